@@ -1,0 +1,62 @@
+"""What makes a member's record plausible, whether typed in a form or read from a roster sheet."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from starrating.rules.vocabulary import MemberCategory
+
+MIN_AGE = 18  # 党章: 年满十八岁
+MAX_NAME_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a record: the field (its Chinese column name) and why."""
+
+    field: str
+    message: str
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years of age on day."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def name_problems(name: str) -> list[Problem]:
+    """A name is any text without control characters (CJK of every extension, 阿依古丽·买买提)."""
+    if not name.strip():
+        return [Problem("姓名", "姓名不能为空")]
+    if len(name) > MAX_NAME_LENGTH:
+        return [Problem("姓名", f"姓名不能超过 {MAX_NAME_LENGTH} 个字")]
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return [Problem("姓名", "姓名含有不可见的控制字符")]
+    return []
+
+
+def member_problems(
+    *,
+    birth_date: date,
+    joined_on: date | None,
+    category: MemberCategory,
+    exempt_meeting_date: date | None,
+    today: date,
+) -> list[Problem]:
+    """A member is at least 18, joined the Party after turning 18 and not in the future,
+    and only a 年老体弱 member can be exempted (免评), by a 党员大会 held on a past date."""
+    problems: list[Problem] = []
+    if birth_date > today:
+        problems.append(Problem("出生日期", "出生日期不能晚于今天"))
+    elif age_on(birth_date, today) < MIN_AGE:
+        problems.append(Problem("出生日期", f"未满 {MIN_AGE} 周岁，不能是党员"))
+    if joined_on is not None:
+        if joined_on > today:
+            problems.append(Problem("入党日期", "入党日期不能晚于今天"))
+        elif joined_on < birth_date or age_on(birth_date, joined_on) < MIN_AGE:
+            problems.append(Problem("入党日期", f"入党时应已年满 {MIN_AGE} 周岁"))
+    if exempt_meeting_date is not None:
+        if category is not MemberCategory.ELDERLY_INFIRM:
+            problems.append(Problem("免评党员大会日期", "只有“年老体弱”类别的党员可以免评"))
+        elif exempt_meeting_date > today:
+            problems.append(Problem("免评党员大会日期", "党员大会日期不能晚于今天"))
+    return problems
