@@ -7,7 +7,6 @@ E = TypeVar("E", bound=StrEnum)
 
 
 class Role(StrEnum):
-    ADMIN = "admin"
     TOWNSHIP = "township"
     SECRETARY = "secretary"
     COMMITTEE = "committee"
@@ -24,7 +23,6 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "系统管理员",
     Role.TOWNSHIP: "乡镇审核人",
     Role.SECRETARY: "支部书记",
     Role.COMMITTEE: "支委",

@@ -1,0 +1,32 @@
+"""starrating (星级评定): the web service a village Party branch runs its yearly assessments on."""
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error pages, web hygiene, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from starrating import config
+
+    config.load(app, test_config)
+
+    from starrating import extensions
+
+    extensions.init_app(app)
+
+    from starrating.blueprints import register_blueprints
+
+    register_blueprints(app)
+
+    from starrating import errors, web
+
+    errors.register(app)
+    web.register(app)
+
+    from starrating import cli
+
+    cli.register(app)
+    return app

@@ -1,0 +1,11 @@
+"""The web layer: thin views that load, call a service, commit once and redirect."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from starrating.blueprints import auth, branch, township
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(township.bp, url_prefix="/township")
+    app.register_blueprint(branch.bp, url_prefix="/branch")

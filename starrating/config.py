@@ -1,0 +1,69 @@
+"""Configuration: defaults, the instance folder's config.py (with the generated SECRET_KEY), env."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+MAX_UPLOAD_MB = 5
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    sqlite_file = Path(instance_path) / "starrating.sqlite"
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_file}",
+        "MAX_CONTENT_LENGTH": MAX_UPLOAD_MB * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "RATELIMIT_REDIS_URL": None,
+        "PASSWORD_HASH_PROFILE": "production",
+        "TIMEZONE": "Asia/Shanghai",
+        "BACKUP_DIR": str(Path(instance_path) / "backups"),
+    }
+
+
+def from_environment() -> dict[str, Any]:
+    """Settings a deployment gives through the environment (see README, Configuration)."""
+    config: dict[str, Any] = {}
+    if url := os.environ.get("STARRATING_DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = url
+    if url := os.environ.get("STARRATING_REDIS_URL"):
+        config["RATELIMIT_REDIS_URL"] = url
+    if os.environ.get("STARRATING_HTTPS") == "1":
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    if path := os.environ.get("STARRATING_BACKUP_DIR"):
+        config["BACKUP_DIR"] = path
+    return config
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Write a random SECRET_KEY into instance/config.py the first time the app starts."""
+    if app.config.get("SECRET_KEY"):
+        return
+    config_file = Path(app.instance_path) / "config.py"
+    if not config_file.exists() or "SECRET_KEY" not in config_file.read_text("utf-8"):
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        with config_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+        config_file.chmod(0o600)
+    app.config.from_pyfile(config_file)
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(from_environment())
+    else:
+        app.config.from_mapping(test_config)
+    ensure_secret_key(app)

@@ -1,0 +1,69 @@
+"""The Flask extensions, created unbound and initialised by create_app."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from starrating.models import User
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def init_app(app: "Flask") -> None:
+    from starrating import models  # noqa: F401  (registers every table)
+    from starrating.database import configure_sqlite, engine_options
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
+    db.init_app(app)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(session_id: str) -> "User | None":
+    from sqlalchemy import select
+
+    from starrating.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user

@@ -1,0 +1,128 @@
+"""WTForms classes: the shape of each form, with Chinese messages. Forms never query."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from starrating.passwords import MIN_LENGTH
+from starrating.rules.roster import MAX_NAME_LENGTH
+from starrating.rules.vocabulary import (
+    VILLAGE_ROLES,
+    Gender,
+    MemberCategory,
+    Membership,
+    MemberStatus,
+    Role,
+)
+
+REQUIRED = "此项必填"
+DATE_MESSAGE = "请填写日期，如 1965-03-02"
+
+
+def required() -> DataRequired:
+    return DataRequired(message=REQUIRED)
+
+
+def choices(enum: type) -> list[tuple[str, str]]:
+    return [(item.value, item.label) for item in enum]
+
+
+class ChineseDateField(DateField):
+    def __init__(self, label: str, **kwargs: object) -> None:
+        super().__init__(label, format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(DATE_MESSAGE) from error
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[required(), Length(max=40)])
+    password = PasswordField("密码", validators=[required(), Length(max=200)])
+    remember = BooleanField("在这台设备上保持登录（30 天）")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[required()])
+    new = PasswordField(
+        "新密码",
+        validators=[required(), Length(min=MIN_LENGTH, max=200, message=f"新密码至少 {MIN_LENGTH} 位")],
+    )
+    confirm = PasswordField("再输一次新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class VillageForm(FlaskForm):
+    name = StringField("村名", validators=[required(), Length(max=60)])
+    code = StringField(
+        "村代码（公示栏网址用，如 wengjiabu）",
+        validators=[
+            required(),
+            Regexp(r"^[a-z][a-z0-9-]{1,39}$", message="只能用小写字母、数字和连字符，以字母开头"),
+        ],
+    )
+
+
+class UserForm(FlaskForm):
+    display_name = StringField("姓名", validators=[required(), Length(max=40)])
+    username = StringField(
+        "登录用户名",
+        validators=[
+            required(),
+            Regexp(r"^[a-z][a-z0-9_.-]{2,39}$", message="3–40 位小写字母、数字或 _ . -，以字母开头"),
+        ],
+    )
+    role = SelectField(
+        "角色",
+        choices=[(role.value, role.label) for role in Role if role in VILLAGE_ROLES],
+        validators=[required()],
+    )
+
+
+class MemberForm(FlaskForm):
+    name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
+    gender = SelectField("性别", choices=choices(Gender), validators=[required()])
+    birth_date = ChineseDateField("出生日期", validators=[required()])
+    joined_on = ChineseDateField("入党日期", validators=[Optional()])
+    membership = SelectField("党员身份", choices=choices(Membership), validators=[required()])
+    category = SelectField("类别", choices=choices(MemberCategory), validators=[required()])
+    phone = StringField(
+        "联系电话",
+        validators=[Optional(), Regexp(r"^[0-9][0-9 -]{6,18}$", message="请填写数字电话号码")],
+    )
+    exempt_meeting_date = ChineseDateField("免评：党员大会通过日期", validators=[Optional()])
+    exempt_reason = StringField("免评说明", validators=[Optional(), Length(max=200)])
+    note = StringField("备注", validators=[Optional(), Length(max=200)])
+    version = HiddenField()
+
+
+class LeaveForm(FlaskForm):
+    status = SelectField(
+        "变动",
+        choices=[(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIVE],
+        validators=[required()],
+    )
+    on = ChineseDateField("日期", validators=[required()])
+    version = IntegerField(validators=[required()])
+
+
+class VersionForm(FlaskForm):
+    version = IntegerField(validators=[required()])
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField("花名册文件（.xlsx）", validators=[FileRequired(message="请选择要上传的文件")])

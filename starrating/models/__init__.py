@@ -1,0 +1,8 @@
+"""SQLAlchemy models, a module per aggregate; importing this package registers every table."""
+
+from starrating.models.audit import AuditEvent
+from starrating.models.members import Member
+from starrating.models.org import Township, User, Village
+from starrating.models.security import RateLimitCounter
+
+__all__ = ["AuditEvent", "Member", "RateLimitCounter", "Township", "User", "Village"]

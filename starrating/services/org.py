@@ -1,0 +1,123 @@
+"""Townships, villages and user accounts."""
+
+import re
+
+from sqlalchemy import select
+
+from starrating.extensions import db
+from starrating.models import Township, User, Village
+from starrating.passwords import MIN_LENGTH, generate_password, hash_password, verify_password
+from starrating.rules.vocabulary import Role
+from starrating.services import ServiceError
+from starrating.services.audit import record_event
+
+USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
+VILLAGE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+def create_township(*, name: str, actor: User | None = None) -> Township:
+    name = name.strip()
+    if not name:
+        raise ServiceError("乡镇名称不能为空")
+    if db.session.scalar(select(Township.id).where(Township.name == name)):
+        raise ServiceError(f"乡镇「{name}」已存在")
+    township = Township(name=name)
+    db.session.add(township)
+    db.session.flush()
+    record_event(
+        actor=actor, action="township.create", summary=f"创建乡镇「{name}」",
+        object_type="township", object_id=township.id, township_id=township.id,
+        after={"name": name},
+    )
+    return township
+
+
+def create_village(*, township: Township, name: str, code: str, actor: User | None) -> Village:
+    name, code = name.strip(), code.strip().lower()
+    if not VILLAGE_CODE_PATTERN.match(code):
+        raise ServiceError("村代码只能用小写字母、数字和连字符，以字母开头（如 wengjiabu）")
+    if db.session.scalar(select(Village.id).where(Village.code == code)):
+        raise ServiceError(f"村代码「{code}」已被使用")
+    exists = select(Village.id).where(Village.township_id == township.id, Village.name == name)
+    if db.session.scalar(exists):
+        raise ServiceError(f"本乡镇已有「{name}」")
+    village = Village(township=township, name=name, code=code)
+    db.session.add(village)
+    db.session.flush()
+    record_event(
+        actor=actor, action="village.create", summary=f"创建村「{name}」",
+        object_type="village", object_id=village.id, township_id=township.id,
+        village_id=village.id, after={"name": name, "code": code},
+    )
+    return village
+
+
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    display_name: str,
+    role: Role,
+    township: Township | None = None,
+    village: Village | None = None,
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create an account; returns it with its initial password, to be shown once."""
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise ServiceError("用户名须为 3–40 位小写字母、数字或 _ . -，以字母开头")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise ServiceError(f"用户名「{username}」已被使用")
+    if role.is_village_role != (village is not None):
+        raise ServiceError("村级账号必须属于一个村，乡镇账号不属于任何村")
+    if village is not None:
+        township = village.township
+    if township is None:
+        raise ServiceError("账号必须属于一个乡镇")
+    password = password or generate_password()
+    user = User(
+        username=username, display_name=display_name.strip() or username, role=role,
+        township_id=township.id, village_id=village.id if village else None,
+        password_hash=hash_password(password), must_change_password=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        actor=actor, action="user.create",
+        summary=f"创建{role.label}账号「{user.display_name}（{username}）」",
+        object_type="user", object_id=user.id, township_id=township.id,
+        village_id=user.village_id, after={"username": username, "role": role.value},
+    )
+    return user, password
+
+
+def reset_password(*, actor: User, user: User) -> str:
+    """Give user a new generated password (shown once) and end their other sessions."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    record_event(
+        actor=actor, action="user.reset_password",
+        summary=f"重置「{user.display_name}（{user.username}）」的密码",
+        object_type="user", object_id=user.id, township_id=user.township_id,
+        village_id=user.village_id,
+    )
+    return password
+
+
+def change_password(*, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ServiceError("当前密码不正确")
+    if len(new) < MIN_LENGTH:
+        raise ServiceError(f"新密码至少 {MIN_LENGTH} 位")
+    if new == current:
+        raise ServiceError("新密码不能与当前密码相同")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_version += 1
+    record_event(
+        actor=user, action="user.change_password", summary="修改了自己的密码",
+        object_type="user", object_id=user.id, township_id=user.township_id,
+        village_id=user.village_id,
+    )
