@@ -1,12 +1,16 @@
 """starrating (星级评定): the web service a village Party branch runs its yearly assessments on."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None) -> "Flask":
     """Build the app: config, extensions, blueprints, error pages, web hygiene, commands."""
+    # Imported here so that starrating.rules stays importable without Flask.
+    from flask import Flask
+
     app = Flask(__name__, instance_relative_config=True)
 
     from starrating import config

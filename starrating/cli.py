@@ -43,8 +43,11 @@ def create_township_command(name: str, username: str, display_name: str) -> None
     try:
         township = create_township(name=name)
         user, password = create_user(
-            actor=None, username=username, display_name=display_name or username,
-            role=Role.TOWNSHIP, township=township,
+            actor=None,
+            username=username,
+            display_name=display_name or username,
+            role=Role.TOWNSHIP,
+            township=township,
         )
     except ServiceError as error:
         _fail(error)
@@ -73,8 +76,12 @@ def create_user_command(
             raise click.ClickException(f"没有名为「{township_name}」的乡镇")
     try:
         user, password = create_user(
-            actor=None, username=username, display_name=display_name or username,
-            role=Role(role), township=township, village=village,
+            actor=None,
+            username=username,
+            display_name=display_name or username,
+            role=Role(role),
+            township=township,
+            village=village,
         )
     except ServiceError as error:
         _fail(error)
@@ -135,8 +142,13 @@ def _backup_postgresql(url: object, target: Path) -> Path:
     from sqlalchemy.engine import URL
 
     assert isinstance(url, URL)
-    command = ["pg_dump", "--format=custom", "--no-owner", f"--file={target}",
-               url.set(drivername="postgresql").render_as_string(hide_password=False)]
+    command = [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        f"--file={target}",
+        url.set(drivername="postgresql").render_as_string(hide_password=False),
+    ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if completed.returncode != 0:
         raise click.ClickException(f"pg_dump 失败：{completed.stderr.strip()}")

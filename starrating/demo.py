@@ -11,8 +11,38 @@ from starrating.services.org import create_township, create_user, create_village
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; documented in the README)
 SURNAMES = "王张刘李于孙宋姜丛林谷姚曲"
-GIVEN_MALE = "建国 志强 海涛 成军 德胜 永利 春生 振华 文斌 庆丰 明远 俊杰 学军 立新 长海 福山".split()
-GIVEN_FEMALE = "秀英 桂兰 玉梅 春燕 丽华 海燕 淑芬 晓红 翠萍 美玲 红霞 金凤".split()
+GIVEN_MALE = (
+    "建国",
+    "志强",
+    "海涛",
+    "成军",
+    "德胜",
+    "永利",
+    "春生",
+    "振华",
+    "文斌",
+    "庆丰",
+    "明远",
+    "俊杰",
+    "学军",
+    "立新",
+    "长海",
+    "福山",
+)
+GIVEN_FEMALE = (
+    "秀英",
+    "桂兰",
+    "玉梅",
+    "春燕",
+    "丽华",
+    "海燕",
+    "淑芬",
+    "晓红",
+    "翠萍",
+    "美玲",
+    "红霞",
+    "金凤",
+)
 
 ACCOUNTS = [
     ("wjb-shuji", "王建国", Role.SECRETARY),
@@ -33,7 +63,7 @@ ACCOUNTS = [
 
 
 def _demo_members(count: int) -> list[MemberFacts]:
-    rng = random.Random(424)  # 424 households: a fixed seed, the same demo every time
+    rng = random.Random(424)  # noqa: S311 — 424 households: a fixed seed, the same demo every time
     members: list[MemberFacts] = []
     seen: set[str] = set()
     while len(members) < count:
@@ -47,37 +77,61 @@ def _demo_members(count: int) -> list[MemberFacts]:
         age = 2026 - born.year
         joined = date(born.year + rng.randint(20, 35), rng.randint(1, 12), 1)
         joined = min(joined, date(2025, 6, 1))
-        category = MemberCategory.ELDERLY_INFIRM if age >= 78 else (
-            MemberCategory.MOBILE if rng.random() < 0.1 else MemberCategory.ORDINARY)
-        exempt = date(2026, 1, 10) if category is MemberCategory.ELDERLY_INFIRM and age >= 82 else None
-        members.append(MemberFacts(
-            name=name, gender=gender, birth_date=born, joined_on=joined,
-            membership=Membership.PROBATIONARY if len(members) in (20, 41) else Membership.FULL,
-            category=category, phone=f"13{rng.randint(100000000, 999999999)}",
-            exempt_meeting_date=exempt,
-            exempt_reason="年老体弱，经党员大会同意免评" if exempt else None,
-        ))
+        category = (
+            MemberCategory.ELDERLY_INFIRM
+            if age >= 78
+            else (MemberCategory.MOBILE if rng.random() < 0.1 else MemberCategory.ORDINARY)
+        )
+        exempt = (
+            date(2026, 1, 10) if category is MemberCategory.ELDERLY_INFIRM and age >= 82 else None
+        )
+        members.append(
+            MemberFacts(
+                name=name,
+                gender=gender,
+                birth_date=born,
+                joined_on=joined,
+                membership=Membership.PROBATIONARY if len(members) in (20, 41) else Membership.FULL,
+                category=category,
+                phone=f"13{rng.randint(100000000, 999999999)}",
+                exempt_meeting_date=exempt,
+                exempt_reason="年老体弱，经党员大会同意免评" if exempt else None,
+            )
+        )
     return members
 
 
 def seed() -> list[tuple[str, str]]:
     """Create the demo data; returns (username, description) of every demo login."""
     township = create_township(name="白沙滩镇")
-    reviewer, _ = create_user(actor=None, username="bst-shenhe", display_name="赵审核",
-                              role=Role.TOWNSHIP, township=township, password=DEMO_PASSWORD)
+    reviewer, _ = create_user(
+        actor=None,
+        username="bst-shenhe",
+        display_name="赵审核",
+        role=Role.TOWNSHIP,
+        township=township,
+        password=DEMO_PASSWORD,
+    )
     village = create_village(township=township, name="翁家埠村", code="wengjiabu", actor=reviewer)
     create_village(township=township, name="南黄庄村", code="nanhuangzhuang", actor=reviewer)
     logins = [(reviewer.username, "乡镇审核人（白沙滩镇）")]
     users: dict[Role, User] = {}
     for username, name, role in ACCOUNTS:
-        user, _ = create_user(actor=reviewer, username=username, display_name=name, role=role,
-                              village=village, password=DEMO_PASSWORD)
+        user, _ = create_user(
+            actor=reviewer,
+            username=username,
+            display_name=name,
+            role=role,
+            village=village,
+            password=DEMO_PASSWORD,
+        )
         user.must_change_password = False
         users.setdefault(role, user)
         logins.append((username, f"{role.label} {name}（翁家埠村）"))
     reviewer.must_change_password = False
     for facts in _demo_members(58):
-        add_member(actor=users[Role.SECRETARY], village=village, facts=facts,
-                   today=date(2026, 11, 1))
+        add_member(
+            actor=users[Role.SECRETARY], village=village, facts=facts, today=date(2026, 11, 1)
+        )
     db.session.flush()
     return logins

@@ -14,24 +14,33 @@ MESSAGES = {
     403: ("没有权限", "您的账号不能访问这个页面。如需使用，请联系支部书记或乡镇管理员。"),
     404: ("找不到页面", "您要找的页面或记录不存在，或不在您的管辖范围内。"),
     405: ("操作方式不对", "这个页面不能这样打开，请从菜单进入。"),
-    413: ("文件太大", f"上传的文件超过 {MAX_UPLOAD_MB} MB 上限，没有保存任何内容。请检查是否选错了文件。"),
+    413: (
+        "文件太大",
+        f"上传的文件超过 {MAX_UPLOAD_MB} MB 上限，没有保存任何内容。请检查是否选错了文件。",
+    ),
     429: ("操作太频繁", "尝试次数太多，请稍后再试。"),
-    500: ("系统出错了", "处理您的请求时出了错，您的操作没有保存。请稍后重试；如果一直出错，请联系管理员。"),
+    500: (
+        "系统出错了",
+        "处理您的请求时出了错，您的操作没有保存。请稍后重试；如果一直出错，请联系管理员。",
+    ),
 }
 
 
 def _page(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(code, (f"错误 {code}", "请求没有完成。"))
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         db.session.rollback()
-        detail = ("页面已过期或表单不完整（安全校验未通过），您的操作没有保存。"
-                  "请返回、刷新页面后重新提交。")
+        detail = (
+            "页面已过期或表单不完整（安全校验未通过），您的操作没有保存。"
+            "请返回、刷新页面后重新提交。"
+        )
         return _page(400, detail)
 
     @app.errorhandler(HTTPException)

@@ -8,10 +8,11 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from starrating.passwords import MIN_LENGTH
 from starrating.rules.roster import MAX_NAME_LENGTH
@@ -32,8 +33,13 @@ def required() -> DataRequired:
     return DataRequired(message=REQUIRED)
 
 
-def choices(enum: type) -> list[tuple[str, str]]:
-    return [(item.value, item.label) for item in enum]
+def required_date() -> InputRequired:
+    """Unlike DataRequired, keeps the field's own "not a date" message for a typed bad date."""
+    return InputRequired(message=REQUIRED)
+
+
+def choices(enum: type) -> list[SelectChoice]:
+    return [SelectChoice(item.value, item.label) for item in enum]
 
 
 class ChineseDateField(DateField):
@@ -57,9 +63,14 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField("当前密码", validators=[required()])
     new = PasswordField(
         "新密码",
-        validators=[required(), Length(min=MIN_LENGTH, max=200, message=f"新密码至少 {MIN_LENGTH} 位")],
+        validators=[
+            required(),
+            Length(min=MIN_LENGTH, max=200, message=f"新密码至少 {MIN_LENGTH} 位"),
+        ],
     )
-    confirm = PasswordField("再输一次新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")])
+    confirm = PasswordField(
+        "再输一次新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")]
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -83,12 +94,14 @@ class UserForm(FlaskForm):
         "登录用户名",
         validators=[
             required(),
-            Regexp(r"^[a-z][a-z0-9_.-]{2,39}$", message="3–40 位小写字母、数字或 _ . -，以字母开头"),
+            Regexp(
+                r"^[a-z][a-z0-9_.-]{2,39}$", message="3–40 位小写字母、数字或 _ . -，以字母开头"
+            ),
         ],
     )
     role = SelectField(
         "角色",
-        choices=[(role.value, role.label) for role in Role if role in VILLAGE_ROLES],
+        choices=[SelectChoice(role.value, role.label) for role in Role if role in VILLAGE_ROLES],
         validators=[required()],
     )
 
@@ -96,7 +109,7 @@ class UserForm(FlaskForm):
 class MemberForm(FlaskForm):
     name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
     gender = SelectField("性别", choices=choices(Gender), validators=[required()])
-    birth_date = ChineseDateField("出生日期", validators=[required()])
+    birth_date = ChineseDateField("出生日期", validators=[required_date()])
     joined_on = ChineseDateField("入党日期", validators=[Optional()])
     membership = SelectField("党员身份", choices=choices(Membership), validators=[required()])
     category = SelectField("类别", choices=choices(MemberCategory), validators=[required()])
@@ -113,10 +126,12 @@ class MemberForm(FlaskForm):
 class LeaveForm(FlaskForm):
     status = SelectField(
         "变动",
-        choices=[(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIVE],
+        choices=[
+            SelectChoice(s.value, s.label) for s in MemberStatus if s is not MemberStatus.ACTIVE
+        ],
         validators=[required()],
     )
-    on = ChineseDateField("日期", validators=[required()])
+    on = ChineseDateField("日期", validators=[required_date()])
     version = IntegerField(validators=[required()])
 
 

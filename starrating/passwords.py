@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 # An alphabet without look-alikes (0 O 1 I l), read aloud or copied from paper without mistakes.
-PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"
+PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105
 GENERATED_LENGTH = 12
 MIN_LENGTH = 8
 

@@ -40,15 +40,19 @@ def township_villages(township_id: int) -> list[VillageRow]:
         .where(Village.township_id == township_id)
         .order_by(Village.name)
     ).all()
-    return [VillageRow(village, member_count, account_count)
-            for village, member_count, account_count in rows]
+    return [
+        VillageRow(village, member_count, account_count)
+        for village, member_count, account_count in rows
+    ]
 
 
 def village_accounts(village_id: int) -> list[User]:
     order = case(*((User.role == role, i) for i, role in enumerate(Role)), else_=99)
-    return list(db.session.scalars(
-        select(User).where(User.village_id == village_id).order_by(order, User.username)
-    ))
+    return list(
+        db.session.scalars(
+            select(User).where(User.village_id == village_id).order_by(order, User.username)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,7 @@ class AuditPage:
     has_next: bool
 
 
-def audit_events(
-    *, township_id: int, village_id: int | None = None, page: int = 1
-) -> AuditPage:
+def audit_events(*, township_id: int, village_id: int | None = None, page: int = 1) -> AuditPage:
     """The newest audit events of a township (or of one of its villages), a page at a time."""
     statement: Select[tuple[AuditEvent]] = select(AuditEvent).where(
         AuditEvent.township_id == township_id
@@ -68,11 +70,13 @@ def audit_events(
     if village_id is not None:
         statement = statement.where(AuditEvent.village_id == village_id)
     page = max(page, 1)
-    events = list(db.session.scalars(
-        statement.order_by(AuditEvent.id.desc())
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
-        .limit(AUDIT_PAGE_SIZE + 1)
-    ))
+    events = list(
+        db.session.scalars(
+            statement.order_by(AuditEvent.id.desc())
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+            .limit(AUDIT_PAGE_SIZE + 1)
+        )
+    )
     return AuditPage(events[:AUDIT_PAGE_SIZE], page, len(events) > AUDIT_PAGE_SIZE)
 
 

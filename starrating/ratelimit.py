@@ -91,6 +91,9 @@ def _record_in_database(key: str, window: int) -> int:
     ).returning(RateLimitCounter.hits)
     count = int(db.session.execute(statement).scalar_one())
     if count == 1:  # a new window: drop the ones long past
-        db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.window < window - 1,
-                                                          RateLimitCounter.key == key))
+        db.session.execute(
+            delete(RateLimitCounter).where(
+                RateLimitCounter.window < window - 1, RateLimitCounter.key == key
+            )
+        )
     return count

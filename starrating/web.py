@@ -40,8 +40,9 @@ def register(app: Flask) -> None:
         return response
 
     app.add_template_filter(local_time)
-    app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"},
-                            "dict_without_page")
+    app.add_template_filter(
+        lambda args: {k: v for k, v in args.items() if k != "page"}, "dict_without_page"
+    )
     app.add_template_filter(ymd)
 
     @app.context_processor

@@ -57,7 +57,9 @@ class DatabaseFactory:
         self.created: list[str] = []
         admin = os.environ.get("STARRATING_TEST_POSTGRES_URL")
         if BACKEND == "postgresql" and not admin:
-            raise RuntimeError("STARRATING_TEST_POSTGRES_URL is not set; run the tests with bin/test")
+            raise RuntimeError(
+                "STARRATING_TEST_POSTGRES_URL is not set; run the tests with bin/test"
+            )
         self.admin_url = make_url(admin) if admin else None
 
     def new(self, migrate: bool = True) -> str:
@@ -181,12 +183,26 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("redis")
     try:
         process = subprocess.Popen(  # noqa: S603
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
     except FileNotFoundError:
-        pytest.fail("No Redis reachable and no redis-server installed (apt-get install redis-server)")
+        pytest.fail(
+            "No Redis reachable and no redis-server installed (apt-get install redis-server)"
+        )
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(50):
         if _redis_answers(url):

@@ -73,8 +73,11 @@ def login() -> Any:
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         if _throttled(username):
-            refuse(429, f"登录失败次数太多，请 {ratelimit.LOGIN_PER_USERNAME.minutes} 分钟后再试。"
-                        "如忘记密码，请联系乡镇管理员重置。")
+            refuse(
+                429,
+                f"登录失败次数太多，请 {ratelimit.LOGIN_PER_USERNAME.minutes} 分钟后再试。"
+                "如忘记密码，请联系乡镇管理员重置。",
+            )
         user = db.session.scalar(select(User).where(User.username == username))
         if not _check_password(user, form.password.data) or user is None or not user.active:
             _count_failure(username)

@@ -1,8 +1,9 @@
 """The village branch's pages: the secretary's roster and audit trail, every member's home."""
 
+import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from starrating import queries
@@ -81,7 +82,9 @@ def new_member() -> Any:
     if form.validate_on_submit():
         try:
             member = add_member(
-                actor=current_user, village=current_user.village, facts=_facts(form),
+                actor=current_user,
+                village=current_user.village,
+                facts=_facts(form),
                 today=china_today(),
             )
         except ServiceError as error:
@@ -104,8 +107,11 @@ def edit_member(member_id: int) -> Any:
     if form.validate_on_submit():
         try:
             update_member(
-                actor=current_user, member=member, facts=_facts(form),
-                expected_version=int(form.version.data or 0), today=china_today(),
+                actor=current_user,
+                member=member,
+                facts=_facts(form),
+                expected_version=int(form.version.data or 0),
+                today=china_today(),
             )
         except ServiceError as error:
             db.session.rollback()
@@ -115,7 +121,9 @@ def edit_member(member_id: int) -> Any:
             flash(f"已保存「{member.name}」的信息", "success")
             return redirect(url_for("branch.members"))
     return render_template(
-        "branch/member_form.html", form=form, member=member,
+        "branch/member_form.html",
+        form=form,
+        member=member,
         leave_form=LeaveForm(version=member.version, formdata=None),
         restore_form=VersionForm(version=member.version, formdata=None),
     )
@@ -131,8 +139,12 @@ def leave_member(member_id: int) -> Any:
         return redirect(url_for("branch.edit_member", member_id=member.id))
     try:
         mark_member_left(
-            actor=current_user, member=member, status=MemberStatus(form.status.data),
-            on=form.on.data, expected_version=form.version.data, today=china_today(),
+            actor=current_user,
+            member=member,
+            status=MemberStatus(form.status.data),
+            on=form.on.data,
+            expected_version=form.version.data,
+            today=china_today(),
         )
     except ServiceError as error:
         db.session.rollback()
@@ -169,13 +181,13 @@ def import_roster() -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = read_roster(upload.read(), filename=upload.filename or "",
-                                 today=china_today())
+            result = read_roster(upload.read(), filename=upload.filename or "", today=china_today())
             errors = result.errors
             if not errors:
                 rows = [(row.row_number, _row_facts(row)) for row in result.rows]
-                imported = import_members(actor=current_user, village=current_user.village,
-                                          rows=rows, today=china_today())
+                imported = import_members(
+                    actor=current_user, village=current_user.village, rows=rows, today=china_today()
+                )
         except RosterFileRejected as rejected:
             errors = [RowError(row=None, column=None, message=rejected.message)]
         except ImportRejected as rejected:
@@ -183,7 +195,9 @@ def import_roster() -> Any:
             errors = [RowError(row=r, column=c, message=m) for r, c, m in rejected.problems]
         if not errors:
             db.session.commit()
-            skipped = f"（跳过空行 {result.blank_rows_skipped} 行）" if result.blank_rows_skipped else ""
+            skipped = (
+                f"（跳过空行 {result.blank_rows_skipped} 行）" if result.blank_rows_skipped else ""
+            )
             flash(f"已导入党员 {len(imported)} 名{skipped}", "success")
             return redirect(url_for("branch.members"))
     return render_template("branch/import.html", form=form, errors=errors), 422 if errors else 200
@@ -191,18 +205,26 @@ def import_roster() -> Any:
 
 def _row_facts(row: Any) -> MemberFacts:
     return MemberFacts(
-        name=row.name, gender=row.gender, birth_date=row.birth_date, joined_on=row.joined_on,
-        membership=row.membership, category=row.category, phone=row.phone,
-        exempt_meeting_date=row.exempt_meeting_date, note=row.note,
+        name=row.name,
+        gender=row.gender,
+        birth_date=row.birth_date,
+        joined_on=row.joined_on,
+        membership=row.membership,
+        category=row.category,
+        phone=row.phone,
+        exempt_meeting_date=row.exempt_meeting_date,
+        note=row.note,
     )
 
 
 @bp.route("/members/template.xlsx")
 @allow(Role.SECRETARY)
 def roster_template_file() -> Any:
-    return Response(
-        roster_template(), mimetype=XLSX,
-        headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%85%9A%E5%91%98%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"},
+    return send_file(
+        io.BytesIO(roster_template()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="党员花名册导入模板.xlsx",
     )
 
 
@@ -210,7 +232,8 @@ def roster_template_file() -> Any:
 @allow(Role.SECRETARY)
 def audit() -> Any:
     page = queries.audit_events(
-        township_id=current_user.township_id, village_id=current_user.village_id,
+        township_id=current_user.township_id,
+        village_id=current_user.village_id,
         page=request.args.get("page", 1, type=int),
     )
     return render_template("branch/audit.html", page=page)

@@ -23,7 +23,9 @@ def index() -> Any:
     if form.validate_on_submit():
         try:
             village = create_village(
-                township=current_user.township, name=form.name.data, code=form.code.data,
+                township=current_user.township,
+                name=form.name.data,
+                code=form.code.data,
                 actor=current_user,
             )
         except ServiceError as error:
@@ -41,8 +43,12 @@ def index() -> Any:
 def village(village_id: int) -> Any:
     found = get_village_or_404(village_id, for_user=current_user)
     return render_template(
-        "township/village.html", village=found, form=UserForm(), confirm=ConfirmForm(),
-        accounts=queries.village_accounts(found.id), members=queries.roster(found.id),
+        "township/village.html",
+        village=found,
+        form=UserForm(),
+        confirm=ConfirmForm(),
+        accounts=queries.village_accounts(found.id),
+        members=queries.roster(found.id),
     )
 
 
@@ -53,19 +59,27 @@ def add_user(village_id: int) -> Any:
     if form.validate_on_submit():
         try:
             user, password = create_user(
-                actor=current_user, username=form.username.data,
-                display_name=form.display_name.data, role=Role(form.role.data), village=found,
+                actor=current_user,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                village=found,
             )
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            return render_template("township/password.html", user=user, password=password,
-                                   created=True)
+            return render_template(
+                "township/password.html", user=user, password=password, created=True
+            )
     return render_template(
-        "township/village.html", village=found, form=form, confirm=ConfirmForm(),
-        accounts=queries.village_accounts(found.id), members=queries.roster(found.id),
+        "township/village.html",
+        village=found,
+        form=form,
+        confirm=ConfirmForm(),
+        accounts=queries.village_accounts(found.id),
+        members=queries.roster(found.id),
     )
 
 
@@ -85,7 +99,8 @@ def audit() -> Any:
     village_id = request.args.get("village", type=int)
     village = get_village_or_404(village_id, for_user=current_user) if village_id else None
     page = queries.audit_events(
-        township_id=current_user.township_id, village_id=village.id if village else None,
+        township_id=current_user.township_id,
+        village_id=village.id if village else None,
         page=request.args.get("page", 1, type=int),
     )
     villages = [row.village for row in queries.township_villages(current_user.township_id)]

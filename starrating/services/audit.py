@@ -41,7 +41,8 @@ def record_event(
         after = {k: v for k, v in after.items() if k in changed}
     event = AuditEvent(
         actor_id=actor.id if actor else None,
-        actor_label=actor_label or (f"{actor.display_name}（{actor.username}）" if actor else "命令行"),
+        actor_label=actor_label
+        or (f"{actor.display_name}（{actor.username}）" if actor else "命令行"),
         action=action,
         summary=summary,
         object_type=object_type,

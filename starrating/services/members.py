@@ -13,8 +13,18 @@ from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event, snapshot
 
 AUDITED_FIELDS = (
-    "name", "gender", "birth_date", "joined_on", "membership", "category", "phone",
-    "status", "status_changed_on", "exempt_meeting_date", "exempt_reason", "note",
+    "name",
+    "gender",
+    "birth_date",
+    "joined_on",
+    "membership",
+    "category",
+    "phone",
+    "status",
+    "status_changed_on",
+    "exempt_meeting_date",
+    "exempt_reason",
+    "note",
 )
 
 
@@ -42,8 +52,11 @@ class MemberInvalid(ServiceError):
 
 def _check(facts: MemberFacts, *, today: date) -> None:
     problems = name_problems(facts.name) + member_problems(
-        birth_date=facts.birth_date, joined_on=facts.joined_on, category=facts.category,
-        exempt_meeting_date=facts.exempt_meeting_date, today=today,
+        birth_date=facts.birth_date,
+        joined_on=facts.joined_on,
+        category=facts.category,
+        exempt_meeting_date=facts.exempt_meeting_date,
+        today=today,
     )
     if problems:
         raise MemberInvalid([(p.field, p.message) for p in problems])
@@ -66,9 +79,15 @@ def _ensure_not_duplicate(village: Village, facts: MemberFacts, *, other_than: i
 
 def _audit(actor: User, member: Member, action: str, summary: str, before: dict | None) -> None:
     record_event(
-        actor=actor, action=action, summary=summary, object_type="member",
-        object_id=member.id, township_id=member.village.township_id,
-        village_id=member.village_id, before=before, after=snapshot(member, AUDITED_FIELDS),
+        actor=actor,
+        action=action,
+        summary=summary,
+        object_type="member",
+        object_id=member.id,
+        township_id=member.village.township_id,
+        village_id=member.village_id,
+        before=before,
+        after=snapshot(member, AUDITED_FIELDS),
     )
 
 
@@ -104,7 +123,12 @@ def update_member(
 
 
 def mark_member_left(
-    *, actor: User, member: Member, status: MemberStatus, on: date, expected_version: int,
+    *,
+    actor: User,
+    member: Member,
+    status: MemberStatus,
+    on: date,
+    expected_version: int,
     today: date,
 ) -> Member:
     """Mark a member transferred out or deceased: the record stays, with the date."""
@@ -156,16 +180,25 @@ def import_members(
         except MemberInvalid as invalid:
             problems += [(row_number, field, message) for field, message in invalid.problems]
     keys = [(facts.name, facts.birth_date) for _, facts in rows]
-    existing = set(
-        db.session.execute(
-            select(Member.name, Member.birth_date).where(
-                Member.village_id == village.id,
-                tuple_(Member.name, Member.birth_date).in_(keys),
+    existing = (
+        {
+            (name, born)
+            for name, born in db.session.execute(
+                select(Member.name, Member.birth_date).where(
+                    Member.village_id == village.id,
+                    tuple_(Member.name, Member.birth_date).in_(keys),
+                )
             )
-        ).tuples()
-    ) if keys else set()
+        }
+        if keys
+        else set()
+    )
     problems += [
-        (row_number, "姓名", f"花名册里已有「{facts.name}」（出生日期 {facts.birth_date:%Y-%m-%d}）")
+        (
+            row_number,
+            "姓名",
+            f"花名册里已有「{facts.name}」（出生日期 {facts.birth_date:%Y-%m-%d}）",
+        )
         for row_number, facts in rows
         if (facts.name, facts.birth_date) in existing
     ]
@@ -177,8 +210,13 @@ def import_members(
     db.session.add_all(members)
     db.session.flush()
     record_event(
-        actor=actor, action="member.import", summary=f"从表格导入党员 {len(members)} 名",
-        object_type="village", object_id=village.id, township_id=village.township_id,
-        village_id=village.id, after={"imported": [m.name for m in members]},
+        actor=actor,
+        action="member.import",
+        summary=f"从表格导入党员 {len(members)} 名",
+        object_type="village",
+        object_id=village.id,
+        township_id=village.township_id,
+        village_id=village.id,
+        after={"imported": [m.name for m in members]},
     )
     return members

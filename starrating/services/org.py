@@ -25,8 +25,12 @@ def create_township(*, name: str, actor: User | None = None) -> Township:
     db.session.add(township)
     db.session.flush()
     record_event(
-        actor=actor, action="township.create", summary=f"创建乡镇「{name}」",
-        object_type="township", object_id=township.id, township_id=township.id,
+        actor=actor,
+        action="township.create",
+        summary=f"创建乡镇「{name}」",
+        object_type="township",
+        object_id=township.id,
+        township_id=township.id,
         after={"name": name},
     )
     return township
@@ -45,9 +49,14 @@ def create_village(*, township: Township, name: str, code: str, actor: User | No
     db.session.add(village)
     db.session.flush()
     record_event(
-        actor=actor, action="village.create", summary=f"创建村「{name}」",
-        object_type="village", object_id=village.id, township_id=township.id,
-        village_id=village.id, after={"name": name, "code": code},
+        actor=actor,
+        action="village.create",
+        summary=f"创建村「{name}」",
+        object_type="village",
+        object_id=village.id,
+        township_id=township.id,
+        village_id=village.id,
+        after={"name": name, "code": code},
     )
     return village
 
@@ -76,17 +85,25 @@ def create_user(
         raise ServiceError("账号必须属于一个乡镇")
     password = password or generate_password()
     user = User(
-        username=username, display_name=display_name.strip() or username, role=role,
-        township_id=township.id, village_id=village.id if village else None,
-        password_hash=hash_password(password), must_change_password=True,
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        township_id=township.id,
+        village_id=village.id if village else None,
+        password_hash=hash_password(password),
+        must_change_password=True,
     )
     db.session.add(user)
     db.session.flush()
     record_event(
-        actor=actor, action="user.create",
+        actor=actor,
+        action="user.create",
         summary=f"创建{role.label}账号「{user.display_name}（{username}）」",
-        object_type="user", object_id=user.id, township_id=township.id,
-        village_id=user.village_id, after={"username": username, "role": role.value},
+        object_type="user",
+        object_id=user.id,
+        township_id=township.id,
+        village_id=user.village_id,
+        after={"username": username, "role": role.value},
     )
     return user, password
 
@@ -98,9 +115,12 @@ def reset_password(*, actor: User, user: User) -> str:
     user.must_change_password = True
     user.session_version += 1
     record_event(
-        actor=actor, action="user.reset_password",
+        actor=actor,
+        action="user.reset_password",
         summary=f"重置「{user.display_name}（{user.username}）」的密码",
-        object_type="user", object_id=user.id, township_id=user.township_id,
+        object_type="user",
+        object_id=user.id,
+        township_id=user.township_id,
         village_id=user.village_id,
     )
     return password
@@ -117,7 +137,11 @@ def change_password(*, user: User, current: str, new: str) -> None:
     user.must_change_password = False
     user.session_version += 1
     record_event(
-        actor=user, action="user.change_password", summary="修改了自己的密码",
-        object_type="user", object_id=user.id, township_id=user.township_id,
+        actor=user,
+        action="user.change_password",
+        summary="修改了自己的密码",
+        object_type="user",
+        object_id=user.id,
+        township_id=user.township_id,
         village_id=user.village_id,
     )

@@ -1,0 +1,205 @@
+"""Logging in and out, passwords, rate limits, CSRF, cookies and headers."""
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from starrating.extensions import db
+from starrating.models import User
+from starrating.passwords import _HASHERS
+from starrating.ratelimit import LOGIN_PER_USERNAME
+from starrating.rules.vocabulary import Role
+from tests.factories import PASSWORD, create_user, login
+
+
+def test_secretary_logs_in_and_lands_on_the_branch_page(client):
+    secretary = create_user(role=Role.SECRETARY)
+    response = login(client, secretary)
+    assert response.status_code == 302
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert secretary.village.name in page
+    assert "党员花名册" in page
+
+
+def test_township_reviewer_lands_on_the_township_page(client):
+    reviewer = create_user(role=Role.TOWNSHIP)
+    login(client, reviewer)
+    assert client.get("/").location == "/township/"
+
+
+def test_a_wrong_password_is_refused_in_chinese(client):
+    secretary = create_user(role=Role.SECRETARY)
+    response = login(client, secretary, password="wrong-password")
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.get_data(as_text=True)
+    assert client.get("/branch/").status_code == 302
+
+
+def test_an_unknown_username_gets_the_same_answer(client):
+    response = client.post("/login", data={"username": "nobody", "password": "whatever1"})
+    assert "用户名或密码不正确" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_cannot_log_in(client):
+    secretary = create_user(role=Role.SECRETARY)
+    secretary.active = False
+    assert "用户名或密码不正确" in login(client, secretary).get_data(as_text=True)
+
+
+def test_logout_ends_the_session(client):
+    login(client, create_user(role=Role.SECRETARY))
+    client.post("/logout")
+    assert client.get("/branch/").status_code == 302
+
+
+def test_login_follows_only_a_local_next_address(client):
+    secretary = create_user(role=Role.SECRETARY)
+    data = {"username": secretary.username, "password": PASSWORD}
+    assert client.post("/login?next=/branch/members", data=data).location == "/branch/members"
+    client.post("/logout")
+    assert client.post("/login?next=https://evil.example/x", data=data).location == "/"
+
+
+def test_first_login_must_change_the_initial_password(client):
+    secretary = create_user(role=Role.SECRETARY, must_change_password=True)
+    login(client, secretary)
+    assert client.get("/branch/members").location == "/password"
+    response = client.post(
+        "/password", data={"current": PASSWORD, "new": "my-own-pass-1", "confirm": "my-own-pass-1"}
+    )
+    assert response.status_code == 302
+    assert client.get("/branch/members").status_code == 200
+    client.post("/logout")
+    assert login(client, secretary, password="my-own-pass-1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("wrong-current", "my-own-pass-1", "my-own-pass-1", "当前密码不正确"),
+        (PASSWORD, "short", "short", "新密码至少 8 位"),
+        (PASSWORD, "my-own-pass-1", "my-own-pass-2", "两次输入的新密码不一致"),
+        (PASSWORD, PASSWORD, PASSWORD, "新密码不能与当前密码相同"),
+    ],
+)
+def test_a_bad_password_change_is_refused_and_the_old_password_still_works(
+    client, current, new, confirm, message
+):
+    secretary = create_user(role=Role.SECRETARY)
+    login(client, secretary)
+    response = client.post("/password", data={"current": current, "new": new, "confirm": confirm})
+    assert message in response.get_data(as_text=True)
+    client.post("/logout")
+    assert login(client, secretary).status_code == 302
+
+
+def test_production_password_hashes_meet_owasp_argon2id_minimum():
+    hasher: PasswordHasher = _HASHERS["production"]
+    parameters = hasher._parameters
+    assert parameters.type.name == "ID"
+    assert parameters.memory_cost >= 19 * 1024 and parameters.time_cost >= 2
+
+
+def test_stored_passwords_are_argon2id_hashes(client, app):
+    from starrating.services.org import create_user as create_account
+
+    village = create_user(role=Role.SECRETARY).village
+    user, password = create_account(
+        actor=None, username="new-user", display_name="新人", role=Role.CADRE, village=village
+    )
+    assert user.password_hash.startswith("$argon2id$")
+    assert password not in user.password_hash
+
+
+def _fail_logins(client, username: str, times: int) -> None:
+    for _ in range(times):
+        client.post("/login", data={"username": username, "password": "wrong-password"})
+
+
+def test_login_is_locked_per_username_after_repeated_failures(client):
+    secretary = create_user(role=Role.SECRETARY)
+    _fail_logins(client, secretary.username, LOGIN_PER_USERNAME.hits)
+    response = login(client, secretary)  # even the right password now waits
+    assert response.status_code == 429
+    assert "登录失败次数太多" in response.get_data(as_text=True)
+    other = create_user(role=Role.SECRETARY)
+    assert login(client, other).status_code == 302  # another username is not affected
+
+
+@pytest.mark.app_config(RATELIMIT_REDIS_URL="set-by-test")
+def test_login_limits_are_shared_through_redis_when_configured(app, redis_url):
+    import redis
+
+    app.config["RATELIMIT_REDIS_URL"] = redis_url
+    secretary = create_user(role=Role.SECRETARY)
+    store = redis.Redis.from_url(redis_url)
+    for key in store.scan_iter(f"starrating:rl:login:user:{secretary.username}:*"):
+        store.delete(key)
+    # Two workers are two clients of one store: failures through either count together.
+    first, second = app.test_client(), app.test_client()
+    _fail_logins(first, secretary.username, LOGIN_PER_USERNAME.hits - 1)
+    _fail_logins(second, secretary.username, 1)
+    assert login(second, secretary).status_code == 429
+    assert any(store.scan_iter(f"starrating:rl:login:user:{secretary.username}:*"))
+    from starrating.models import RateLimitCounter
+
+    assert db.session.scalars(select(RateLimitCounter)).all() == []  # nothing in the database
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(app, client):
+    secretary = create_user(role=Role.SECRETARY)
+    response = client.post("/login", data={"username": secretary.username, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "安全校验未通过" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User.last_login_at).where(User.id == secretary.id)) is None
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_every_form_page_carries_a_csrf_token(app, client):
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    secretary = create_user(role=Role.SECRETARY)
+    response = client.post(
+        "/login", data={"username": secretary.username, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_pages_send_the_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert '<html lang="zh-CN">' in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client):
+    secretary = create_user(role=Role.SECRETARY)
+    response = login(client, secretary)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP on a village LAN unless STARRATING_HTTPS=1
+
+
+def test_https_switch_marks_cookies_secure(monkeypatch, tmp_path):
+    from starrating import config
+
+    monkeypatch.setenv("STARRATING_HTTPS", "1")
+    assert config.from_environment()["SESSION_COOKIE_SECURE"] is True
+
+
+def test_a_password_reset_logs_out_the_old_sessions(client, app):
+    from starrating.services.org import reset_password
+
+    secretary = create_user(role=Role.SECRETARY)
+    reviewer = create_user(role=Role.TOWNSHIP, township=secretary.village.township)
+    login(client, secretary)
+    assert client.get("/branch/").status_code == 200
+    reset_password(actor=reviewer, user=secretary)
+    db.session.commit()
+    assert client.get("/branch/").status_code == 302

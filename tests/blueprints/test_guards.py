@@ -1,0 +1,201 @@
+"""Every route is guarded, and each role reaches exactly its pages (DESIGN.md §3)."""
+
+import re
+
+import pytest
+
+from starrating.permissions import is_guarded
+from starrating.rules.vocabulary import Role
+from tests.factories import create_member, create_user, create_village, login
+
+PUBLIC_ENDPOINTS = {"static", "auth.login"}
+
+
+def _sample_url(rule) -> str:
+    return re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+
+
+def test_every_route_belongs_to_a_guarded_blueprint(app):
+    unguarded = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and not is_guarded(app, rule.endpoint)
+    ]
+    assert unguarded == []
+
+
+def test_every_route_but_login_sends_a_stranger_to_the_login_page(app, client):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(_sample_url(rule), method=method)
+        assert response.status_code == 302, rule.rule
+        assert response.location.startswith("/login"), rule.rule
+
+
+# role → (path, expected status). Paths with {member} / {village} get the user's own objects.
+ROLE_PAGES = [
+    (
+        "/",
+        {
+            Role.TOWNSHIP: 302,
+            Role.SECRETARY: 302,
+            Role.COMMITTEE: 302,
+            Role.TELLER: 302,
+            Role.CADRE: 302,
+        },
+    ),
+    ("/password", dict.fromkeys(Role, 200)),
+    (
+        "/township/",
+        {
+            Role.TOWNSHIP: 200,
+            Role.SECRETARY: 403,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/township/villages/{village}",
+        {
+            Role.TOWNSHIP: 200,
+            Role.SECRETARY: 403,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/township/audit",
+        {
+            Role.TOWNSHIP: 200,
+            Role.SECRETARY: 403,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/branch/",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 200,
+            Role.TELLER: 200,
+            Role.CADRE: 200,
+        },
+    ),
+    (
+        "/branch/members",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 200,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/branch/members/new",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/branch/members/{member}/edit",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/branch/members/import",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/branch/members/template.xlsx",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+    (
+        "/branch/audit",
+        {
+            Role.TOWNSHIP: 403,
+            Role.SECRETARY: 200,
+            Role.COMMITTEE: 403,
+            Role.TELLER: 403,
+            Role.CADRE: 403,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize(("path", "expected"), ROLE_PAGES, ids=[p for p, _ in ROLE_PAGES])
+def test_role_reaches_page_with_status(client, role, path, expected):
+    village = create_village()
+    user = create_user(
+        role=role, village=village if role.is_village_role else None, township=village.township
+    )
+    member = create_member(village=village)
+    login(client, user)
+    response = client.get(path.format(village=village.id, member=member.id))
+    assert response.status_code == expected[role]
+
+
+def test_the_table_covers_every_page_a_user_can_open(app):
+    listed = {path.split("{")[0].rstrip("/") for path, _ in ROLE_PAGES}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        assert rule.rule.split("<")[0].rstrip("/") in listed, rule.rule
+
+
+OTHER_VILLAGE_URLS = [
+    ("GET", "/branch/members/{member}/edit"),
+    ("POST", "/branch/members/{member}/edit"),
+    ("POST", "/branch/members/{member}/leave"),
+    ("POST", "/branch/members/{member}/restore"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), OTHER_VILLAGE_URLS)
+def test_another_villages_member_is_not_found(client, method, path):
+    mine, theirs = create_village(), create_village()
+    secretary = create_user(role=Role.SECRETARY, village=mine)
+    stranger = create_member(village=theirs, name="别村党员")
+    login(client, secretary)
+    response = client.open(path.format(member=stranger.id), method=method, data={"version": 1})
+    assert response.status_code == 404
+    assert "找不到页面" in response.get_data(as_text=True)
+
+
+def test_another_townships_village_and_accounts_are_not_found(client):
+    mine, theirs = create_village(), create_village()
+    reviewer = create_user(role=Role.TOWNSHIP, township=mine.township)
+    their_secretary = create_user(role=Role.SECRETARY, village=theirs)
+    login(client, reviewer)
+    assert client.get(f"/township/villages/{theirs.id}").status_code == 404
+    assert client.post(f"/township/villages/{theirs.id}/users", data={}).status_code == 404
+    assert client.post(f"/township/users/{their_secretary.id}/reset-password").status_code == 404
+    assert client.get(f"/township/audit?village={theirs.id}").status_code == 404
