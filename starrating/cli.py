@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database, or upgrade it to the newest schema (safe to run again)."""
     upgrade()
@@ -35,6 +37,7 @@ def _fail(error: ServiceError) -> None:
 
 
 @click.command("create-township")
+@with_appcontext
 @click.argument("name")
 @click.option("--reviewer", "username", required=True, help="the reviewer's login name")
 @click.option("--reviewer-name", "display_name", default="", help="the reviewer's real name")
@@ -56,6 +59,7 @@ def create_township_command(name: str, username: str, display_name: str) -> None
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--username", required=True)
 @click.option("--name", "display_name", default="")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
@@ -90,6 +94,7 @@ def create_user_command(
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo township and village (翁家埠村-shaped, invented names); once only."""
     from starrating.demo import DEMO_PASSWORD, seed
@@ -105,6 +110,7 @@ def seed_demo() -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), default=None)
 def backup(folder: Path | None) -> None:
     """Write a consistent copy of the database while the app runs; prints the file's path."""

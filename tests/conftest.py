@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from starrating import create_app
@@ -213,5 +213,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.wait(timeout=10)
 
 
-def url_of(database_url: str) -> URL:
-    return make_url(database_url)
+def close_app(app: Flask) -> None:
+    """Return the app's connections and close its pool (a session still holding a connection
+    would keep it open past dispose() and leak it)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

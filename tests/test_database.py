@@ -31,7 +31,7 @@ def test_a_writing_request_begins_immediate_and_a_reading_one_plain(app):
 def test_requests_open_transactions_in_the_mode_their_method_needs(databases):
     """On a real (non-rolled-back) app, watch the BEGIN each request sends."""
     from starrating import create_app
-    from tests.conftest import base_config
+    from tests.conftest import base_config, close_app
 
     app = create_app(base_config(databases.new()))
     statements: list[str] = []
@@ -53,8 +53,7 @@ def test_requests_open_transactions_in_the_mode_their_method_needs(databases):
     reads = [s for s in statements if s.startswith("BEGIN")]
     assert writes and set(writes) == {"BEGIN IMMEDIATE"}
     assert reads and set(reads) == {"BEGIN"}
-    with app.app_context():
-        db.engine.dispose()
+    close_app(app)
 
 
 def test_a_failed_request_is_rolled_back(app, client):

@@ -133,7 +133,7 @@ def test_login_limits_are_shared_through_redis_when_configured(app, redis_url):
     app.config["RATELIMIT_REDIS_URL"] = redis_url
     secretary = create_user(role=Role.SECRETARY)
     store = redis.Redis.from_url(redis_url)
-    for key in store.scan_iter(f"starrating:rl:login:user:{secretary.username}:*"):
+    for key in store.scan_iter("starrating:rl:*"):  # earlier runs share this test database
         store.delete(key)
     # Two workers are two clients of one store: failures through either count together.
     first, second = app.test_client(), app.test_client()
