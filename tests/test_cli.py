@@ -34,13 +34,25 @@ def test_create_township_refuses_a_duplicate_in_chinese(runner):
 
 def test_create_user_for_a_village(runner):
     runner.invoke(args=["seed-demo"])
-    result = runner.invoke(args=["create-user", "--username", "new-cadre", "--name", "新干部",
-                                 "--role", "cadre", "--village", "wengjiabu"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "new-cadre",
+            "--name",
+            "新干部",
+            "--role",
+            "cadre",
+            "--village",
+            "wengjiabu",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "new-cadre"))
     assert user.village.name == "翁家埠村"
-    unknown = runner.invoke(args=["create-user", "--username", "x-user", "--role", "cadre",
-                                  "--village", "nowhere"])
+    unknown = runner.invoke(
+        args=["create-user", "--username", "x-user", "--role", "cadre", "--village", "nowhere"]
+    )
     assert unknown.exit_code != 0 and "没有村代码为 nowhere 的村" in unknown.output
 
 
@@ -48,7 +60,9 @@ def test_seed_demo_builds_a_village_shaped_like_wengjiabu(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     village = db.session.scalar(select(Village).where(Village.name == "翁家埠村"))
-    members = db.session.scalar(select(func.count(Member.id)).where(Member.village_id == village.id))
+    members = db.session.scalar(
+        select(func.count(Member.id)).where(Member.village_id == village.id)
+    )
     roles = dict(
         db.session.execute(
             select(User.role, func.count(User.id))
@@ -127,8 +141,11 @@ def _restore(backup_file: Path, databases, tmp_path: Path) -> str:
         return f"sqlite:///{target}"
     url = databases.new(migrate=False)
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    subprocess.run(["pg_restore", "--no-owner", f"--dbname={plain}", str(backup_file)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pg_restore", "--no-owner", f"--dbname={plain}", str(backup_file)],
+        check=True,
+        capture_output=True,
+    )
     return url
 
 
