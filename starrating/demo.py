@@ -5,8 +5,9 @@ from datetime import date
 
 from starrating.extensions import db
 from starrating.models import User
+from starrating.rules.roster import MemberFacts
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
-from starrating.services.members import MemberFacts, add_member
+from starrating.services.members import add_member
 from starrating.services.org import create_township, create_user, create_village
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; documented in the README)

@@ -10,6 +10,7 @@ from starrating import queries
 from starrating.extensions import db
 from starrating.forms import LeaveForm, MemberForm, RosterUploadForm, VersionForm
 from starrating.permissions import allow, get_member_or_404, guard_blueprint
+from starrating.rules.roster import MemberFacts
 from starrating.rules.vocabulary import (
     VILLAGE_ROLES,
     Gender,
@@ -21,7 +22,6 @@ from starrating.rules.vocabulary import (
 from starrating.services import ServiceError
 from starrating.services.members import (
     ImportRejected,
-    MemberFacts,
     add_member,
     import_members,
     mark_member_left,
@@ -32,8 +32,8 @@ from starrating.spreadsheets.roster import (
     RosterFileRejected,
     RowError,
     read_roster,
-    roster_template,
 )
+from starrating.spreadsheets.roster_template import roster_template
 from starrating.web import china_today
 
 bp = Blueprint("branch", __name__)
@@ -184,7 +184,7 @@ def import_roster() -> Any:
             result = read_roster(upload.read(), filename=upload.filename or "", today=china_today())
             errors = result.errors
             if not errors:
-                rows = [(row.row_number, _row_facts(row)) for row in result.rows]
+                rows = [(row.row_number, row) for row in result.rows]
                 imported = import_members(
                     actor=current_user, village=current_user.village, rows=rows, today=china_today()
                 )
@@ -201,20 +201,6 @@ def import_roster() -> Any:
             flash(f"已导入党员 {len(imported)} 名{skipped}", "success")
             return redirect(url_for("branch.members"))
     return render_template("branch/import.html", form=form, errors=errors), 422 if errors else 200
-
-
-def _row_facts(row: Any) -> MemberFacts:
-    return MemberFacts(
-        name=row.name,
-        gender=row.gender,
-        birth_date=row.birth_date,
-        joined_on=row.joined_on,
-        membership=row.membership,
-        category=row.category,
-        phone=row.phone,
-        exempt_meeting_date=row.exempt_meeting_date,
-        note=row.note,
-    )
 
 
 @bp.route("/members/template.xlsx")

@@ -3,10 +3,26 @@
 from dataclasses import dataclass
 from datetime import date
 
-from starrating.rules.vocabulary import MemberCategory
+from starrating.rules.vocabulary import Gender, MemberCategory, Membership
 
 MIN_AGE = 18  # 党章: 年满十八岁
 MAX_NAME_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What a form or a roster row says about a member."""
+
+    name: str
+    gender: Gender
+    birth_date: date
+    joined_on: date | None
+    membership: Membership
+    category: MemberCategory
+    phone: str | None = None
+    exempt_meeting_date: date | None = None
+    exempt_reason: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,13 @@
 """The member roster: add, edit, mark as left, exempt, and import a roster sheet."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, tuple_
 
 from starrating.extensions import db
 from starrating.models import Member, User, Village
-from starrating.rules.roster import member_problems, name_problems
-from starrating.rules.vocabulary import Gender, MemberCategory, Membership, MemberStatus
+from starrating.rules.roster import MemberFacts, member_problems, name_problems
+from starrating.rules.vocabulary import MemberStatus
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event, snapshot
 
@@ -26,22 +25,6 @@ AUDITED_FIELDS = (
     "exempt_reason",
     "note",
 )
-
-
-@dataclass(frozen=True)
-class MemberFacts:
-    """What a form or a roster row says about a member."""
-
-    name: str
-    gender: Gender
-    birth_date: date
-    joined_on: date | None
-    membership: Membership
-    category: MemberCategory
-    phone: str | None = None
-    exempt_meeting_date: date | None = None
-    exempt_reason: str | None = None
-    note: str | None = None
 
 
 class MemberInvalid(ServiceError):

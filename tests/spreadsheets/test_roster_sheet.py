@@ -17,8 +17,8 @@ from starrating.spreadsheets.roster import (
     RosterRow,
     RowError,
     read_roster,
-    roster_template,
 )
+from starrating.spreadsheets.roster_template import roster_template
 
 TODAY = date(2025, 6, 1)
 ZHANG_SAN = {
