@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from starrating.extensions import db, login_manager
-from starrating.models import Member, User, Village
+from starrating.models import AssessedMember, AssessmentYear, Member, Scheme, User, Village
 from starrating.rules.vocabulary import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,3 +102,30 @@ def get_managed_user_or_404(user_id: int, *, for_user: User) -> User:
         abort(404)
     villages = visible_villages(for_user).with_only_columns(Village.id)
     return _one_or_404(select(User).where(User.id == user_id, User.village_id.in_(villages)))
+
+
+def get_year_or_404(year: int, *, for_user: User) -> AssessmentYear:
+    """The ten-star year of the user's own village."""
+    return _one_or_404(
+        select(AssessmentYear).where(
+            AssessmentYear.village_id == for_user.village_id, AssessmentYear.year == year
+        )
+    )
+
+
+def get_assessed_member_or_404(assessed_id: int, *, year: AssessmentYear) -> AssessedMember:
+    """A member of that year (the year was loaded through the user's scope)."""
+    return _one_or_404(
+        select(AssessedMember).where(
+            AssessedMember.id == assessed_id, AssessedMember.year_id == year.id
+        )
+    )
+
+
+def get_scheme_or_404(year: int, *, for_user: User) -> Scheme:
+    """The yearly scheme of the reviewer's township."""
+    if for_user.role is not Role.TOWNSHIP:
+        abort(404)
+    return _one_or_404(
+        select(Scheme).where(Scheme.township_id == for_user.township_id, Scheme.year == year)
+    )

@@ -2,13 +2,16 @@
 
 from datetime import date
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 
 from starrating.extensions import db
 from starrating.models import Member, Township, User, Village
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
+
+if TYPE_CHECKING:
+    from starrating.models import AssessmentYear, Scheme
 
 PASSWORD = "correct-horse-9"  # noqa: S105
 PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
@@ -79,3 +82,35 @@ def create_member(*, village: Village, name: str | None = None, **facts: Any) ->
 
 def login(client: Any, user: User, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"username": user.username, "password": password})
+
+
+def create_scheme(*, township: Township, year: int = 2026, **rules: Any) -> "Scheme":
+    """A township's scheme for year with the default ten-star rules (dataclasses.replace
+    overrides via rules=TenStarScheme)."""
+    from starrating.models import Scheme
+    from starrating.rules.tenstar_scheme import default_tenstar_scheme, scheme_to_dict
+
+    tenstar = rules.get("tenstar") or default_tenstar_scheme()
+    scheme = Scheme(township=township, year=year, rules={"tenstar": scheme_to_dict(tenstar)})
+    db.session.add(scheme)
+    db.session.commit()
+    return scheme
+
+
+def open_assessment(
+    *, village: Village, secretary: User, raters: list[User], year: int = 2026
+) -> "AssessmentYear":
+    """Open the village's ten-star year through the service, as the secretary does."""
+    from starrating.models import Scheme
+    from starrating.services.assessment import open_year
+
+    if (
+        db.session.query(Scheme).filter_by(township_id=village.township_id, year=year).first()
+        is None
+    ):
+        create_scheme(township=village.township, year=year)
+    assessment = open_year(
+        actor=secretary, village=village, year=year, rater_ids=[rater.id for rater in raters]
+    )
+    db.session.commit()
+    return assessment

@@ -1,8 +1,21 @@
 """SQLAlchemy models, a module per aggregate; importing this package registers every table."""
 
+from starrating.models.assessment import AssessedMember, AssessmentYear, Rater, Scheme, StarMark
 from starrating.models.audit import AuditEvent
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
 from starrating.models.security import RateLimitCounter
 
-__all__ = ["AuditEvent", "Member", "RateLimitCounter", "Township", "User", "Village"]
+__all__ = [
+    "AssessedMember",
+    "AssessmentYear",
+    "AuditEvent",
+    "Rater",
+    "Scheme",
+    "StarMark",
+    "Member",
+    "RateLimitCounter",
+    "Township",
+    "User",
+    "Village",
+]

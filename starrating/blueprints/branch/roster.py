@@ -1,18 +1,18 @@
-"""The village branch's pages: the secretary's roster and audit trail, every member's home."""
+"""The secretary's member roster: by hand, by upload, never losing a record; the audit trail."""
 
 import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from starrating import queries
+from starrating.blueprints.branch import bp
 from starrating.extensions import db
 from starrating.forms import LeaveForm, MemberForm, RosterUploadForm, VersionForm
-from starrating.permissions import allow, get_member_or_404, guard_blueprint
+from starrating.permissions import allow, get_member_or_404
 from starrating.rules.roster import MemberFacts
 from starrating.rules.vocabulary import (
-    VILLAGE_ROLES,
     Gender,
     MemberCategory,
     Membership,
@@ -36,17 +36,7 @@ from starrating.spreadsheets.roster import (
 from starrating.spreadsheets.roster_template import roster_template
 from starrating.web import china_today
 
-bp = Blueprint("branch", __name__)
-guard_blueprint(bp, roles=VILLAGE_ROLES)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.route("/")
-def index() -> Any:
-    counts = None
-    if current_user.role is Role.SECRETARY:
-        counts = queries.roster_counts(current_user.village_id)
-    return render_template("branch/index.html", counts=counts)
 
 
 @bp.route("/members")

@@ -1,20 +1,18 @@
-"""The township reviewer's pages: villages, their accounts and rosters, the audit trail."""
+"""Villages of the township, their accounts and rosters, and the audit trail."""
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from starrating import queries
+from starrating.blueprints.township import bp
 from starrating.extensions import db
 from starrating.forms import ConfirmForm, UserForm, VillageForm
-from starrating.permissions import get_managed_user_or_404, get_village_or_404, guard_blueprint
+from starrating.permissions import get_managed_user_or_404, get_village_or_404
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.org import create_user, create_village, reset_password
-
-bp = Blueprint("township", __name__)
-guard_blueprint(bp, roles=frozenset({Role.TOWNSHIP}))
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Named reads used by more than one view; none runs a query per row."""
+"""Named reads used by more than one view; none runs a query per row (queries/ by aggregate)."""
 
 from dataclasses import dataclass
 

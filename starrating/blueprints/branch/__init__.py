@@ -1,0 +1,27 @@
+"""The village branch's pages: every village role's home, the roster, the ten-star year.
+
+One blueprint, a module per area; each module adds its routes to `bp`.
+"""
+
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from starrating import queries
+from starrating.permissions import guard_blueprint
+from starrating.rules.vocabulary import VILLAGE_ROLES, Role
+
+bp = Blueprint("branch", __name__)
+guard_blueprint(bp, roles=VILLAGE_ROLES)
+
+
+@bp.route("/")
+def index() -> Any:
+    counts = None
+    if current_user.role is Role.SECRETARY:
+        counts = queries.roster_counts(current_user.village_id)
+    return render_template("branch/index.html", counts=counts)
+
+
+from starrating.blueprints.branch import roster  # noqa: E402, F401  (registers its routes)

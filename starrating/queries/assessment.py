@@ -1,0 +1,167 @@
+"""Reads of a ten-star year: its members, marks, progress and every member's outcome.
+
+Each function runs a fixed number of queries, whatever the number of members or raters.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from starrating.extensions import db
+from starrating.models import AssessedMember, AssessmentYear, Rater, Scheme, StarMark, User
+from starrating.rules.tenstar import (
+    Grade,
+    MemberOutcome,
+    award_mass_stars,
+    award_organisational_star,
+    grade_member,
+)
+from starrating.rules.tenstar_quota import QuotaResult, apply_excellence_quota
+from starrating.rules.tenstar_scheme import StarGroup, TenStarScheme
+
+
+def year_of(village_id: int, year: int) -> AssessmentYear | None:
+    return db.session.scalar(
+        select(AssessmentYear)
+        .options(joinedload(AssessmentYear.scheme))
+        .where(AssessmentYear.village_id == village_id, AssessmentYear.year == year)
+    )
+
+
+def years_of(village_id: int) -> list[AssessmentYear]:
+    return list(
+        db.session.scalars(
+            select(AssessmentYear)
+            .where(AssessmentYear.village_id == village_id)
+            .order_by(AssessmentYear.year.desc())
+        )
+    )
+
+
+def scheme_of(township_id: int, year: int) -> Scheme | None:
+    return db.session.scalar(
+        select(Scheme).where(Scheme.township_id == township_id, Scheme.year == year)
+    )
+
+
+def assessed_members(year_id: int, *, include_removed: bool = True) -> list[AssessedMember]:
+    """The year's members in roster order, each with its Member loaded."""
+    statement = (
+        select(AssessedMember)
+        .options(joinedload(AssessedMember.member))
+        .where(AssessedMember.year_id == year_id)
+        .order_by(AssessedMember.position)
+    )
+    if not include_removed:
+        statement = statement.where(AssessedMember.removed_at.is_(None))
+    return list(db.session.scalars(statement))
+
+
+def raters(year_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Rater, Rater.user_id == User.id)
+            .where(Rater.year_id == year_id)
+            .order_by(User.id)
+        )
+    )
+
+
+def marks_by_member(year_id: int) -> dict[int, dict[str, list[bool | Decimal]]]:
+    """Every mark of the year: assessed member → star code → the raters' marks."""
+    rows = db.session.execute(
+        select(StarMark.assessed_member_id, StarMark.star_code, StarMark.passed, StarMark.points)
+        .where(StarMark.year_id == year_id)
+        .order_by(StarMark.rater_id)
+    )
+    marks: dict[int, dict[str, list[bool | Decimal]]] = defaultdict(lambda: defaultdict(list))
+    for member_id, code, passed, points in rows:
+        marks[member_id][code].append(passed if passed is not None else points)
+    return marks
+
+
+def rater_marks(year_id: int, rater_id: int) -> dict[int, dict[str, StarMark]]:
+    """One rater's own marks: assessed member → star code → mark."""
+    found: dict[int, dict[str, StarMark]] = defaultdict(dict)
+    for mark in db.session.scalars(
+        select(StarMark).where(StarMark.year_id == year_id, StarMark.rater_id == rater_id)
+    ):
+        found[mark.assessed_member_id][mark.star_code] = mark
+    return found
+
+
+def marking_progress(year_id: int) -> dict[tuple[int, int], int]:
+    """(rater id, assessed member id) → how many stars that rater has marked for that member."""
+    rows = db.session.execute(
+        select(StarMark.rater_id, StarMark.assessed_member_id, func.count(StarMark.id))
+        .where(StarMark.year_id == year_id)
+        .group_by(StarMark.rater_id, StarMark.assessed_member_id)
+    )
+    return {(rater_id, member_id): count for rater_id, member_id, count in rows}
+
+
+@dataclass(frozen=True)
+class MemberResult:
+    assessed: AssessedMember
+    outcome: MemberOutcome
+    grade: Grade
+    quota_lines: tuple[str, ...]
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        return (*self.outcome.explanation, *self.quota_lines)
+
+
+@dataclass(frozen=True)
+class YearResults:
+    scheme: TenStarScheme
+    members: list[MemberResult]
+    quota: QuotaResult
+
+    def grade_counts(self) -> dict[Grade, int]:
+        counts: dict[Grade, int] = defaultdict(int)
+        for result in self.members:
+            counts[result.grade] += 1
+        return counts
+
+
+def year_results(year: AssessmentYear) -> YearResults:
+    """Every member's stars, grade and explanation under the year's frozen scheme, after the
+    优秀 quota. Members taken out of the year are not graded. Mass stars wait for a certified
+    member ballot (待测评) until one exists."""
+    scheme = year.scheme.tenstar
+    members = assessed_members(year.id, include_removed=False)
+    marks = marks_by_member(year.id)
+    organisational = [s.code for s in scheme.stars if s.group is not StarGroup.MASS]
+    outcomes = []
+    for assessed in members:
+        decisions = [
+            award_organisational_star(code, marks[assessed.id][code], scheme)
+            for code in organisational
+        ]
+        decisions.extend(award_mass_stars(None, scheme))
+        outcomes.append(
+            grade_member(
+                member_id=assessed.id,
+                membership=assessed.membership,
+                decisions=decisions,
+                scheme=scheme,
+                veto=assessed.veto_reason,
+                exempt_meeting_date=assessed.exempt_meeting_date,
+            )
+        )
+    confirmed = (
+        {m.id for m in members if m.excellent_confirmed} if year.quota_confirmed_at else None
+    )
+    quota = apply_excellence_quota(outcomes, scheme, confirmed)
+    results = [
+        MemberResult(
+            assessed, outcome, quota.grades[assessed.id], quota.explanations.get(assessed.id, ())
+        )
+        for assessed, outcome in zip(members, outcomes, strict=True)
+    ]
+    return YearResults(scheme, results, quota)

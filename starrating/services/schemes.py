@@ -1,0 +1,117 @@
+"""The township's yearly scheme: create it (from the defaults or last year's), edit it until it
+freezes, and freeze it when the first village opens its year."""
+
+from sqlalchemy import select
+
+from starrating.extensions import db
+from starrating.models import Scheme, Township, User
+from starrating.models.types import utcnow
+from starrating.rules.tenstar_scheme import (
+    TenStarScheme,
+    default_tenstar_scheme,
+    scheme_problems,
+    scheme_to_dict,
+)
+from starrating.services import ServiceError, StaleEdit
+from starrating.services.audit import record_event
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _audit(
+    actor: User | None,
+    scheme: Scheme,
+    action: str,
+    summary: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    record_event(
+        actor=actor,
+        action=action,
+        summary=summary,
+        object_type="scheme",
+        object_id=scheme.id,
+        township_id=scheme.township_id,
+        before=before,
+        after=after,
+    )
+
+
+def create_scheme(*, actor: User, township: Township, year: int) -> Scheme:
+    """Start a year's scheme: a copy of the nearest earlier year's, else the defaults."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ServiceError(f"年度须在 {FIRST_YEAR}–{LAST_YEAR} 之间")
+    existing = db.session.scalar(
+        select(Scheme).where(Scheme.township_id == township.id, Scheme.year == year)
+    )
+    if existing is not None:
+        raise ServiceError(f"{year} 年度方案已存在")
+    earlier = db.session.scalar(
+        select(Scheme)
+        .where(Scheme.township_id == township.id, Scheme.year < year)
+        .order_by(Scheme.year.desc())
+        .limit(1)
+    )
+    defaults = {"tenstar": scheme_to_dict(default_tenstar_scheme())}
+    rules = dict(earlier.rules) if earlier else defaults
+    scheme = Scheme(township=township, year=year, rules=rules)
+    db.session.add(scheme)
+    db.session.flush()
+    source = f"沿用 {earlier.year} 年度方案" if earlier else "采用默认规则"
+    _audit(actor, scheme, "scheme.create", f"制定 {year} 年度方案（{source}）")
+    return scheme
+
+
+def save_tenstar_rules(
+    *, actor: User, scheme: Scheme, rules: TenStarScheme, expected_version: int
+) -> Scheme:
+    """Replace the year's ten-star rules; refused once frozen or when a setting is out of range."""
+    if scheme.frozen:
+        raise ServiceError(
+            f"{scheme.year} 年度方案已于有村开始评定时冻结，不能再修改；如需调整请制定下一年度方案"
+        )
+    if scheme.version != expected_version:
+        raise StaleEdit()
+    problems = scheme_problems(rules)
+    if problems:
+        raise ServiceError("方案有误：" + "；".join(problems))
+    before = scheme.rules["tenstar"]
+    after = scheme_to_dict(rules)
+    scheme.rules = {**scheme.rules, "tenstar": after}
+    scheme.updated_at = utcnow()
+    db.session.flush()
+    _audit(
+        actor,
+        scheme,
+        "scheme.update",
+        f"修改 {scheme.year} 年度十星评定方案",
+        before=_flat(before),
+        after=_flat(after),
+    )
+    return scheme
+
+
+def freeze_scheme(*, actor: User, scheme: Scheme, village_name: str) -> None:
+    """A scheme in use never changes again: results always name the rules they used."""
+    if scheme.frozen:
+        return
+    scheme.frozen_at = utcnow()
+    _audit(
+        actor, scheme, "scheme.freeze", f"{scheme.year} 年度方案冻结（{village_name}开启年度评定）"
+    )
+
+
+def _flat(rules: dict) -> dict:
+    """The rules as one level of keys, so the audit trail shows just what changed."""
+    flat: dict = {}
+    for key, value in rules.items():
+        if key == "stars":
+            for star in value:
+                for field, text in star.items():
+                    flat[f"stars.{star['code']}.{field}"] = text
+        elif isinstance(value, dict):
+            flat.update({f"{key}.{inner}": text for inner, text in value.items()})
+        else:
+            flat[key] = value
+    return flat
