@@ -119,6 +119,7 @@ def seed() -> list[tuple[str, str]]:
     create_village(township=township, name="南黄庄村", code="nanhuangzhuang", actor=reviewer)
     logins = [(reviewer.username, "乡镇审核人（白沙滩镇）")]
     users: dict[Role, User] = {}
+    committee: list[User] = []
     for username, name, role in ACCOUNTS:
         user, _ = create_user(
             actor=reviewer,
@@ -130,6 +131,8 @@ def seed() -> list[tuple[str, str]]:
         )
         user.must_change_password = False
         users.setdefault(role, user)
+        if role is Role.COMMITTEE:
+            committee.append(user)
         logins.append((username, f"{role.label} {name}（翁家埠村）"))
     reviewer.must_change_password = False
     for facts in _demo_members(58):
@@ -137,4 +140,40 @@ def seed() -> list[tuple[str, str]]:
             actor=users[Role.SECRETARY], village=village, facts=facts, today=date(2026, 11, 1)
         )
     db.session.flush()
+    _demo_year(reviewer, users[Role.SECRETARY], committee)
     return logins
+
+
+def _demo_year(reviewer: User, secretary: User, committee: list[User]) -> None:
+    """The 2026 ten-star year under way: four raters done, the fifth a third of the way,
+    one member vetoed. The mass stars wait for the villagers' ballot."""
+    from starrating.queries.assessment import assessed_members
+    from starrating.services.assessment import open_year, record_marks, record_veto
+    from starrating.services.schemes import create_scheme
+
+    scheme = create_scheme(actor=reviewer, township=secretary.village.township, year=2026)
+    year = open_year(
+        actor=secretary,
+        village=secretary.village,
+        year=2026,
+        rater_ids=[user.id for user in committee],
+    )
+    rng = random.Random(2026)  # noqa: S311 — a fixed seed, the same demo every time
+    stars = [s.code for s in scheme.tenstar.stars if s.measure is None]
+    members = [m for m in assessed_members(year.id) if m.markable]
+    for rater_index, rater in enumerate(committee):
+        for position, assessed in enumerate(members):
+            if rater_index == len(committee) - 1 and position >= len(members) // 3:
+                break
+            quality = 0.55 + 0.45 * ((assessed.member_id * 37) % 100) / 100
+            marks = {code: rng.random() < quality for code in stars}
+            record_marks(rater=rater, assessed=assessed, marks=marks)
+    record_veto(
+        actor=secretary,
+        assessed=members[9],
+        reason="无正当理由连续6个月不参加组织生活",
+        on=date(2026, 9, 30),
+        note="2026 年 3–9 月未参加组织生活",
+        expected_version=1,
+        today=date(2026, 11, 1),
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -111,6 +111,13 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """
     marker = request.node.get_closest_marker("app_config")
     app = create_app(base_config(database_url, **(marker.kwargs if marker else {})))
+
+    @app.before_request
+    def _forget_last_requests_user() -> None:
+        # Test requests reuse the test's app context, and with it `g`, where flask-login keeps
+        # the loaded user: without this, a second client would act as the first one's user.
+        g.pop("_login_user", None)
+
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 
 from starrating.extensions import db
-from starrating.models import AuditEvent, Member, User, Village
+from starrating.models import AssessmentYear, AuditEvent, Member, Scheme, User, Village
 from starrating.rules.vocabulary import MemberStatus, Role
 
 AUDIT_PAGE_SIZE = 50
@@ -95,3 +95,27 @@ def roster_counts(village_id: int) -> dict[str, int]:
     ).one()
     keys = ("active", "probationary", "mobile", "elderly", "exempt", "left")
     return dict(zip(keys, (int(v) for v in row), strict=True))
+
+
+@dataclass(frozen=True)
+class SchemeRow:
+    scheme: Scheme
+    villages: list[str]  # the villages that opened the year, first opener first
+
+
+def scheme_rows(township_id: int) -> list[SchemeRow]:
+    """The township's schemes, newest year first, each with the villages that have opened its
+    year, in one query."""
+    rows = db.session.execute(
+        select(Scheme, Village.name)
+        .outerjoin(AssessmentYear, AssessmentYear.scheme_id == Scheme.id)
+        .outerjoin(Village, Village.id == AssessmentYear.village_id)
+        .where(Scheme.township_id == township_id)
+        .order_by(Scheme.year.desc(), AssessmentYear.opened_at, AssessmentYear.id)
+    ).all()
+    grouped: dict[int, SchemeRow] = {}
+    for scheme, village_name in rows:
+        row = grouped.setdefault(scheme.id, SchemeRow(scheme, []))
+        if village_name is not None:
+            row.villages.append(village_name)
+    return list(grouped.values())

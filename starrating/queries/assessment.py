@@ -6,12 +6,21 @@ Each function runs a fixed number of queries, whatever the number of members or 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from starrating.extensions import db
-from starrating.models import AssessedMember, AssessmentYear, Rater, Scheme, StarMark, User
+from starrating.models import (
+    AssessedMember,
+    AssessmentYear,
+    Member,
+    Rater,
+    Scheme,
+    StarMark,
+    User,
+)
 from starrating.rules.tenstar import (
     Grade,
     MemberOutcome,
@@ -21,6 +30,9 @@ from starrating.rules.tenstar import (
 )
 from starrating.rules.tenstar_quota import QuotaResult, apply_excellence_quota
 from starrating.rules.tenstar_scheme import StarGroup, TenStarScheme
+from starrating.rules.vocabulary import MemberStatus, Role
+
+RATER_ROLES = (Role.SECRETARY, Role.COMMITTEE)
 
 
 def year_of(village_id: int, year: int) -> AssessmentYear | None:
@@ -71,10 +83,43 @@ def raters(year_id: int) -> list[User]:
     )
 
 
+def rater_candidates(village_id: int) -> list[User]:
+    """Who may be chosen as a rater: the village's active secretary and committee members,
+    the secretary first."""
+    secretary_first = case((User.role == Role.SECRETARY, 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.village_id == village_id, User.role.in_(RATER_ROLES), User.active)
+            .order_by(secretary_first, User.id)
+        )
+    )
+
+
+def joinable_members(year: AssessmentYear) -> list[Member]:
+    """Members on the village roster today who are not in the year (joined or moved in since
+    it opened), in roster order."""
+    in_year = select(AssessedMember.member_id).where(AssessedMember.year_id == year.id)
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(
+                Member.village_id == year.village_id,
+                Member.status == MemberStatus.ACTIVE,
+                Member.id.not_in(in_year),
+            )
+            .order_by(Member.id)
+        )
+    )
+
+
 def marks_by_member(year_id: int) -> dict[int, dict[str, list[bool | Decimal]]]:
-    """Every mark of the year: assessed member → star code → the raters' marks."""
+    """The year's marks that count: assessed member → star code → the marks of the raters the
+    year has now. A rater taken off the list keeps their marks on record, but they no longer
+    decide a star."""
     rows = db.session.execute(
         select(StarMark.assessed_member_id, StarMark.star_code, StarMark.passed, StarMark.points)
+        .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
         .where(StarMark.year_id == year_id)
         .order_by(StarMark.rater_id)
     )
@@ -115,12 +160,23 @@ class MemberResult:
     def explanation(self) -> tuple[str, ...]:
         return (*self.outcome.explanation, *self.quota_lines)
 
+    @property
+    def grade_explanation(self) -> tuple[str, ...]:
+        """Why this grade: the explanation without the one sentence per star."""
+        star_lines = {decision.explanation for decision in self.outcome.decisions}
+        return tuple(line for line in self.explanation if line not in star_lines)
+
 
 @dataclass(frozen=True)
 class YearResults:
     scheme: TenStarScheme
     members: list[MemberResult]
     quota: QuotaResult
+
+    @cached_property
+    def by_id(self) -> dict[int, MemberResult]:
+        """Assessed member id → result."""
+        return {result.assessed.id: result for result in self.members}
 
     def grade_counts(self) -> dict[Grade, int]:
         counts: dict[Grade, int] = defaultdict(int)

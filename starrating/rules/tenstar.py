@@ -16,6 +16,7 @@ from starrating.rules.tenstar_scheme import (
     TenStarScheme,
 )
 from starrating.rules.vocabulary import Membership
+from starrating.rules.wording import plain
 
 TEN_STAR_TITLE = "十星党员"
 
@@ -154,16 +155,10 @@ def favourable(counts: MarkCounts, measure: MassMeasure) -> int:
     return counts.satisfied
 
 
-def _number(value: Decimal) -> str:
-    """80 → "80", 82.50 → "82.5": thresholds as a township official writes them."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _compared(value: Decimal, threshold: Decimal, unit: str, *, meets: bool) -> str:
     """Writes 82.5% ≥ 80%; when half-up rounding makes a shortfall look like a pass, adds the
     figure cut (not rounded) to 0.01: 80.0%（未四舍五入为 79.96…%）< 80%."""
-    shown, limit = round_half_up(value), f"{_number(threshold)}{unit}"
+    shown, limit = round_half_up(value), f"{plain(threshold)}{unit}"
     if meets:
         return f"{shown}{unit} ≥ {limit}"
     if shown < threshold:

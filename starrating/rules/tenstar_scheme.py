@@ -11,6 +11,7 @@ from typing import Any
 SCHEME_FORMAT = 1
 STAR_COUNT = 10
 MAX_PUBLICITY_DAYS = 30
+MAX_VETO_REASON_LENGTH = 100  # a member's recorded veto names its reason in full
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")
 HUNDRED = Decimal(100)
 
@@ -276,6 +277,8 @@ def _veto_problems(reasons: tuple[str, ...]) -> list[str]:
     problems = [] if reasons else ["至少须列出一种一票否决情形"]
     if any(not reason.strip() for reason in reasons):
         problems.append("一票否决情形不能为空白")
+    if any(len(reason) > MAX_VETO_REASON_LENGTH for reason in reasons):
+        problems.append(f"每种一票否决情形不能超过 {MAX_VETO_REASON_LENGTH} 字")
     return problems + _duplicates("一票否决情形", [reason.strip() for reason in reasons])
 
 

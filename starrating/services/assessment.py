@@ -28,6 +28,13 @@ from starrating.services.schemes import freeze_scheme
 
 RATER_ROLES = frozenset({Role.SECRETARY, Role.COMMITTEE})
 Mark = bool | Decimal | None
+QUOTA_REASON_LENGTH = 500  # AssessmentYear.quota_reason
+REMOVED_REASON_LENGTH = 200  # AssessedMember.removed_reason
+
+
+def missing_scheme_message(year: int) -> str:
+    """What the secretary reads when the township has no scheme for the year yet."""
+    return f"乡镇尚未制定 {year} 年度评定方案，请联系乡镇审核人"
 
 
 def _audit(
@@ -68,7 +75,7 @@ def open_year(*, actor: User, village: Village, year: int, rater_ids: list[int])
         select(Scheme).where(Scheme.township_id == village.township_id, Scheme.year == year)
     )
     if scheme is None:
-        raise ServiceError(f"乡镇尚未制定 {year} 年度评定方案，请联系乡镇审核人")
+        raise ServiceError(missing_scheme_message(year))
     exists = select(AssessmentYear.id).where(
         AssessmentYear.village_id == village.id, AssessmentYear.year == year
     )
@@ -136,7 +143,7 @@ def set_raters(*, actor: User, year: AssessmentYear, user_ids: list[int]) -> lis
         actor,
         year,
         "year.raters",
-        f"设定评委：{names}",
+        f"设定评委 {len(users)} 人：{names}",
         before={"raters": before},
         after={"raters": sorted(keep)},
     )
@@ -185,6 +192,8 @@ def remove_member_from_year(*, actor: User, assessed: AssessedMember, reason: st
         raise ServiceError("请填写移出评定名单的原因")
     if assessed.removed_at is not None:
         raise ServiceError(f"「{assessed.member.name}」已移出评定名单")
+    if len(reason.strip()) > REMOVED_REASON_LENGTH:
+        raise ServiceError(f"移出原因不能超过 {REMOVED_REASON_LENGTH} 字")
     assessed.removed_at, assessed.removed_reason = utcnow(), reason.strip()
     _audit(
         actor,
@@ -366,6 +375,8 @@ def record_exemption(
     if assessed.version != expected_version:
         raise StaleEdit()
     member = assessed.member
+    if meeting_date is None and not assessed.is_exempt:
+        raise ServiceError(f"「{member.name}」本年度没有免评记录")
     problems = member_problems(
         birth_date=member.birth_date,
         joined_on=None,
@@ -411,7 +422,13 @@ def reopen_marking(*, actor: User, year: AssessmentYear, reason: str) -> None:
     if not reason.strip():
         raise ServiceError("请填写重新开放评分的原因")
     year.marking_closed_at = None
-    _audit(actor, year, "year.reopen_marking", f"重新开放 {year.year} 年度评分：{reason.strip()}")
+    _audit(
+        actor,
+        year,
+        "year.reopen_marking",
+        f"重新开放 {year.year} 年度评分：{reason.strip()}",
+        after={"reason": reason.strip()},
+    )
 
 
 def confirm_excellence(
@@ -429,6 +446,8 @@ def confirm_excellence(
         raise ServiceError(f"{year.year} 年度评定已{year.state.label}，不能再确认优秀人选")
     if not reason.strip():
         raise ServiceError("请填写支委会意见")
+    if len(reason.strip()) > QUOTA_REASON_LENGTH:
+        raise ServiceError(f"支委会意见不能超过 {QUOTA_REASON_LENGTH} 字")
     if member_ids - eligible_ids:
         raise ServiceError("只能从具备优秀资格的党员中确认")
     if len(member_ids) > quota:
@@ -445,5 +464,5 @@ def confirm_excellence(
         year,
         "year.confirm_excellence",
         f"支委会确认优秀 {len(member_ids)} 人：{reason.strip()}",
-        after={"confirmed": sorted(member_ids)},
+        after={"confirmed": sorted(member_ids), "reason": reason.strip()},
     )

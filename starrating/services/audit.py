@@ -7,6 +7,8 @@ from typing import Any
 from starrating.extensions import db
 from starrating.models import AuditEvent, User
 
+SUMMARY_LENGTH = 300  # AuditEvent.summary
+
 
 def plain(value: Any) -> Any:
     """A value as JSON can keep it: dates as ISO text, enums as their value."""
@@ -34,7 +36,11 @@ def record_event(
     after: dict[str, Any] | None = None,
     actor_label: str | None = None,
 ) -> AuditEvent:
-    """Add one audit event; actor None means the command line (actor_label says who)."""
+    """Add one audit event; actor None means the command line (actor_label says who).
+
+    A summary built from user text is cut to fit its column; keep the full text in after."""
+    if len(summary) > SUMMARY_LENGTH:
+        summary = summary[: SUMMARY_LENGTH - 1] + "…"
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}

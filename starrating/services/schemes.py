@@ -18,6 +18,23 @@ from starrating.services.audit import record_event
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+class SchemeFrozen(ServiceError):
+    """The year's scheme is in use: results must keep naming the rules they were decided by."""
+
+    def __init__(self, scheme: Scheme) -> None:
+        super().__init__(
+            f"{scheme.year} 年度方案已于有村开始评定时冻结，不能再修改；如需调整请制定下一年度方案"
+        )
+
+
+class SchemeRejected(ServiceError):
+    """Settings the township may not use; `problems` lists every one, in Chinese."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("方案有误：" + "；".join(problems))
+        self.problems = problems
+
+
 def _audit(
     actor: User | None,
     scheme: Scheme,
@@ -68,14 +85,12 @@ def save_tenstar_rules(
 ) -> Scheme:
     """Replace the year's ten-star rules; refused once frozen or when a setting is out of range."""
     if scheme.frozen:
-        raise ServiceError(
-            f"{scheme.year} 年度方案已于有村开始评定时冻结，不能再修改；如需调整请制定下一年度方案"
-        )
+        raise SchemeFrozen(scheme)
     if scheme.version != expected_version:
         raise StaleEdit()
     problems = scheme_problems(rules)
     if problems:
-        raise ServiceError("方案有误：" + "；".join(problems))
+        raise SchemeRejected(problems)
     before = scheme.rules["tenstar"]
     after = scheme_to_dict(rules)
     scheme.rules = {**scheme.rules, "tenstar": after}

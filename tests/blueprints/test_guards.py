@@ -5,8 +5,9 @@ import re
 import pytest
 
 from starrating.permissions import is_guarded
+from starrating.queries.assessment import assessed_members
 from starrating.rules.vocabulary import Role
-from tests.factories import create_member, create_user, create_village, login
+from tests.factories import create_member, create_user, create_village, login, open_assessment
 
 PUBLIC_ENDPOINTS = {"static", "auth.login"}
 
@@ -34,119 +35,34 @@ def test_every_route_but_login_sends_a_stranger_to_the_login_page(app, client):
         assert response.location.startswith("/login"), rule.rule
 
 
-# role → (path, expected status). Paths with {member} / {village} get the user's own objects.
+# path → expected status per role; {village}, {member}, {year}, {assessed} are the user's own.
+def only(*roles: Role) -> dict[Role, int]:
+    """200 for these roles, 403 for every other."""
+    return {role: 200 if role in roles else 403 for role in Role}
+
+
+T, S, C = Role.TOWNSHIP, Role.SECRETARY, Role.COMMITTEE
 ROLE_PAGES = [
-    (
-        "/",
-        {
-            Role.TOWNSHIP: 302,
-            Role.SECRETARY: 302,
-            Role.COMMITTEE: 302,
-            Role.TELLER: 302,
-            Role.CADRE: 302,
-        },
-    ),
+    ("/", dict.fromkeys(Role, 302)),
     ("/password", dict.fromkeys(Role, 200)),
-    (
-        "/township/",
-        {
-            Role.TOWNSHIP: 200,
-            Role.SECRETARY: 403,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/township/villages/{village}",
-        {
-            Role.TOWNSHIP: 200,
-            Role.SECRETARY: 403,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/township/audit",
-        {
-            Role.TOWNSHIP: 200,
-            Role.SECRETARY: 403,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/branch/",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 200,
-            Role.TELLER: 200,
-            Role.CADRE: 200,
-        },
-    ),
-    (
-        "/branch/members",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 200,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/branch/members/new",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/branch/members/{member}/edit",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/branch/members/import",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/branch/members/template.xlsx",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
-    (
-        "/branch/audit",
-        {
-            Role.TOWNSHIP: 403,
-            Role.SECRETARY: 200,
-            Role.COMMITTEE: 403,
-            Role.TELLER: 403,
-            Role.CADRE: 403,
-        },
-    ),
+    ("/township/", only(T)),
+    ("/township/villages/{village}", only(T)),
+    ("/township/audit", only(T)),
+    ("/township/schemes", only(T)),
+    ("/township/schemes/{year}", only(T)),
+    ("/branch/", only(S, C, Role.TELLER, Role.CADRE)),
+    ("/branch/members", only(S, C)),
+    ("/branch/members/new", only(S)),
+    ("/branch/members/{member}/edit", only(S)),
+    ("/branch/members/import", only(S)),
+    ("/branch/members/template.xlsx", only(S)),
+    ("/branch/audit", only(S)),
+    ("/branch/years", only(S)),
+    ("/branch/years/{year}", only(S)),
+    ("/branch/years/{year}/results", only(S)),
+    ("/branch/years/{year}/members/{assessed}", only(S)),
+    ("/branch/marking", only(S, C)),
+    ("/branch/marking/{year}/{assessed}", only(S, C)),
 ]
 
 
@@ -158,9 +74,14 @@ def test_role_reaches_page_with_status(client, role, path, expected):
         role=role, village=village if role.is_village_role else None, township=village.township
     )
     member = create_member(village=village)
+    # the year's raters: the user when they may rate, so their marking pages open
+    secretary = user if role is S else create_user(role=S, village=village)
+    raters = [user] if role in (S, C) else [secretary]
+    year = open_assessment(village=village, secretary=secretary, raters=raters)
+    assessed = assessed_members(year.id)[0]
     login(client, user)
-    response = client.get(path.format(village=village.id, member=member.id))
-    assert response.status_code == expected[role]
+    url = path.format(village=village.id, member=member.id, year=year.year, assessed=assessed.id)
+    assert client.get(url).status_code == expected[role]
 
 
 def test_the_table_covers_every_page_a_user_can_open(app):

@@ -358,3 +358,9 @@ def test_a_stored_scheme_out_of_range_is_refused_with_its_problems() -> None:
     with pytest.raises(SchemeInvalid) as refused:
         scheme_from_dict(data)
     assert refused.value.problems == ["群众满意星的满意率标准须在 0–100% 之间，现为 160%"]
+
+
+def test_a_veto_reason_longer_than_a_hundred_characters_is_refused():
+    scheme = dataclasses.replace(default_tenstar_scheme(), veto_reasons=("受党纪处分", "长" * 101))
+    assert "每种一票否决情形不能超过 100 字" in scheme_problems(scheme)
+    assert scheme_problems(dataclasses.replace(scheme, veto_reasons=("长" * 100,))) == []

@@ -1,0 +1,391 @@
+"""The secretary's ten-star year: open it, choose raters, watch marking, record vetoes and
+exemptions, read the results and confirm 优秀 within the quota."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from starrating.blueprints.branch import bp
+from starrating.extensions import db
+from starrating.forms import ConfirmForm, VersionForm
+from starrating.forms.assessment import (
+    AddYearMemberForm,
+    ExcellenceForm,
+    ExemptionForm,
+    OpenYearForm,
+    RatersForm,
+    RemoveForm,
+    ReopenForm,
+    VetoForm,
+)
+from starrating.models import AssessedMember, AssessmentYear
+from starrating.permissions import (
+    allow,
+    get_assessed_member_or_404,
+    get_member_or_404,
+    get_year_or_404,
+)
+from starrating.queries import assessment as reads
+from starrating.rules.tenstar import Grade
+from starrating.rules.vocabulary import MemberCategory, Role
+from starrating.rules.wording import rate
+from starrating.services import ServiceError
+from starrating.services import assessment as service
+from starrating.web import china_today
+
+# The grade counts on top of the results, in the order a township official reads them.
+GRADE_ORDER = (
+    Grade.EXCELLENT,
+    Grade.EXCELLENT_ELIGIBLE,
+    Grade.QUALIFIED,
+    Grade.BASICALLY_QUALIFIED,
+    Grade.UNQUALIFIED,
+    Grade.NOT_GRADED,
+    Grade.EXEMPT,
+)
+STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
+
+
+def _form_problem(form: FlaskForm) -> str:
+    for field in form:
+        if field.errors:
+            if field.name == "version":
+                return STALE_FORM
+            return f"{field.label.text}：{field.errors[0]}"
+    return STALE_FORM
+
+
+def _submit(form: FlaskForm, change: Callable[[], object], *, done: str, back: str) -> Any:
+    """A change from a page: the form's shape, then one service call; commit and say so, or
+    roll back and show the service's reason. Either way back to the page."""
+    if not form.validate_on_submit():
+        flash(_form_problem(form), "error")
+        return redirect(back)
+    try:
+        change()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)
+
+
+def _year_url(year: AssessmentYear) -> str:
+    return url_for("branch.year", year=year.year)
+
+
+def _member_url(year: AssessmentYear, assessed: AssessedMember) -> str:
+    return url_for("branch.assessed_member", year=year.year, assessed_id=assessed.id)
+
+
+def _rater_choices(form: OpenYearForm | RatersForm) -> list[int]:
+    candidates = reads.rater_candidates(current_user.village_id)
+    form.raters.choices = [
+        (user.id, f"{user.display_name}（{user.role.label}）") for user in candidates
+    ]
+    return [user.id for user in candidates]
+
+
+# --- the village's years ------------------------------------------------------------------------
+
+
+@bp.route("/years")
+@allow(Role.SECRETARY)
+def years() -> Any:
+    form = OpenYearForm(year=china_today().year)
+    form.raters.data = _rater_choices(form)  # the whole committee marks, unless told otherwise
+    return _years_page(form)
+
+
+def _years_page(form: OpenYearForm, *, warn: bool = True) -> Any:
+    """The years and the form; warn: say beforehand when the township has no scheme for the
+    year the form offers (after a refused POST the service's message already says why)."""
+    opened = reads.years_of(current_user.village_id)
+    wanted = form.year.data
+    missing = None
+    if (
+        warn
+        and wanted not in {year.year for year in opened}
+        and reads.scheme_of(current_user.township_id, wanted) is None
+    ):
+        missing = service.missing_scheme_message(wanted)
+    return render_template("branch/years.html", years=opened, form=form, missing_scheme=missing)
+
+
+@bp.route("/years", methods=["POST"])
+@allow(Role.SECRETARY)
+def open_year() -> Any:
+    form = OpenYearForm()
+    _rater_choices(form)
+    if form.validate_on_submit():
+        try:
+            opened = service.open_year(
+                actor=current_user,
+                village=current_user.village,
+                year=form.year.data,
+                rater_ids=form.raters.data or [],
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"已开启 {opened.year} 年度党员十星级评定，评定名单和方案已固定", "success")
+            return redirect(_year_url(opened))
+    return _years_page(form, warn=False)
+
+
+# --- one year: raters, progress, roster of the year, closing --------------------------------------
+
+
+@bp.route("/years/<int:year>", endpoint="year")
+@allow(Role.SECRETARY)
+def year_overview(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    raters = reads.raters(found.id)
+    raters_form = RatersForm(raters=[user.id for user in raters])
+    _rater_choices(raters_form)
+    add_form = AddYearMemberForm()
+    add_form.member.choices = [
+        (member.id, f"{member.name}（{member.birth_date:%Y-%m-%d}）")
+        for member in reads.joinable_members(found)
+    ]
+    scheme = found.scheme
+    return render_template(
+        "branch/year.html",
+        year=found,
+        scheme=scheme,
+        marked_stars=sum(1 for star in scheme.tenstar.stars if star.measure is None),
+        raters=raters,
+        members=reads.assessed_members(found.id),
+        progress=reads.marking_progress(found.id),
+        raters_form=raters_form,
+        add_form=add_form,
+        close_form=ConfirmForm(),
+        reopen_form=ReopenForm(),
+    )
+
+
+@bp.route("/years/<int:year>/raters", methods=["POST"])
+@allow(Role.SECRETARY)
+def set_raters(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    form = RatersForm()
+    return _submit(
+        form,
+        lambda: service.set_raters(actor=current_user, year=found, user_ids=form.raters.data or []),
+        done="已保存评委名单",
+        back=_year_url(found),
+    )
+
+
+@bp.route("/years/<int:year>/members", methods=["POST"])
+@allow(Role.SECRETARY)
+def add_year_member(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    form = AddYearMemberForm()
+    if not form.validate_on_submit():
+        flash(_form_problem(form), "error")
+        return redirect(_year_url(found))
+    member = get_member_or_404(form.member.data, for_user=current_user)
+    return _submit(
+        form,
+        lambda: service.add_member_to_year(actor=current_user, year=found, member=member),
+        done=f"已将「{member.name}」加入 {found.year} 年度评定名单",
+        back=_year_url(found),
+    )
+
+
+@bp.route("/years/<int:year>/close", methods=["POST"])
+@allow(Role.SECRETARY)
+def close_marking(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    return _submit(
+        ConfirmForm(),
+        lambda: service.close_marking(actor=current_user, year=found),
+        done=f"{found.year} 年度评分已结束，评委不能再修改评分",
+        back=_year_url(found),
+    )
+
+
+@bp.route("/years/<int:year>/reopen", methods=["POST"])
+@allow(Role.SECRETARY)
+def reopen_marking(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    form = ReopenForm()
+    return _submit(
+        form,
+        lambda: service.reopen_marking(
+            actor=current_user, year=found, reason=form.reopen_reason.data
+        ),
+        done=f"已重新开放 {found.year} 年度评分",
+        back=_year_url(found),
+    )
+
+
+# --- results and the 优秀 quota ------------------------------------------------------------------
+
+
+@bp.route("/years/<int:year>/results")
+@allow(Role.SECRETARY)
+def results(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    outcome = reads.year_results(found)
+    counts = outcome.grade_counts()
+    return render_template(
+        "branch/results.html",
+        year=found,
+        results=outcome,
+        scheme=outcome.scheme,
+        grade_counts=[(grade, counts.get(grade, 0)) for grade in GRADE_ORDER],
+        chosen={r.assessed.id for r in outcome.members if r.assessed.excellent_confirmed},
+        excellence_form=ExcellenceForm(opinion=found.quota_reason),
+        rate=rate,
+    )
+
+
+@bp.route("/years/<int:year>/excellence", methods=["POST"])
+@allow(Role.SECRETARY)
+def confirm_excellence(year: int) -> Any:
+    found = get_year_or_404(year, for_user=current_user)
+    form = ExcellenceForm()
+    quota = reads.year_results(found).quota
+    return _submit(
+        form,
+        lambda: service.confirm_excellence(
+            actor=current_user,
+            year=found,
+            member_ids=set(form.members.data or []),
+            reason=form.opinion.data,
+            eligible_ids={candidate.member_id for candidate in quota.candidates},
+            quota=quota.quota,
+        ),
+        done="已记录支委会确认的优秀人选",
+        back=url_for("branch.results", year=found.year) + "#excellence",
+    )
+
+
+# --- one member of the year ---------------------------------------------------------------------
+
+
+def _load(year: int, assessed_id: int) -> tuple[AssessmentYear, AssessedMember]:
+    found = get_year_or_404(year, for_user=current_user)
+    return found, get_assessed_member_or_404(assessed_id, year=found)
+
+
+@bp.route("/years/<int:year>/members/<int:assessed_id>")
+@allow(Role.SECRETARY)
+def assessed_member(year: int, assessed_id: int) -> Any:
+    found, assessed = _load(year, assessed_id)
+    outcome = reads.year_results(found)
+    veto_form = VetoForm(version=assessed.version, veto_on=china_today())
+    veto_form.veto_reason.choices = [(r, r) for r in outcome.scheme.veto_reasons]
+    return render_template(
+        "branch/assessed_member.html",
+        year=found,
+        assessed=assessed,
+        member=assessed.member,
+        result=outcome.by_id.get(assessed.id),
+        scheme=outcome.scheme,
+        may_be_exempt=assessed.member.category is MemberCategory.ELDERLY_INFIRM,
+        veto_form=veto_form,
+        exemption_form=ExemptionForm(version=assessed.version),
+        version_form=VersionForm(version=assessed.version),
+        remove_form=RemoveForm(),
+    )
+
+
+@bp.route("/years/<int:year>/members/<int:assessed_id>/veto", methods=["POST"])
+@allow(Role.SECRETARY)
+def record_veto(year: int, assessed_id: int) -> Any:
+    found, assessed = _load(year, assessed_id)
+    form = VetoForm()
+    return _submit(
+        form,
+        lambda: service.record_veto(
+            actor=current_user,
+            assessed=assessed,
+            reason=form.veto_reason.data,
+            on=form.veto_on.data,
+            note=form.veto_note.data or "",
+            expected_version=form.version.data,
+            today=china_today(),
+        ),
+        done=f"已记录对「{assessed.member.name}」的一票否决",
+        back=_member_url(found, assessed),
+    )
+
+
+@bp.route("/years/<int:year>/members/<int:assessed_id>/veto/clear", methods=["POST"])
+@allow(Role.SECRETARY)
+def clear_veto(year: int, assessed_id: int) -> Any:
+    found, assessed = _load(year, assessed_id)
+    form = VersionForm()
+    return _submit(
+        form,
+        lambda: service.clear_veto(
+            actor=current_user, assessed=assessed, expected_version=form.version.data
+        ),
+        done=f"已撤销对「{assessed.member.name}」的一票否决",
+        back=_member_url(found, assessed),
+    )
+
+
+@bp.route("/years/<int:year>/members/<int:assessed_id>/exemption", methods=["POST"])
+@allow(Role.SECRETARY)
+def record_exemption(year: int, assessed_id: int) -> Any:
+    found, assessed = _load(year, assessed_id)
+    form = ExemptionForm()
+    return _submit(
+        form,
+        lambda: service.record_exemption(
+            actor=current_user,
+            assessed=assessed,
+            meeting_date=form.meeting_date.data,
+            reason=form.exempt_reason.data or "",
+            expected_version=form.version.data,
+            today=china_today(),
+        ),
+        done=f"已记录「{assessed.member.name}」经党员大会同意免评",
+        back=_member_url(found, assessed),
+    )
+
+
+@bp.route("/years/<int:year>/members/<int:assessed_id>/exemption/clear", methods=["POST"])
+@allow(Role.SECRETARY)
+def clear_exemption(year: int, assessed_id: int) -> Any:
+    found, assessed = _load(year, assessed_id)
+    form = VersionForm()
+    return _submit(
+        form,
+        lambda: service.record_exemption(
+            actor=current_user,
+            assessed=assessed,
+            meeting_date=None,
+            reason="",
+            expected_version=form.version.data,
+            today=china_today(),
+        ),
+        done=f"已撤销「{assessed.member.name}」的免评，须参加评定",
+        back=_member_url(found, assessed),
+    )
+
+
+@bp.route("/years/<int:year>/members/<int:assessed_id>/remove", methods=["POST"])
+@allow(Role.SECRETARY)
+def remove_year_member(year: int, assessed_id: int) -> Any:
+    found, assessed = _load(year, assessed_id)
+    form = RemoveForm()
+    return _submit(
+        form,
+        lambda: service.remove_member_from_year(
+            actor=current_user, assessed=assessed, reason=form.removed_reason.data
+        ),
+        done=f"已将「{assessed.member.name}」移出 {found.year} 年度评定名单",
+        back=_member_url(found, assessed),
+    )

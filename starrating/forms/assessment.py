@@ -1,0 +1,96 @@
+"""Forms of the secretary's ten-star year pages: shape only. Choices that come from the data
+(raters, members, veto reasons, candidates) are checked by the services, not here."""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from starrating.forms import REQUIRED, ChineseDateField, required, required_date
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+REASON_LENGTH = 200
+OPINION_LENGTH = 500
+
+
+class ChineseIntegerField(IntegerField):
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("请填写数字") from error
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several ids ticked in a list of checkboxes; the service decides which are allowed."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, coerce=int, validate_choice=False, **kwargs)
+
+
+class OpenYearForm(FlaskForm):
+    year = ChineseIntegerField(
+        "评定年度",
+        validators=[
+            InputRequired(message=REQUIRED),
+            NumberRange(
+                min=FIRST_YEAR,
+                max=LAST_YEAR,
+                message=f"年度须在 {FIRST_YEAR}–{LAST_YEAR} 之间",
+            ),
+        ],
+    )
+    raters = CheckboxesField("评委")
+
+
+class RatersForm(FlaskForm):
+    raters = CheckboxesField("评委")
+
+
+class AddYearMemberForm(FlaskForm):
+    member = SelectField(
+        "党员", coerce=int, validate_choice=False, validators=[InputRequired(message=REQUIRED)]
+    )
+
+
+class ReopenForm(FlaskForm):
+    reopen_reason = StringField(
+        "重新开放的原因", validators=[required(), Length(max=REASON_LENGTH)]
+    )
+
+
+class RemoveForm(FlaskForm):
+    removed_reason = StringField(
+        "移出原因（如：已转出、去世）", validators=[required(), Length(max=REASON_LENGTH)]
+    )
+
+
+class ExcellenceForm(FlaskForm):
+    members = CheckboxesField("评为优秀")
+    opinion = TextAreaField("支委会意见", validators=[required(), Length(max=OPINION_LENGTH)])
+
+
+class VetoForm(FlaskForm):
+    veto_reason = SelectField("否决情形", validate_choice=False, validators=[required()])
+    veto_on = ChineseDateField("事实发生日期", validators=[required_date()])
+    veto_note = StringField(
+        "说明（如处分文件、判决书）", validators=[Optional(), Length(max=REASON_LENGTH)]
+    )
+    version = IntegerField(validators=[required()])
+
+
+class ExemptionForm(FlaskForm):
+    meeting_date = ChineseDateField("党员大会通过日期", validators=[required_date()])
+    exempt_reason = StringField("免评说明", validators=[Optional(), Length(max=REASON_LENGTH)])
+    version = IntegerField(validators=[required()])

@@ -1,0 +1,186 @@
+"""The township's yearly scheme: starting a year, and every ten-star setting on one form.
+
+Shape only: numbers must be numbers and the quota a fraction; whether a setting makes sense
+(ranges, ten stars, grade order) is the scheme rules' business (rules.tenstar_scheme).
+"""
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from starrating.forms import REQUIRED, choices
+from starrating.rules.tenstar_scheme import STAR_COUNT, MarkingMode, StarGroup, TenStarScheme
+
+NUMBER_MESSAGE = "请填写数字，如 80"
+WHOLE_MESSAGE = "请填写整数，如 5"
+CHOICE_MESSAGE = "请从列表中选择"
+QUOTA_MESSAGE = "请写成分数，如 1/3（分母不能为 0）"
+MAX_STAR_NAME, MAX_CRITERIA, MAX_QUOTA_TEXT = 20, 500, 20
+# AssessedMember.veto_reason holds a reason chosen from this list
+MAX_VETO_REASON = 100
+
+
+def _required() -> InputRequired:
+    return InputRequired(message=REQUIRED)
+
+
+def _at_most(characters: int) -> Length:
+    return Length(max=characters, message=f"不超过 {characters} 字")
+
+
+class NumberField(DecimalField):
+    """A decimal typed as text; NaN and infinity are no threshold."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(
+            label,
+            validators=[_required()],
+            places=None,
+            invalid_value_message=NUMBER_MESSAGE,
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(NUMBER_MESSAGE)
+
+
+def whole_number(label: str) -> IntegerField:
+    return IntegerField(label, validators=[_required()], invalid_value_message=WHOLE_MESSAGE)
+
+
+class FractionField(StringField):
+    """A share written as a fraction such as 1/3 (a decimal such as 0.25 also reads); data is a
+    Fraction."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        # spaces and the full-width slash a Chinese input method types are no mistake
+        text = "".join(str(valuelist[0]).split()).replace("／", "/")
+        self.data = None
+        if len(text) > MAX_QUOTA_TEXT:
+            raise ValueError(QUOTA_MESSAGE)
+        try:
+            self.data = Fraction(text)
+        except (ValueError, ZeroDivisionError) as error:
+            raise ValueError(QUOTA_MESSAGE) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)
+
+
+class SchemeYearForm(FlaskForm):
+    year = IntegerField(
+        "年度",
+        validators=[_required()],
+        invalid_value_message="请填写四位数年份，如 2027",
+    )
+
+
+class StarForm(Form):
+    """One star's name, group and criteria; its code and ballot measure are not edited."""
+
+    name = StringField("名称", validators=[_at_most(MAX_STAR_NAME)])
+    group = SelectField(
+        "类别",
+        choices=choices(StarGroup),
+        validators=[_required()],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    criteria = TextAreaField("评定标准（评议时向评议人展示）", validators=[_at_most(MAX_CRITERIA)])
+
+
+class SchemeForm(FlaskForm):
+    stars = FieldList(FormField(StarForm), min_entries=STAR_COUNT, max_entries=STAR_COUNT)
+    marking_mode = SelectField(
+        "组织评议方式",
+        choices=choices(MarkingMode),
+        validators=[_required()],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    points_threshold = NumberField("百分制授星分数线（分）")
+    recognition_threshold = NumberField("群众认可星所需认可率（%）")
+    satisfaction_threshold = NumberField("群众满意星所需满意率（%）")
+    minimum_sample = whole_number("群众星最低有效票数（票）")
+    basic_for_excellent = whole_number("优秀所需基础星（颗）")
+    total_for_excellent = whole_number("优秀所需总星数（颗）")
+    basic_for_pass = whole_number("合格所需基础星（颗）")
+    basic_for_basic_pass = whole_number("基本合格所需基础星（颗）")
+    excellent_quota = FractionField("优秀名额上限（占参评党员的比例）", validators=[_required()])
+    veto_reasons = TextAreaField("一票否决情形（每行一种）")
+    publicity_days = whole_number("公示期（天）")
+    version = HiddenField()
+
+    def validate_veto_reasons(self, field: TextAreaField) -> None:
+        too_long = [line for line in self.veto_reason_lines() if len(line) > MAX_VETO_REASON]
+        if too_long:
+            raise ValidationError(f"每种情形不超过 {MAX_VETO_REASON} 字：“{too_long[0][:20]}…”")
+
+    def veto_reason_lines(self) -> tuple[str, ...]:
+        """One reason per line; blank lines are only spacing."""
+        text = self.veto_reasons.data or ""
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+    def error_summary(self) -> list[str]:
+        """Every field's complaint with its label, to list at the top of a long page."""
+        summary: list[str] = []
+        for field in self:
+            if isinstance(field, FieldList):
+                for number, entry in enumerate(field, start=1):
+                    summary += [
+                        f"第 {number} 颗星的{inner.label.text}：{error}"
+                        for inner in entry.form
+                        for error in inner.errors
+                    ]
+            elif field.name != "csrf_token":
+                summary += [f"{field.label.text}：{error}" for error in field.errors]
+        return summary
+
+    def expected_version(self) -> int:
+        """The version the form was opened at; 0 (never current) if it is missing or garbled."""
+        try:
+            return int(self.version.data or 0)
+        except ValueError:
+            return 0
+
+
+def scheme_form_data(rules: TenStarScheme, version: int) -> dict[str, Any]:
+    """The stored settings as the form's initial data."""
+    return {
+        "stars": [
+            {"name": star.name, "group": star.group.value, "criteria": star.criteria}
+            for star in rules.stars
+        ],
+        "marking_mode": rules.marking.mode.value,
+        "points_threshold": rules.marking.points_threshold,
+        "recognition_threshold": rules.mass.recognition_threshold,
+        "satisfaction_threshold": rules.mass.satisfaction_threshold,
+        "minimum_sample": rules.mass.minimum_sample,
+        "basic_for_excellent": rules.grades.basic_for_excellent,
+        "total_for_excellent": rules.grades.total_for_excellent,
+        "basic_for_pass": rules.grades.basic_for_pass,
+        "basic_for_basic_pass": rules.grades.basic_for_basic_pass,
+        "excellent_quota": rules.grades.excellent_quota,
+        "veto_reasons": "\n".join(rules.veto_reasons),
+        "publicity_days": rules.publicity_days,
+        "version": str(version),
+    }
