@@ -74,6 +74,14 @@ def test_seed_demo_builds_a_village_shaped_like_wengjiabu(runner):
     assert roles == {Role.SECRETARY: 1, Role.COMMITTEE: 5, Role.TELLER: 1, Role.CADRE: 7}
     names = db.session.scalars(select(Member.name).where(Member.village_id == village.id)).all()
     assert len(set(names)) < 58  # namesakes, as real villages have
+    # the 2026 ten-star year is under way: the scheme frozen, four raters done, one a third in
+    from starrating.models import AssessmentYear, StarMark
+
+    year = db.session.scalar(select(AssessmentYear).where(AssessmentYear.village_id == village.id))
+    assert year.year == 2026 and year.scheme.frozen
+    marks = db.session.scalar(select(func.count(StarMark.id)).where(StarMark.year_id == year.id))
+    markable = 58 - 2  # two 免评
+    assert marks == 8 * (4 * markable + markable // 3)
     again = runner.invoke(args=["seed-demo"])
     assert "没有再次载入" in again.output
     assert db.session.scalar(select(func.count(Township.id))) == 1
