@@ -1,10 +1,13 @@
 """Plain keyword-only factories for tests; passwords are hashed once, with the fast profile."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
+from sqlalchemy import event
 
 from starrating.extensions import db
 from starrating.models import Member, Township, User, Village
@@ -114,3 +117,19 @@ def open_assessment(
     )
     db.session.commit()
     return assessment
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the block (savepoint bookkeeping of the tests left out)."""
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

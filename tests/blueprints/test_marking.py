@@ -2,14 +2,13 @@
 marking is open, only members still to be marked."""
 
 import dataclasses
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from flask import g
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AuditEvent, StarMark
@@ -27,6 +26,7 @@ from starrating.services.assessment import (
     remove_member_from_year,
 )
 from tests.factories import (
+    counting_queries,
     create_member,
     create_scheme,
     create_user,
@@ -484,21 +484,6 @@ def test_role_reaches_marking_page_with_status(client, role, path):
 # --- query counts -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def _queries(client, size: int, path: str) -> int:
     made = _branch(extra_members=size - len(NAMES))
     for assessed in made.members[::2]:
@@ -507,7 +492,7 @@ def _queries(client, size: int, path: str) -> int:
     db.session.commit()
     _log_in(client, made.rater)
     url = path.format(member=made.members[size // 2].id)
-    with _counting() as statements:
+    with counting_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200
     assert response.get_data(as_text=True).count('class="star') >= 8 or path == "/branch/marking"

@@ -1,34 +1,18 @@
 """The ten-star pages run as many queries for 200 members as for 10 (no query per row)."""
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from starrating.extensions import db
 from starrating.models import Member, StarMark
 from starrating.queries.assessment import assessed_members
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
-from tests.factories import PASSWORD, create_user, create_village, open_assessment
+from tests.factories import PASSWORD, counting_queries, create_user, create_village, open_assessment
 
 ORGANISATIONAL = [s.code for s in default_tenstar_scheme().stars if s.measure is None]
-
-
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _branch(size: int):
@@ -90,7 +74,7 @@ def _queries_for(app, size: int, who: str, path: str) -> int:
     client.post("/login", data={"username": user.username, "password": PASSWORD})
     url = path.format(member=member)
     assert client.get(url).status_code == 200
-    with counting() as statements:
+    with counting_queries() as statements:
         response = client.get(url)
     assert response.status_code == 200
     return len(statements)

@@ -1,11 +1,10 @@
 """The township reviewer edits the yearly scheme until the first village opens its year."""
 
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AuditEvent, Scheme
@@ -17,6 +16,7 @@ from starrating.rules.tenstar_scheme import (
 )
 from starrating.rules.vocabulary import Role
 from tests.factories import (
+    counting_queries,
     create_member,
     create_scheme,
     create_user,
@@ -349,25 +349,10 @@ def _edit_raw(client):
     return client.post("/township/schemes/2026", data={"publicity_days": "9", "version": "1"})
 
 
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_the_list_runs_as_many_queries_for_many_years_and_villages_as_for_one(client):
     reviewer = _reviewer(client)
     create_scheme(township=reviewer.township, year=2020)
-    with counting() as few:
+    with counting_queries() as few:
         client.get("/township/schemes")
     for year in (2021, 2022, 2023):
         create_scheme(township=reviewer.township, year=year)
@@ -377,7 +362,7 @@ def test_the_list_runs_as_many_queries_for_many_years_and_villages_as_for_one(cl
         secretary = create_user(role=Role.SECRETARY, village=village)
         for year in (2022, 2023):
             open_assessment(village=village, secretary=secretary, raters=[secretary], year=year)
-    with counting() as many:
+    with counting_queries() as many:
         page = client.get("/township/schemes").get_data(as_text=True)
     assert "甲村、乙村、丙村" in page
     assert len(many) == len(few)
