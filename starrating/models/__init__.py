@@ -2,6 +2,7 @@
 
 from starrating.models.assessment import AssessedMember, AssessmentYear, Rater, Scheme, StarMark
 from starrating.models.audit import AuditEvent
+from starrating.models.ballots import BallotRound, BallotSubject, BallotToken, CastBallot
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
 from starrating.models.security import RateLimitCounter
@@ -10,6 +11,10 @@ __all__ = [
     "AssessedMember",
     "AssessmentYear",
     "AuditEvent",
+    "BallotRound",
+    "BallotSubject",
+    "BallotToken",
+    "CastBallot",
     "Rater",
     "Scheme",
     "StarMark",

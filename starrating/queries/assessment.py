@@ -21,6 +21,7 @@ from starrating.models import (
     StarMark,
     User,
 )
+from starrating.queries.ballots import member_ballot_counts
 from starrating.rules.tenstar import (
     Grade,
     MemberOutcome,
@@ -187,10 +188,11 @@ class YearResults:
 
 def year_results(year: AssessmentYear) -> YearResults:
     """Every member's stars, grade and explanation under the year's frozen scheme, after the
-    优秀 quota. Members taken out of the year are not graded. Mass stars wait for a certified
-    member ballot (待测评) until one exists."""
+    优秀 quota. Members taken out of the year are not graded. Mass stars come from the latest
+    closed member ballot that met its quorum, and wait (待测评) until there is one."""
     scheme = year.scheme.tenstar
     members = assessed_members(year.id, include_removed=False)
+    ballot_counts = member_ballot_counts(year)
     marks = marks_by_member(year.id)
     organisational = [s.code for s in scheme.stars if s.group is not StarGroup.MASS]
     outcomes = []
@@ -199,7 +201,7 @@ def year_results(year: AssessmentYear) -> YearResults:
             award_organisational_star(code, marks[assessed.id][code], scheme)
             for code in organisational
         ]
-        decisions.extend(award_mass_stars(None, scheme))
+        decisions.extend(award_mass_stars(ballot_counts.get(assessed.id), scheme))
         outcomes.append(
             grade_member(
                 member_id=assessed.id,
