@@ -28,6 +28,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_HASH_PROFILE": "production",
         "TIMEZONE": "Asia/Shanghai",
         "BACKUP_DIR": str(Path(instance_path) / "backups"),
+        # printed ballots' QR codes lead here; default: the address the secretary's browser used
+        "PUBLIC_BASE_URL": None,
     }
 
 
@@ -41,6 +43,8 @@ def from_environment() -> dict[str, Any]:
     if os.environ.get("STARRATING_HTTPS") == "1":
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
+    if url := os.environ.get("STARRATING_PUBLIC_URL"):
+        config["PUBLIC_BASE_URL"] = url
     if path := os.environ.get("STARRATING_BACKUP_DIR"):
         config["BACKUP_DIR"] = path
     return config

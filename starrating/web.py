@@ -48,3 +48,14 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"app_name": "星级评定"}
+
+
+def ballot_address(village_code: str, code: str) -> str:
+    """The address a printed QR (and the text under it) leads to: the village's ballot page
+    with this code, which the page swaps for a session at once (DESIGN.md §11)."""
+    from flask import request
+
+    from starrating.rules.tokens import shown
+
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return f"{base.rstrip('/')}/v/{village_code}/t/{shown(code)}"
