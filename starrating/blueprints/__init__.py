@@ -4,8 +4,9 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from starrating.blueprints import auth, branch, township
+    from starrating.blueprints import auth, ballot, branch, township
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(township.bp, url_prefix="/township")
     app.register_blueprint(branch.bp, url_prefix="/branch")
+    app.register_blueprint(ballot.bp, url_prefix="/v")

@@ -89,6 +89,8 @@ class CastBallot(db.Model):
     """A ballot as cast: the marks (subject id → choice, blanks left out) and the receipt."""
 
     __tablename__ = "cast_ballot"
+    # SQLite stores it in the order of its random id, with no rowid counting the casts.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)

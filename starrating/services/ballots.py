@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 
 from starrating.extensions import db
 from starrating.models import (
@@ -235,7 +235,29 @@ def close_round(*, actor: User, ballot_round: BallotRound) -> None:
     if ballot_round.state is not RoundState.OPEN:
         raise ServiceError(f"测评{ballot_round.state.label}，不能结束投票")
     ballot_round.state, ballot_round.closed_at = RoundState.CLOSED, utcnow()
+    _store_in_id_order(ballot_round)
     _audit(actor, ballot_round, "ballot.close", f"结束投票：{ballot_round.title}")
+
+
+def _store_in_id_order(ballot_round: BallotRound) -> None:
+    """Rewrite the round's ballots in the order of their random ids, in one transaction, so
+    that the database's storage order (PostgreSQL appends rows in the order they come) and the
+    rows' transaction stamps no longer tell the order of casting."""
+    rows = db.session.execute(
+        select(CastBallot.id, CastBallot.marks, CastBallot.receipt)
+        .where(CastBallot.round_id == ballot_round.id)
+        .order_by(CastBallot.id)
+    ).all()
+    if not rows:
+        return
+    db.session.execute(delete(CastBallot).where(CastBallot.round_id == ballot_round.id))
+    db.session.execute(
+        insert(CastBallot),
+        [
+            {"id": id_, "round_id": ballot_round.id, "marks": marks, "receipt": receipt}
+            for id_, marks, receipt in rows
+        ],
+    )
 
 
 class CodeRefused(ServiceError):

@@ -4,12 +4,31 @@ import re
 
 import pytest
 
+from starrating.extensions import db
 from starrating.permissions import is_guarded
 from starrating.queries.assessment import assessed_members
+from starrating.rules.electorate import Electorate
 from starrating.rules.vocabulary import Role
+from starrating.services.ballots import create_round
 from tests.factories import create_member, create_user, create_village, login, open_assessment
 
-PUBLIC_ENDPOINTS = {"static", "auth.login"}
+# Open to anyone: logging in, and the villagers' ballot (a one-time code is its key).
+PUBLIC_BLUEPRINTS = {"ballot"}
+
+
+def _is_public(app, endpoint: str) -> bool:
+    return endpoint == "static" or getattr(app.view_functions[endpoint], "is_public", False)
+
+
+def test_only_login_and_the_villagers_pages_are_public(app):
+    public = {rule.endpoint for rule in app.url_map.iter_rules() if _is_public(app, rule.endpoint)}
+    unexpected = {
+        e
+        for e in public
+        if e not in ("static", "auth.login") and e.partition(".")[0] not in PUBLIC_BLUEPRINTS
+    }
+    assert unexpected == set()
+    assert "auth.login" in public
 
 
 def _sample_url(rule) -> str:
@@ -27,7 +46,7 @@ def test_every_route_belongs_to_a_guarded_blueprint(app):
 
 def test_every_route_but_login_sends_a_stranger_to_the_login_page(app, client):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if _is_public(app, rule.endpoint):
             continue
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(_sample_url(rule), method=method)
@@ -63,6 +82,9 @@ ROLE_PAGES = [
     ("/branch/years/{year}/members/{assessed}", only(S)),
     ("/branch/marking", only(S, C)),
     ("/branch/marking/{year}/{assessed}", only(S, C)),
+    ("/branch/rounds", only(S)),
+    ("/branch/rounds/{round}", only(S)),
+    ("/branch/rounds/{round}/tally", {**only(S), S: 409}),  # a round not closed: no results yet
 ]
 
 
@@ -79,15 +101,32 @@ def test_role_reaches_page_with_status(client, role, path, expected):
     raters = [user] if role in (S, C) else [secretary]
     year = open_assessment(village=village, secretary=secretary, raters=raters)
     assessed = assessed_members(year.id)[0]
+    ballot_round = create_round(
+        actor=secretary,
+        village=village,
+        year=year.year,
+        title="",
+        members=True,
+        cadres=False,
+        electorate=Electorate.VILLAGERS,
+        eligible=10,
+    )
+    db.session.commit()
     login(client, user)
-    url = path.format(village=village.id, member=member.id, year=year.year, assessed=assessed.id)
+    url = path.format(
+        village=village.id,
+        member=member.id,
+        year=year.year,
+        assessed=assessed.id,
+        round=ballot_round.id,
+    )
     assert client.get(url).status_code == expected[role]
 
 
 def test_the_table_covers_every_page_a_user_can_open(app):
     listed = {path.split("{")[0].rstrip("/") for path, _ in ROLE_PAGES}
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS:
+        if "GET" not in rule.methods or _is_public(app, rule.endpoint):
             continue
         assert rule.rule.split("<")[0].rstrip("/") in listed, rule.rule
 

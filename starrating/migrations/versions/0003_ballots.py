@@ -84,7 +84,9 @@ def upgrade():
     sa.Column('marks', sa.JSON(), nullable=False),
     sa.Column('receipt', sa.String(length=12), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['ballot_round.id'], name=op.f('fk_cast_ballot_round_id_ballot_round')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_cast_ballot'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cast_ballot')),
+    # stored in the order of its random id, not of casting (SQLite keeps no rowid)
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('cast_ballot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cast_ballot_round_id'), ['round_id'], unique=False)

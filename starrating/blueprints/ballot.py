@@ -1,0 +1,330 @@
+"""The villager's ballot on a phone (DESIGN.md §6 "Phone"): enter or scan a code, vote, receipt.
+
+No accounts: the one-time code is swapped for the session on the first request and the villager
+is redirected at once to an address without it (§11), and dropped from the session once used.
+
+CSRF: the ballot's POSTs are exempt from the app-wide check and validate their own form instead
+(`validate_on_submit`), because the app-wide check runs before the view with the global one-hour
+limit and raises CSRFError before any blueprint could answer it with the ballot page. The forms
+carry a six-hour limit; a failed check re-renders the page with the villager's choices kept.
+
+Guessing codes is rate-limited per client address and per village; only well-formed codes that
+do not exist count (a typing slip that cannot be a code, or a real code, never does).
+"""
+
+from itertools import groupby
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from starrating import ratelimit
+from starrating.extensions import csrf, db
+from starrating.forms.ballot import (
+    CSRF_EXPIRED,
+    BadBallot,
+    BallotForm,
+    CodeForm,
+    mark_name,
+    read_marks,
+)
+from starrating.models import BallotRound, Village
+from starrating.permissions import guard_blueprint, public
+from starrating.queries.ballots import subjects
+from starrating.rules.ballots import Choice
+from starrating.rules.electorate import Section
+from starrating.rules.tokens import normalised
+from starrating.services import ServiceError
+from starrating.services.ballots import REFUSALS, CodeRefused, cast_ballot, find_code
+
+bp = Blueprint("ballot", __name__)
+guard_blueprint(bp, roles=None)
+
+CODE_PER_ADDRESS = ratelimit.Limit(hits=20, seconds=10 * 60)
+CODE_PER_VILLAGE = ratelimit.Limit(hits=300, seconds=10 * 60)
+# Refusals that mean "no such code here": the only ones a guesser gets, so the only ones counted.
+GUESSES = frozenset({"unknown", "other_village"})
+HELD = "ballot"  # session key: {"village": code, "code": ballot code} or {"village", "receipt"}
+
+REFUSAL_TITLES = {
+    "unknown": "票码不对",
+    "other_village": "不是本村的票码",
+    "used": "已投票",
+    "void": "这张选票已作废",
+    "closed": "投票已经结束",
+    "not_open": "投票还没有开始",
+}
+SECTION_HEADINGS = {Section.MEMBERS: "党员", Section.CADRES: "村干部"}
+MALFORMED = "票码是 10 位字母和数字，如 ABCDE-FGHJK。请对照选票核对后重新输入。"
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Nothing of a ballot is kept by the phone's browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(404)
+def _not_found(error: HTTPException) -> Any:
+    db.session.rollback()
+    return _message(
+        "找不到投票页面",
+        "这个投票地址不对。请扫描选票上的二维码，或找村里的工作人员。",
+        status=404,
+    )
+
+
+@bp.errorhandler(429)
+def _too_many(error: HTTPException) -> Any:
+    db.session.rollback()
+    return _message(
+        "输错次数太多，请稍等",
+        f"这台手机（或这个村）输错票码的次数太多了，请 {CODE_PER_ADDRESS.minutes} 分钟后再试。"
+        "急着投票的话，请找村里的工作人员帮忙。",
+        status=429,
+    )
+
+
+def _message(title: str, text: str, *, status: int = 200, **links: Any) -> Any:
+    return render_template("ballot/message.html", title=title, text=text, **links), status
+
+
+def _village(village_code: str) -> Village:
+    village = db.session.scalar(select(Village).where(Village.code == village_code))
+    if village is None:
+        abort(404)
+    return village
+
+
+def _held(village: Village) -> dict[str, str]:
+    held = session.get(HELD)
+    if isinstance(held, dict) and held.get("village") == village.code:
+        return held
+    return {}
+
+
+def _hold(village: Village, **what: str) -> None:
+    session[HELD] = {"village": village.code, **what}
+
+
+# --- rate limits ------------------------------------------------------------------------------
+
+
+def _limit_keys(village: Village) -> list[tuple[str, ratelimit.Limit]]:
+    return [
+        (f"ballot:addr:{request.remote_addr}", CODE_PER_ADDRESS),
+        (f"ballot:village:{village.id}", CODE_PER_VILLAGE),
+    ]
+
+
+def _refuse_if_throttled(village: Village) -> None:
+    if any(ratelimit.is_blocked(key, limit) for key, limit in _limit_keys(village)):
+        abort(429)
+
+
+def _count_guess(village: Village) -> None:
+    """Count a wrong code and commit it, though the request otherwise writes nothing."""
+    db.session.rollback()  # end the read first: the hit is this request's first write (§11)
+    for key, limit in _limit_keys(village):
+        ratelimit.record_hit(key, limit)
+    db.session.commit()
+
+
+def _try_code(village: Village, code: str) -> str | None:
+    """Swap a valid code into the session; the refusal's reason otherwise."""
+    _refuse_if_throttled(village)
+    try:
+        find_code(village=village, code=code)
+    except CodeRefused as refused:
+        if refused.reason in GUESSES:
+            _count_guess(village)
+        else:
+            db.session.rollback()
+        if refused.reason != "not_open":  # a code scanned early stays; the form says "wait"
+            return refused.reason
+    _hold(village, code=code)
+    return None
+
+
+# --- entering a code ------------------------------------------------------------------------
+
+
+@bp.route("/<village_code>/", methods=["GET", "POST"])
+@public
+@csrf.exempt
+def enter(village_code: str) -> Any:
+    village = _village(village_code)
+    form = CodeForm()
+    refusal, problem = None, None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            if "csrf_token" in form.errors:
+                problem = "页面打开的时间太长了，请再点一次「进入投票」。"
+        elif (code := normalised(form.code.data)) is None:
+            problem = MALFORMED
+        elif (refusal := _try_code(village, code)) is None:
+            return redirect(url_for(".form", village_code=village.code))
+    else:
+        refusal = next(iter(get_flashed_messages(category_filter=["refusal"])), None)
+    return render_template(
+        "ballot/enter.html",
+        village=village,
+        form=form,
+        problem=problem,
+        refusal=refusal,
+        refusal_title=REFUSAL_TITLES.get(refusal or ""),
+        refusal_text=REFUSALS.get(refusal or ""),
+        holding="code" in _held(village),
+    )
+
+
+@bp.route("/<village_code>/t/<code>")
+@public
+def scan(village_code: str, code: str) -> Any:
+    """The printed QR's address: swap the code for the session, then leave this URL at once."""
+    village = _village(village_code)
+    clean = normalised(code)
+    refusal = "unknown" if clean is None else _try_code(village, clean)
+    if refusal is None:
+        return redirect(url_for(".form", village_code=village.code))
+    flash(refusal, "refusal")
+    return redirect(url_for(".enter", village_code=village.code))
+
+
+# --- the ballot -----------------------------------------------------------------------------
+
+
+def _sections(round_id: int) -> list[tuple[str, list[Any]]]:
+    rows = subjects(round_id)
+    return [
+        (SECTION_HEADINGS[section], list(group))
+        for section, group in groupby(rows, key=lambda row: row.section)
+    ]
+
+
+def _ballot_page(
+    village: Village,
+    code: str,
+    *,
+    marks: dict[int, Choice] | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> Any:
+    """The ballot of the code's round; or why this code cannot vote (any more)."""
+    try:
+        token = find_code(village=village, code=code)
+    except CodeRefused as refused:
+        db.session.rollback()
+        return _refused(village, refused.reason)
+    ballot_round = db.session.get(BallotRound, token.round_id)
+    assert ballot_round is not None
+    sections = _sections(ballot_round.id)
+    marks = marks or {}
+    total = sum(len(rows) for _, rows in sections)
+    return render_template(
+        "ballot/form.html",
+        village=village,
+        ballot_round=ballot_round,
+        form=BallotForm(),
+        sections=sections,
+        marks={subject: choice.value for subject, choice in marks.items()},
+        choices=list(Choice),
+        mark_name=mark_name,
+        total=total,
+        left=total - len(marks),
+        problem=problem,
+    ), status
+
+
+def _refused(village: Village, reason: str) -> Any:
+    if reason == "used":  # the session is left alone: see cast()
+        return _voted(village)
+    if reason == "not_open":  # keep the code: once the staff open the round, a refresh votes
+        return _message(
+            REFUSAL_TITLES[reason],
+            REFUSALS[reason],
+            refresh=url_for(".form", village_code=village.code),
+        )
+    session.pop(HELD, None)
+    return _message(
+        REFUSAL_TITLES[reason],
+        REFUSALS[reason],
+        again=url_for(".enter", village_code=village.code),
+    )
+
+
+def _voted(village: Village) -> Any:
+    """A used code, a repeated or double-tapped submission: 200, never a second ballot."""
+    receipt = _held(village).get("receipt")
+    return render_template("ballot/voted.html", village=village, receipt=receipt)
+
+
+def _no_code(village: Village) -> Any:
+    if _held(village).get("receipt"):
+        return _voted(village)
+    flash("请先输入选票上的票码，或扫描选票上的二维码。", "info")
+    return redirect(url_for(".enter", village_code=village.code), 303)
+
+
+@bp.route("/<village_code>/ballot")
+@public
+def form(village_code: str) -> Any:
+    village = _village(village_code)
+    code = _held(village).get("code")
+    if not code:
+        return _no_code(village)
+    return _ballot_page(village, code)
+
+
+@bp.route("/<village_code>/ballot", methods=["POST"])
+@public
+@csrf.exempt
+def cast(village_code: str) -> Any:
+    village = _village(village_code)
+    code = _held(village).get("code")
+    if not code:
+        return _no_code(village)
+    try:
+        marks = read_marks(request.form)
+    except BadBallot as bad:
+        return _ballot_page(village, code, problem=str(bad), status=400)
+    if not BallotForm().validate_on_submit():
+        return _ballot_page(village, code, marks=marks, problem=CSRF_EXPIRED, status=400)
+    try:
+        receipt = cast_ballot(village=village, code=code, marks=marks)
+    except CodeRefused as refused:
+        # Often a double tap: the first request used the code. The session is left alone, so
+        # the first answer's cookie (with its receipt) is not overwritten.
+        db.session.rollback()
+        return _refused(village, refused.reason)
+    except ServiceError as error:
+        db.session.rollback()
+        return _ballot_page(village, code, marks=marks, problem=error.message, status=400)
+    db.session.commit()
+    _hold(village, receipt=receipt)
+    return redirect(url_for(".receipt", village_code=village.code), 303)
+
+
+@bp.route("/<village_code>/receipt")
+@public
+def receipt(village_code: str) -> Any:
+    village = _village(village_code)
+    held = _held(village)
+    if held.get("code"):  # not voted yet
+        return redirect(url_for(".form", village_code=village.code), 303)
+    if not held.get("receipt"):
+        return _no_code(village)
+    return render_template("ballot/receipt.html", village=village, receipt=held["receipt"])

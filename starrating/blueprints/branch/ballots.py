@@ -1,0 +1,354 @@
+"""The secretary's satisfaction ballot rounds: set one up, print its codes, open it, watch the
+turnout, void and replace a lost ballot, close it and read the tally (DESIGN.md §6).
+
+The codes exist in plain text only in the response that prints them: they are never flashed,
+logged, audited or kept in the session.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import case, func, select
+
+from starrating.blueprints.branch import bp
+from starrating.extensions import db
+from starrating.forms import ConfirmForm
+from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
+from starrating.models import BallotRound, BallotSubject, BallotToken
+from starrating.permissions import allow
+from starrating.queries import ballots as reads
+from starrating.rules.ballots import Choice
+from starrating.rules.electorate import Electorate, RoundState, Section
+from starrating.rules.tokens import shown
+from starrating.rules.vocabulary import Role
+from starrating.services import ServiceError
+from starrating.services import ballots as service
+from starrating.services.ballots import PrintedCode
+from starrating.web import ballot_address, china_today
+
+STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
+# Up to this many subjects the ballot has one column; more are split into two columns side by
+# side, so that about 60 subjects still fit on one A4 page.
+ONE_COLUMN_MAX = 24
+
+
+def qr_svg(text: str) -> Markup:
+    """An inline SVG QR code of text (error correction M: still reads from a worn photocopy);
+    sized by CSS, black on white, no inline style (the CSP forbids it)."""
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(
+        out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4, svgclass="qr",
+        lineclass=None, dark="#000", light="#fff",
+    )  # fmt: skip
+    return Markup(out.getvalue().decode())  # noqa: S704  (segno's own SVG, no user markup)
+
+
+def _round_or_404(round_id: int) -> BallotRound:
+    """A round of the secretary's own village; another village's round is a 404."""
+    found = db.session.scalar(
+        select(BallotRound).where(
+            BallotRound.id == round_id, BallotRound.village_id == current_user.village_id
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _round_url(ballot_round: BallotRound) -> str:
+    return url_for("branch.round", round_id=ballot_round.id)
+
+
+def _form_problem(form: FlaskForm) -> str:
+    for field in form:
+        if field.errors and field.type not in ("CSRFTokenField", "IntegerField"):
+            return f"{field.label.text}：{field.errors[0]}"
+    return STALE_FORM
+
+
+def _china_to_utc(moment: datetime | None) -> datetime | None:
+    """A datetime-local typed in the village is China time; the database keeps UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(UTC)
+
+
+# --- the village's rounds -----------------------------------------------------------------------
+
+
+def _issued_and_returned(village_id: int) -> dict[int, tuple[int, int]]:
+    """Round id → (issued, returned) for all the village's rounds, in one query."""
+    live = BallotToken.voided_at.is_(None)
+    rows = db.session.execute(
+        select(
+            BallotToken.round_id,
+            func.count(case((live, 1))),
+            func.count(case((live & BallotToken.used, 1))),
+        )
+        .join(BallotRound, BallotRound.id == BallotToken.round_id)
+        .where(BallotRound.village_id == village_id)
+        .group_by(BallotToken.round_id)
+    )
+    return {round_id: (issued, returned) for round_id, issued, returned in rows}
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@allow(Role.SECRETARY)
+def rounds() -> Any:
+    if request.method == "GET":
+        form = RoundForm(year=china_today().year, members=True, electorate=Electorate.VILLAGERS)
+    else:
+        form = RoundForm()
+        created = _create_round(form)
+        if created is not None:
+            return redirect(_round_url(created))
+    return render_template(
+        "branch/rounds.html",
+        rounds=reads.rounds_of(current_user.village_id),
+        counts=_issued_and_returned(current_user.village_id),
+        form=form,
+    )
+
+
+def _create_round(form: RoundForm) -> BallotRound | None:
+    if not form.validate_on_submit():
+        flash(_form_problem(form), "error")
+        return None
+    try:
+        created = service.create_round(
+            actor=current_user,
+            village=current_user.village,
+            year=form.year.data,
+            title=form.title.data or "",
+            members=form.members.data,
+            cadres=form.cadres.data,
+            electorate=Electorate(form.electorate.data),
+            eligible=form.eligible.data,
+            starts_at=_china_to_utc(form.starts_at.data),
+            ends_at=_china_to_utc(form.ends_at.data),
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return None
+    db.session.commit()
+    flash(f"已创建测评「{created.title}」，下一步：生成并打印选票", "success")
+    return created
+
+
+# --- one round ----------------------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>", endpoint="round")
+@allow(Role.SECRETARY)
+def round_page(round_id: int) -> Any:
+    found = _round_or_404(round_id)
+    counts = reads.turnout(found)
+    required = found.electorate.quorum.required(found.eligible)
+    remaining = found.eligible - counts.issued
+    return render_template(
+        "branch/round.html",
+        ballot_round=found,
+        counts=counts,
+        required=required,
+        remaining=remaining,
+        subjects=reads.subjects(found.id),
+        codes_form=CodesForm(count=remaining, issued=counts.issued),
+        void_form=VoidForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _submit(ballot_round: BallotRound, change: Callable[[], object], *, done: str) -> Any:
+    """A button on the round page: one service call; commit and say so, or roll back and show
+    the service's reason. Either way back to the round."""
+    if not ConfirmForm().validate_on_submit():
+        flash(STALE_FORM, "error")
+        return redirect(_round_url(ballot_round))
+    try:
+        change()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(_round_url(ballot_round))
+
+
+@bp.route("/rounds/<int:round_id>/open", methods=["POST"])
+@allow(Role.SECRETARY)
+def open_round(round_id: int) -> Any:
+    found = _round_or_404(round_id)
+    return _submit(
+        found,
+        lambda: service.open_round(actor=current_user, ballot_round=found),
+        done="已开始投票：村民现在可以扫码或交回纸质选票",
+    )
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@allow(Role.SECRETARY)
+def close_round(round_id: int) -> Any:
+    found = _round_or_404(round_id)
+    return _submit(
+        found,
+        lambda: service.close_round(actor=current_user, ballot_round=found),
+        done="投票已结束，可以查看测评结果",
+    )
+
+
+# --- printing: right after generating, or a replacement for a voided ballot ---------------------
+
+
+@bp.route("/rounds/<int:round_id>/codes", methods=["POST"])
+@allow(Role.SECRETARY)
+def generate_codes(round_id: int) -> Any:
+    found = _round_or_404(round_id)
+    form = CodesForm()
+    if not form.validate_on_submit():
+        flash(_form_problem(form), "error")
+        return redirect(_round_url(found))
+    issued = service.issued_count(found)
+    if form.issued.data != issued:
+        # a reloaded print page or a double click sends the form again: never print twice
+        flash(
+            f"这次提交的票码已经生成过（现已发出 {issued} 张），没有再生成。"
+            "如果选票没有打出来，请按编号作废后补发。",
+            "error",
+        )
+        return redirect(_round_url(found))
+    try:
+        codes = service.generate_codes(
+            actor=current_user, ballot_round=found, count=form.count.data
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_round_url(found))
+    db.session.commit()
+    return _print_page(found, codes, layout=form.layout.data)
+
+
+@bp.route("/rounds/<int:round_id>/void", methods=["POST"])
+@allow(Role.SECRETARY)
+def void_code(round_id: int) -> Any:
+    found = _round_or_404(round_id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        flash(_form_problem(form), "error")
+        return redirect(_round_url(found))
+    try:
+        replacement = service.void_code(
+            actor=current_user,
+            ballot_round=found,
+            serial=form.serial.data,
+            reason=form.void_reason.data,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_round_url(found))
+    db.session.commit()
+    return _print_page(found, [replacement], layout=form.layout.data, voided=form.serial.data)
+
+
+@dataclass(frozen=True)
+class PrintedSheet:
+    """One voter's sheet or slip, as printed: the only place the code is ever shown."""
+
+    serial: int
+    code: str
+    address: str
+    qr: Markup
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """A row of the printed ballot: a section heading, or a numbered subject with four boxes."""
+
+    heading: str | None = None
+    subject: BallotSubject | None = None
+    number: int = 0
+
+
+def _subject_columns(ballot_round: BallotRound) -> list[list[SheetRow]]:
+    """The ballot's rows in one column, or in two halves side by side when there are many; a
+    round with both sections gets a heading at each section's start (and 续 atop column two
+    when a section runs over)."""
+    subjects = reads.subjects(ballot_round.id)
+    numbered = list(enumerate(subjects, start=1))
+    half = -(-len(numbered) // 2)
+    halves = [numbered] if len(numbered) <= ONE_COLUMN_MAX else [numbered[:half], numbered[half:]]
+    headed = ballot_round.has_members and ballot_round.has_cadres
+    columns = []
+    for part in halves:
+        rows: list[SheetRow] = []
+        section: Section | None = None
+        for number, subject in part:
+            if headed and subject.section is not section:
+                runs_over = (
+                    section is None
+                    and number > 1
+                    and (subjects[number - 2].section is subject.section)
+                )
+                heading = subject.section.label + ("（续）" if runs_over else "")
+                rows.append(SheetRow(heading=heading))
+                section = subject.section
+            rows.append(SheetRow(subject=subject, number=number))
+        columns.append(rows)
+    return columns
+
+
+def _print_page(
+    ballot_round: BallotRound, codes: list[PrintedCode], *, layout: str, voided: int | None = None
+) -> Any:
+    village = ballot_round.village
+    sheets = []
+    for printed in codes:
+        address = ballot_address(village.code, printed.code)
+        sheets.append(PrintedSheet(printed.serial, shown(printed.code), address, qr_svg(address)))
+    return render_template(
+        "branch/round_print.html",
+        ballot_round=ballot_round,
+        village=village,
+        sheets=sheets,
+        layout=layout,
+        choices=list(Choice),
+        columns=_subject_columns(ballot_round) if layout == SHEET else [],
+        voided=voided,
+    )
+
+
+# --- the tally, after close only ----------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/tally")
+@allow(Role.SECRETARY)
+def round_tally(round_id: int) -> Any:
+    found = _round_or_404(round_id)
+    if found.state is not RoundState.CLOSED:
+        # nobody sees results while a round is open, the secretary included (DESIGN.md §6)
+        return render_template("branch/round_tally.html", ballot_round=found, tally=None), 409
+    tally = reads.round_tally(found)
+    by_id = {subject.id: subject for subject in reads.subjects(found.id)}
+    rows = [(by_id[subject_id], subject_tally) for subject_id, subject_tally in tally.subjects]
+    return render_template(
+        "branch/round_tally.html",
+        ballot_round=found,
+        tally=tally,
+        sections=[
+            (section, [(s, t) for s, t in rows if s.section is section])
+            for section in Section
+            if any(s.section is section for s, _ in rows)
+        ],
+    )

@@ -1,0 +1,73 @@
+"""The villager's ballot forms: typing a code, and the marks of one ballot (shape only).
+
+Both carry their own CSRF check with a long time limit: a ballot page opened at the start of a
+long villagers' assembly must still submit hours later (DESIGN.md §11, "CSRF").
+"""
+
+from collections.abc import Mapping
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from starrating.rules.ballots import Choice
+
+BALLOT_CSRF_SECONDS = 6 * 3600
+MARK_PREFIX = "s-"
+CSRF_EXPIRED = (
+    "这个页面打开的时间太长，安全校验过期了，刚才没有提交成功。"
+    "您的选择还在，请检查一下，再点一次「提交」。"
+)
+
+
+class _LongCsrf:
+    csrf_time_limit = BALLOT_CSRF_SECONDS
+
+
+class CodeForm(FlaskForm):
+    class Meta(_LongCsrf):
+        pass
+
+    code = StringField(
+        "票码",
+        validators=[DataRequired(message="请输入选票上的票码"), Length(max=40)],
+    )
+
+
+class BallotForm(FlaskForm):
+    """Only the CSRF token: the marks are one radio group per subject, read by read_marks()."""
+
+    class Meta(_LongCsrf):
+        pass
+
+
+class BadBallot(ValueError):
+    """Posted marks that no ballot page could have sent; the message is in Chinese."""
+
+
+def mark_name(subject_id: int) -> str:
+    return f"{MARK_PREFIX}{subject_id}"
+
+
+def read_marks(formdata: Mapping[str, object]) -> dict[int, Choice]:
+    """Subject id → choice for every `s-<id>` field; rows left untouched send nothing (blank).
+
+    Other fields (the CSRF token, the button) are not marks. A field whose id is not a number, whose
+    value is not one of the four boxes, or which comes twice, is refused: nothing is stored.
+    """
+    getlist = getattr(formdata, "getlist", None)
+    marks: dict[int, Choice] = {}
+    for name in formdata:
+        if not name.startswith(MARK_PREFIX):
+            continue
+        raw_id = name.removeprefix(MARK_PREFIX)
+        values = getlist(name) if getlist else [formdata[name]]
+        if not raw_id.isdigit() or not raw_id.isascii():
+            raise BadBallot("选票内容有误（对象编号不对），没有保存。请重新选择后提交。")
+        if len(values) != 1:
+            raise BadBallot("选票上同一行选了多个选项，没有保存。请每行只选一项。")
+        try:
+            marks[int(raw_id)] = Choice(values[0])
+        except ValueError:
+            raise BadBallot("选票内容有误（选项不对），没有保存。请重新选择后提交。") from None
+    return marks
