@@ -107,6 +107,7 @@ def seed_demo() -> None:
     click.echo(f"演示数据已载入。所有演示账号的密码都是 {DEMO_PASSWORD}")
     for username, label in logins:
         click.echo(f"  {username:<14} {label}")
+    click.echo("  村民投票页：http://127.0.0.1:5000/v/wengjiabu/ （输入上面的票码）")
 
 
 @click.command("backup")

@@ -141,6 +141,8 @@ def seed() -> list[tuple[str, str]]:
         )
     db.session.flush()
     _demo_year(reviewer, users[Role.SECRETARY], committee)
+    codes = _demo_ballots(users[Role.SECRETARY])
+    logins.append(("", "村民试投票（村干部测评，投票中）的票码：" + "、".join(codes)))
     return logins
 
 
@@ -177,3 +179,58 @@ def _demo_year(reviewer: User, secretary: User, committee: list[User]) -> None:
         expected_version=1,
         today=date(2026, 11, 1),
     )
+
+
+def _demo_ballots(secretary: User) -> list[str]:
+    """The villagers' assembly has voted on the members (closed: the mass stars are decided);
+    the cadre ballot is open, with a few codes to try on a phone. Returns those codes."""
+    from starrating.queries.ballots import subjects
+    from starrating.rules.ballots import Choice
+    from starrating.rules.electorate import Electorate
+    from starrating.rules.tokens import shown
+    from starrating.services.ballots import (
+        cast_ballot,
+        close_round,
+        create_round,
+        generate_codes,
+        open_round,
+    )
+
+    village = secretary.village
+    members = create_round(
+        actor=secretary,
+        village=village,
+        year=2026,
+        title="2026 年度党员群众满意度测评",
+        members=True,
+        cadres=False,
+        electorate=Electorate.VILLAGERS,
+        eligible=600,
+    )
+    codes = generate_codes(actor=secretary, ballot_round=members, count=450)
+    open_round(actor=secretary, ballot_round=members)
+    rng = random.Random(1024)  # noqa: S311 — a fixed seed, the same demo every time
+    rows = subjects(members.id)
+    choices = [Choice.SATISFIED, Choice.BASIC, Choice.DISSATISFIED, Choice.UNKNOWN]
+    for code in codes[:412]:
+        marks = {}
+        for row in rows:
+            liked = 0.45 + 0.5 * ((row.id * 53) % 100) / 100
+            weights = [liked, (1 - liked) * 0.6, (1 - liked) * 0.25, 0.08]
+            if rng.random() < 0.97:  # a few rows left blank, as on real ballots
+                marks[row.id] = rng.choices(choices, weights)[0]
+        cast_ballot(village=village, code=code.code, marks=marks)
+    close_round(actor=secretary, ballot_round=members)
+    cadres = create_round(
+        actor=secretary,
+        village=village,
+        year=2026,
+        title="2026 年度村干部民主测评",
+        members=False,
+        cadres=True,
+        electorate=Electorate.VILLAGERS,
+        eligible=600,
+    )
+    trial = generate_codes(actor=secretary, ballot_round=cadres, count=5)
+    open_round(actor=secretary, ballot_round=cadres)
+    return [shown(code.code) for code in trial]
