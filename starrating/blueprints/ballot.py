@@ -31,6 +31,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
+from starrating.database import read_phase
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
     CSRF_EXPIRED,
@@ -47,7 +48,13 @@ from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Section
 from starrating.rules.tokens import normalised
 from starrating.services import ServiceError
-from starrating.services.ballots import REFUSALS, CodeRefused, cast_ballot, find_code
+from starrating.services.ballots import (
+    REFUSALS,
+    CodeRefused,
+    cast_open_ballot,
+    find_code,
+    open_ballot_for,
+)
 
 bp = Blueprint("ballot", __name__)
 guard_blueprint(bp, roles=None)
@@ -293,18 +300,33 @@ def form(village_code: str) -> Any:
 @public
 @csrf.exempt
 def cast(village_code: str) -> Any:
-    village = _village(village_code)
-    code = _held(village).get("code")
-    if not code:
-        return _no_code(village)
+    # Everything that needs no database first: on SQLite the first query takes the write lock.
+    held = session.get(HELD)
+    code = (
+        held.get("code") if isinstance(held, dict) and held.get("village") == village_code else None
+    )
+    problem = None
     try:
         marks = read_marks(request.form)
     except BadBallot as bad:
-        return _ballot_page(village, code, problem=str(bad), status=400)
-    if not BallotForm().validate_on_submit():
-        return _ballot_page(village, code, marks=marks, problem=CSRF_EXPIRED, status=400)
+        marks, problem = {}, str(bad)
+    if problem is None and code and not BallotForm().validate_on_submit():
+        problem = CSRF_EXPIRED
+    # Then a read-only transaction (the village, the code's round and subjects), so that the
+    # write transaction after it holds SQLite's write lock only to use the code and store.
+    with read_phase():
+        village = _village(village_code)
+        if not code:
+            return _no_code(village)
+        if problem is not None:
+            return _ballot_page(village, code, marks=marks, problem=problem, status=400)
+        try:
+            ballot = open_ballot_for(village=village, code=code)
+        except CodeRefused as refused:
+            return _refused(village, refused.reason)
+        db.session.expunge(village)  # keeps what was loaded when the read phase ends
     try:
-        receipt = cast_ballot(village=village, code=code, marks=marks)
+        receipt = cast_open_ballot(ballot=ballot, code=code, marks=marks)
     except CodeRefused as refused:
         # Often a double tap: the first request used the code. The session is left alone, so
         # the first answer's cookie (with its receipt) is not overwritten.
@@ -312,10 +334,14 @@ def cast(village_code: str) -> Any:
         return _refused(village, refused.reason)
     except ServiceError as error:
         db.session.rollback()
-        return _ballot_page(village, code, marks=marks, problem=error.message, status=400)
+        return _ballot_page(
+            db.session.merge(village), code, marks=marks, problem=error.message, status=400
+        )
     db.session.commit()
+    # Answer with the receipt itself: no second request and nothing read after the commit.
+    # A refresh re-posts and gets the "已投票" page, which shows the receipt from the session.
     _hold(village, receipt=receipt)
-    return redirect(url_for(".receipt", village_code=village.code), 303)
+    return render_template("ballot/receipt.html", village=village, receipt=receipt)
 
 
 @bp.route("/<village_code>/receipt")

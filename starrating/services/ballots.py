@@ -300,44 +300,65 @@ def find_code(*, village: Village, code: str) -> BallotToken:
     return token
 
 
-def cast_ballot(
-    *, village: Village, code: str, marks: Mapping[int, Choice], channel: str = "phone"
+@dataclass(frozen=True)
+class OpenBallot:
+    """What a usable code opens: its round and the round's subjects (read before voting)."""
+
+    village_id: int
+    round_id: int
+    subject_ids: frozenset[int]
+
+
+def open_ballot_for(*, village: Village, code: str) -> OpenBallot:
+    """The ballot a code may cast now; CodeRefused (unknown, used, void, closed…) otherwise.
+    Only reads: a request may run it before its short write transaction."""
+    token = find_code(village=village, code=code)
+    subject_ids = frozenset(
+        db.session.scalars(select(BallotSubject.id).where(BallotSubject.round_id == token.round_id))
+    )
+    return OpenBallot(village.id, token.round_id, subject_ids)
+
+
+def cast_open_ballot(
+    *, ballot: OpenBallot, code: str, marks: Mapping[int, Choice], channel: str = "phone"
 ) -> str:
-    """Use the code and store the ballot, in one transaction, exactly once: the code is
-    consumed by a conditional update first; the ballot is stored only if that changed one row.
-    Returns the receipt. Raises CodeRefused (used, void, closed…) with nothing stored."""
-    hashed = code_hash(code, _key())
+    """Use the code and store the ballot, in one transaction, exactly once: the code is consumed
+    by a conditional update first (still unused, not void, its round still open); the ballot is
+    stored only if that changed one row. Returns the receipt; raises CodeRefused("used") when
+    another request used the code first (a double tap), with nothing stored."""
+    if set(marks) - ballot.subject_ids:
+        raise ServiceError("选票内容有误，请重新打开投票页面")
     round_is_open = exists().where(
-        BallotRound.id == BallotToken.round_id,
-        BallotRound.state == RoundState.OPEN,
-        BallotRound.village_id == village.id,
+        BallotRound.id == ballot.round_id, BallotRound.state == RoundState.OPEN
     )
     consumed = db.session.execute(
         update(BallotToken)
         .where(
-            BallotToken.code_hash == hashed,
+            BallotToken.code_hash == code_hash(code, _key()),
+            BallotToken.round_id == ballot.round_id,
             BallotToken.used.is_(False),
             BallotToken.voided_at.is_(None),
             round_is_open,
         )
         .values(used=True, channel=channel)
-        .returning(BallotToken.round_id)
-    ).scalar_one_or_none()
-    if consumed is None:
-        find_code(village=village, code=code)  # says why: used, void, closed, unknown…
-        raise CodeRefused("used")
-    subject_ids = set(
-        db.session.scalars(select(BallotSubject.id).where(BallotSubject.round_id == consumed))
     )
-    if set(marks) - subject_ids:
-        raise ServiceError("选票内容有误，请重新打开投票页面")
+    if consumed.rowcount != 1:
+        raise CodeRefused("used")
     receipt = new_receipt()
     db.session.execute(
         insert(CastBallot).values(
             id=random_id(),
-            round_id=consumed,
+            round_id=ballot.round_id,
             receipt=receipt,
             marks={str(subject): choice.value for subject, choice in marks.items()},
         )
     )
     return receipt
+
+
+def cast_ballot(
+    *, village: Village, code: str, marks: Mapping[int, Choice], channel: str = "phone"
+) -> str:
+    """Both steps in one transaction (the command line and tests); see cast_open_ballot."""
+    ballot = open_ballot_for(village=village, code=code)
+    return cast_open_ballot(ballot=ballot, code=code, marks=marks, channel=channel)
