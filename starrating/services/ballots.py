@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 
 from starrating.extensions import db
 from starrating.models import (
@@ -293,9 +293,14 @@ def find_code(*, village: Village, code: str) -> BallotToken:
         raise CodeRefused("void")
     if token.used:
         raise CodeRefused("used")
-    if ballot_round.state is RoundState.CLOSED:
+    now = utcnow()
+    if ballot_round.state is RoundState.CLOSED or (
+        ballot_round.ends_at is not None and now >= ballot_round.ends_at
+    ):
         raise CodeRefused("closed")
-    if ballot_round.state is RoundState.DRAFT:
+    if ballot_round.state is RoundState.DRAFT or (
+        ballot_round.starts_at is not None and now < ballot_round.starts_at
+    ):
         raise CodeRefused("not_open")
     return token
 
@@ -328,8 +333,12 @@ def cast_open_ballot(
     another request used the code first (a double tap), with nothing stored."""
     if set(marks) - ballot.subject_ids:
         raise ServiceError("选票内容有误，请重新打开投票页面")
+    now = utcnow()
     round_is_open = exists().where(
-        BallotRound.id == ballot.round_id, BallotRound.state == RoundState.OPEN
+        BallotRound.id == ballot.round_id,
+        BallotRound.state == RoundState.OPEN,
+        or_(BallotRound.starts_at.is_(None), BallotRound.starts_at <= now),
+        or_(BallotRound.ends_at.is_(None), BallotRound.ends_at > now),
     )
     consumed = db.session.execute(
         update(BallotToken)

@@ -103,3 +103,64 @@ def test_closing_tallies_and_decides_the_mass_stars(branch):
     }
     assert awarded == {"甲": {"recognition", "satisfaction"}, "乙": {"recognition"}}
     assert assessed_members(year.id)
+
+
+def test_outside_the_scheduled_window_a_code_cannot_vote(branch):
+    from datetime import timedelta
+
+    from starrating.models.types import utcnow
+
+    village, secretary, _, ballot_round = branch
+    codes = generate_codes(actor=secretary, ballot_round=ballot_round, count=2)
+    open_round(actor=secretary, ballot_round=ballot_round)
+    ballot_round.starts_at = utcnow() + timedelta(hours=1)
+    db.session.commit()
+    with pytest.raises(CodeRefused) as early:
+        cast_ballot(village=village, code=codes[0].code, marks={})
+    assert early.value.reason == "not_open"
+    db.session.rollback()
+    ballot_round.starts_at, ballot_round.ends_at = None, utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(CodeRefused) as late:
+        cast_ballot(village=village, code=codes[0].code, marks={})
+    assert late.value.reason == "closed"
+    db.session.rollback()
+    assert turnout(ballot_round).returned == 0
+
+
+def test_a_round_that_missed_quorum_never_counts_and_a_rerun_does(branch):
+    village, secretary, year, short_round = branch
+    codes = generate_codes(actor=secretary, ballot_round=short_round, count=10)
+    open_round(actor=secretary, ballot_round=short_round)
+    first, second = subjects(short_round.id)
+    for code in codes[:4]:  # 4 of 10 eligible: short of half
+        cast_ballot(village=village, code=code.code, marks={first.id: S, second.id: S})
+    close_round(actor=secretary, ballot_round=short_round)
+    assert not round_tally(short_round).quorum_met
+    undecided = {r.assessed.member.name: r.outcome.provisional for r in year_results(year).members}
+    assert undecided == {"甲": True, "乙": True}  # the mass stars still wait: 待测评
+
+    rerun = create_round(
+        actor=secretary,
+        village=village,
+        year=2026,
+        title="补测",
+        members=True,
+        cadres=False,
+        electorate=Electorate.VILLAGERS,
+        eligible=10,
+    )
+    codes = generate_codes(actor=secretary, ballot_round=rerun, count=10)
+    open_round(actor=secretary, ballot_round=rerun)
+    first, second = subjects(rerun.id)
+    for code in codes[:5]:  # 5 of 10: exactly half meets the quorum
+        cast_ballot(village=village, code=code.code, marks={first.id: S, second.id: D})
+    close_round(actor=secretary, ballot_round=rerun)
+    assert round_tally(rerun).quorum_met
+    mass = {
+        r.assessed.member.name: {
+            c for c in r.outcome.awarded if c in ("recognition", "satisfaction")
+        }
+        for r in year_results(year).members
+    }
+    assert mass == {"甲": {"recognition", "satisfaction"}, "乙": set()}
