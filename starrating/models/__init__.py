@@ -2,7 +2,14 @@
 
 from starrating.models.assessment import AssessedMember, AssessmentYear, Rater, Scheme, StarMark
 from starrating.models.audit import AuditEvent
-from starrating.models.ballots import BallotRound, BallotSubject, BallotToken, CastBallot
+from starrating.models.ballots import (
+    BallotRound,
+    BallotSubject,
+    BallotToken,
+    CastBallot,
+    Certification,
+    PaperEntry,
+)
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
 from starrating.models.security import RateLimitCounter
@@ -15,10 +22,12 @@ __all__ = [
     "BallotSubject",
     "BallotToken",
     "CastBallot",
+    "Certification",
     "Rater",
     "Scheme",
     "StarMark",
     "Member",
+    "PaperEntry",
     "RateLimitCounter",
     "Township",
     "User",

@@ -38,6 +38,8 @@ class BallotRound(db.Model):
     state: Mapped[RoundState] = mapped_column(enum_column(RoundState), default=RoundState.DRAFT)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set when the second person certified the tally: final, and what the assessments use
+    certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     village: Mapped[Village] = relationship()
@@ -96,3 +98,39 @@ class CastBallot(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
     marks: Mapped[dict[str, Any]] = mapped_column(JSON)
     receipt: Mapped[str] = mapped_column(String(12))
+
+
+class PaperEntry(db.Model):
+    """One person's keying of one paper ballot: the code on the sheet and the marks as read.
+
+    A paper ballot counts when two different people keyed the same marks for it; then the code is
+    used (channel "paper") and an anonymous CastBallot is stored, and the entries are marked
+    matched. The sheet itself carries the code, so these entries reveal nothing the paper does
+    not; they stay as the record of who keyed what until the round is certified.
+    """
+
+    __tablename__ = "paper_entry"
+    __table_args__ = (UniqueConstraint("round_id", "code_hash", "keyed_by_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    serial: Mapped[int]
+    keyed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    marks: Mapped[dict[str, Any]] = mapped_column(JSON)
+    keyed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    keyed_by: Mapped[User] = relationship()
+
+
+class Certification(db.Model):
+    """A teller's or scrutineer's signature under a closed round's tally."""
+
+    __tablename__ = "certification"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    certified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
