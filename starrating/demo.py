@@ -141,7 +141,7 @@ def seed() -> list[tuple[str, str]]:
         )
     db.session.flush()
     _demo_year(reviewer, users[Role.SECRETARY], committee)
-    codes = _demo_ballots(users[Role.SECRETARY])
+    codes = _demo_ballots(users[Role.SECRETARY], users[Role.TELLER], committee[0])
     logins.append(("", "村民试投票（村干部测评，投票中）的票码：" + "、".join(codes)))
     return logins
 
@@ -181,9 +181,10 @@ def _demo_year(reviewer: User, secretary: User, committee: list[User]) -> None:
     )
 
 
-def _demo_ballots(secretary: User) -> list[str]:
-    """The villagers' assembly has voted on the members (closed: the mass stars are decided);
-    the cadre ballot is open, with a few codes to try on a phone. Returns those codes."""
+def _demo_ballots(secretary: User, teller: User, scrutineer: User) -> list[str]:
+    """The villagers' assembly has voted on the members (closed and certified by the teller and
+    a committee member: the mass stars are decided); the cadre ballot is open, with a few codes
+    to try on a phone. Returns those codes."""
     from starrating.queries.ballots import subjects
     from starrating.rules.ballots import Choice
     from starrating.rules.electorate import Electorate
@@ -195,6 +196,7 @@ def _demo_ballots(secretary: User) -> list[str]:
         generate_codes,
         open_round,
     )
+    from starrating.services.paper import certify_round
 
     village = secretary.village
     members = create_round(
@@ -221,6 +223,8 @@ def _demo_ballots(secretary: User) -> list[str]:
                 marks[row.id] = rng.choices(choices, weights)[0]
         cast_ballot(village=village, code=code.code, marks=marks)
     close_round(actor=secretary, ballot_round=members)
+    certify_round(user=teller, ballot_round=members)
+    certify_round(user=scrutineer, ballot_round=members)
     cadres = create_round(
         actor=secretary,
         village=village,

@@ -12,6 +12,8 @@ Guessing codes is rate-limited per client address and per village; only well-for
 do not exist count (a typing slip that cannot be a code, or a real code, never does).
 """
 
+import unicodedata
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -41,12 +43,12 @@ from starrating.forms.ballot import (
     mark_name,
     read_marks,
 )
-from starrating.models import BallotRound, Village
+from starrating.models import BallotRound, CastBallot, Village
 from starrating.permissions import guard_blueprint, public
-from starrating.queries.ballots import subjects
+from starrating.queries.ballots import rounds_of, subjects
 from starrating.rules.ballots import Choice
-from starrating.rules.electorate import Section
-from starrating.rules.tokens import normalised
+from starrating.rules.electorate import RoundState, Section
+from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalised
 from starrating.services import ServiceError
 from starrating.services.ballots import (
     REFUSALS,
@@ -354,3 +356,86 @@ def receipt(village_code: str) -> Any:
     if not held.get("receipt"):
         return _no_code(village)
     return render_template("ballot/receipt.html", village=village, receipt=held["receipt"])
+
+
+# --- the receipts of closed rounds (DESIGN.md §6 "Close and tally", §8) ----------------------
+#
+# Anyone may check that their ballot was counted: every closed round lists the receipts of its
+# cast ballots, sorted (so the order tells nothing of who voted when), never their choices.
+
+
+@dataclass(frozen=True)
+class PublishedRound:
+    """A closed round as the public receipts page shows it."""
+
+    ballot_round: BallotRound
+    receipts: list[str]  # sorted
+    found: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.receipts)
+
+
+def typed_receipt(typed: str) -> str:
+    """What a villager typed in the find box, as a receipt would be printed: full-width
+    characters made plain, case, spaces and dashes ignored."""
+    plain = unicodedata.normalize("NFKC", typed).upper()
+    return "".join(ch for ch in plain if not ch.isspace() and ch not in "-－—_")
+
+
+def is_receipt_shaped(text: str) -> bool:
+    return len(text) == RECEIPT_LENGTH and all(ch in RECEIPT_ALPHABET for ch in text)
+
+
+def _receipts_by_round(round_ids: list[int]) -> dict[int, list[str]]:
+    """Round id → its ballots' receipts, sorted; one query for all the rounds."""
+    found: dict[int, list[str]] = {round_id: [] for round_id in round_ids}
+    if round_ids:
+        rows = db.session.execute(
+            select(CastBallot.round_id, CastBallot.receipt).where(
+                CastBallot.round_id.in_(round_ids)
+            )
+        )
+        for round_id, receipt in rows:
+            found[round_id].append(receipt)
+    for receipts in found.values():
+        receipts.sort()  # in Python: the same order whatever the database's collation
+    return found
+
+
+def _published(closed: list[BallotRound], wanted: str | None) -> list[PublishedRound]:
+    by_round = _receipts_by_round([r.id for r in closed])
+    return [
+        PublishedRound(
+            ballot_round=ballot_round,
+            receipts=by_round[ballot_round.id],
+            found=wanted is not None and wanted in by_round[ballot_round.id],
+        )
+        for ballot_round in closed
+    ]
+
+
+@bp.route("/<village_code>/receipts")
+@public
+def receipts(village_code: str) -> Any:
+    village = _village(village_code)
+    rounds = rounds_of(village.id)
+    closed = sorted(
+        (r for r in rounds if r.state is RoundState.CLOSED),
+        key=lambda r: (r.closed_at is not None, r.closed_at, r.id),
+        reverse=True,
+    )
+    typed = typed_receipt(request.args.get("q", ""))[:40]
+    wanted = typed if is_receipt_shaped(typed) else None
+    published = _published(closed, wanted)
+    return render_template(
+        "ballot/receipts.html",
+        village=village,
+        voting=[r for r in rounds if r.state is RoundState.OPEN],
+        published=published,
+        typed=typed,
+        malformed=bool(typed) and wanted is None,
+        found_in=[p.ballot_round for p in published if p.found],
+        receipt_length=RECEIPT_LENGTH,
+    )

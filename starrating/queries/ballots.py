@@ -1,13 +1,15 @@
-"""Reads of ballot rounds: turnout while open, the tally after close, and the mass-star counts
-a closed member round gives the ten-star year."""
+"""Reads of ballot rounds: turnout while open, the tally after close, the paper entries and
+certifications, and the mass-star counts a certified member round gives the ten-star year."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from starrating.extensions import db
 from starrating.models import AssessmentYear, BallotRound, BallotSubject, BallotToken, CastBallot
+from starrating.models.ballots import Certification, PaperEntry
 from starrating.rules.ballots import Choice, ChoiceCounts, RoundTally, tally_round
 from starrating.rules.electorate import RoundState
 
@@ -84,8 +86,9 @@ def round_tally(ballot_round: BallotRound) -> RoundTally[int]:
 
 
 def member_ballot_counts(year: AssessmentYear) -> dict[int, ChoiceCounts]:
-    """The member ballot that decides the year's mass stars: the latest closed round with a
-    member section that met its quorum (a round that missed it is re-run, never counted).
+    """The member ballot that decides the year's mass stars: the latest certified round with a
+    member section that met its quorum (a round that missed it is re-run, never counted; a
+    closed round counts only once a teller and a scrutineer have certified its tally).
     Assessed member id → counts; empty when there is none yet."""
     candidates = db.session.scalars(
         select(BallotRound)
@@ -93,8 +96,9 @@ def member_ballot_counts(year: AssessmentYear) -> dict[int, ChoiceCounts]:
             BallotRound.assessment_year_id == year.id,
             BallotRound.has_members,
             BallotRound.state == RoundState.CLOSED,
+            BallotRound.certified_at.is_not(None),
         )
-        .order_by(BallotRound.closed_at.desc())
+        .order_by(BallotRound.certified_at.desc())
     ).all()
     for ballot_round in candidates:
         tally = round_tally(ballot_round)
@@ -108,3 +112,71 @@ def member_ballot_counts(year: AssessmentYear) -> dict[int, ChoiceCounts]:
                 found[member] = subject_tally.counts
         return dict(found)
     return {}
+
+
+# --- paper ballots and certification ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One sheet keyed twice with different marks: both entries, and the subjects they differ on."""
+
+    serial: int
+    entries: tuple[PaperEntry, PaperEntry]
+    differing: frozenset[int]
+
+
+def paper_disagreements(round_id: int) -> list[Disagreement]:
+    """Sheets whose two entries disagree, by sheet number; one query."""
+    entries = db.session.scalars(
+        select(PaperEntry)
+        .where(PaperEntry.round_id == round_id, PaperEntry.matched_at.is_(None))
+        .order_by(PaperEntry.serial, PaperEntry.id)
+    ).all()
+    by_sheet: dict[int, list[PaperEntry]] = defaultdict(list)
+    for entry in entries:
+        by_sheet[entry.serial].append(entry)
+    found = []
+    for serial, pair in by_sheet.items():
+        if len(pair) != 2:
+            continue
+        first, second = pair
+        subjects_ = set(first.marks) | set(second.marks)
+        differing = {int(s) for s in subjects_ if first.marks.get(s) != second.marks.get(s)}
+        found.append(Disagreement(serial, (first, second), frozenset(differing)))
+    return found
+
+
+@dataclass(frozen=True)
+class PaperProgress:
+    """Sheets keyed once and waiting for the second keying, sheets disagreeing, sheets counted."""
+
+    waiting: int
+    disagreeing: int
+    counted: int
+
+
+def paper_progress(round_id: int) -> PaperProgress:
+    rows = db.session.execute(
+        select(
+            PaperEntry.code_hash,
+            func.count(PaperEntry.id),
+            func.count(PaperEntry.matched_at),
+        )
+        .where(PaperEntry.round_id == round_id)
+        .group_by(PaperEntry.code_hash)
+    ).all()
+    waiting = sum(1 for _, keyed, matched in rows if keyed == 1 and not matched)
+    disagreeing = sum(1 for _, keyed, matched in rows if keyed >= 2 and not matched)
+    return PaperProgress(waiting, disagreeing, sum(1 for _, _, matched in rows if matched))
+
+
+def certifications(round_id: int) -> list[Certification]:
+    return list(
+        db.session.scalars(
+            select(Certification)
+            .options(joinedload(Certification.user))
+            .where(Certification.round_id == round_id)
+            .order_by(Certification.certified_at)
+        )
+    )

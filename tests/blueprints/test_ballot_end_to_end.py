@@ -1,8 +1,9 @@
 """A whole member and cadre ballot through the pages, from printing the codes to the grades.
 
 The secretary creates the round, prints 100 codes, opens it; 70 villagers vote on their phones
-(each a phone of its own: scan, ballot, submit); the secretary closes it and reads the tally,
-the year's results and each member's page. Every figure is worked out by hand below.
+(each a phone of its own: scan, ballot, submit); the secretary closes it and reads the tally; a
+teller and a committee member certify it; then the year's results and each member's page. Every
+figure is worked out by hand below.
 
 Organisational marks (one rater, so a star is awarded when that rater says 达标) are recorded
 through the marking service; they only set the scene for the grades.
@@ -109,6 +110,9 @@ def test_seventy_phone_ballots_give_the_counts_rates_stars_and_grades_worked_by_
     app, client, branch
 ):
     village, year = branch
+    signers = [app.test_client(), app.test_client()]
+    for signer, role in zip(signers, (Role.TELLER, Role.COMMITTEE), strict=True):
+        login(signer, create_user(role=role, village=village))
 
     # --- the secretary sets up the round and prints the codes -------------------------------
     created = client.post(
@@ -168,6 +172,13 @@ def test_seventy_phone_ballots_give_the_counts_rates_stars_and_grades_worked_by_
             "5", "村干部甲", "42", "14", "7", "4", "3", "63", "88.9%", "66.7%", "11.1%", "85.6",
         ],
     }  # fmt: skip
+
+    # --- the teller and a committee member certify the tally: only now does it decide ---------
+    waiting = client.get(f"/branch/years/{YEAR}/results").get_data(as_text=True)
+    assert {row[10] for row in cells(waiting, "data-member-id").values()} == {"待测评"}
+    for signer in signers:
+        assert signer.post(f"{round_url}/certify").status_code == 302
+    assert "结果生效" in client.get(f"{round_url}/tally").get_data(as_text=True)
 
     # --- the year's results -----------------------------------------------------------------
     results = client.get(f"/branch/years/{YEAR}/results").get_data(as_text=True)

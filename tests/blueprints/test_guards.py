@@ -85,6 +85,11 @@ ROLE_PAGES = [
     ("/branch/rounds", only(S)),
     ("/branch/rounds/{round}", only(S)),
     ("/branch/rounds/{round}/tally", {**only(S), S: 409}),  # a round not closed: no results yet
+    ("/branch/rounds/{round}/screen", only(S)),
+    ("/branch/paper", only(S, C, Role.TELLER)),
+    ("/branch/rounds/{round}/paper", only(S, C, Role.TELLER)),
+    ("/branch/rounds/{round}/paper/disagreements", only(S, C, Role.TELLER)),
+    ("/branch/rounds/{round}/certification", only(S, C, Role.TELLER)),
 ]
 
 

@@ -18,6 +18,7 @@ from starrating.services.ballots import (
     open_round,
     void_code,
 )
+from starrating.services.paper import certify_round
 from tests.factories import create_member, create_user, create_village, open_assessment
 
 S, B, D, U = Choice.SATISFIED, Choice.BASIC, Choice.DISSATISFIED, Choice.UNKNOWN
@@ -42,6 +43,12 @@ def branch(app):
     )
     db.session.commit()
     return village, secretary, year, ballot_round
+
+
+def certify(ballot_round, village):
+    """A teller and a committee member sign the tally: only then does it decide the stars."""
+    for role in (Role.TELLER, Role.COMMITTEE):
+        certify_round(user=create_user(role=role, village=village), ballot_round=ballot_round)
 
 
 def test_a_code_votes_once_and_the_ballot_keeps_no_trace_of_it(branch):
@@ -80,7 +87,7 @@ def test_a_voided_code_cannot_vote_and_its_replacement_can(branch):
     assert cast_ballot(village=village, code=replacement.code, marks={})
 
 
-def test_closing_tallies_and_decides_the_mass_stars(branch):
+def test_a_closed_and_certified_round_decides_the_mass_stars(branch):
     village, secretary, year, ballot_round = branch
     codes = generate_codes(actor=secretary, ballot_round=ballot_round, count=10)
     open_round(actor=secretary, ballot_round=ballot_round)
@@ -93,6 +100,7 @@ def test_closing_tallies_and_decides_the_mass_stars(branch):
         marks = {first.id: one} | ({second.id: two} if two else {})
         cast_ballot(village=village, code=code.code, marks=marks)
     close_round(actor=secretary, ballot_round=ballot_round)
+    certify(ballot_round, village)
     tally = round_tally(ballot_round)
     assert (tally.eligible, tally.issued, tally.returned) == (10, 10, 6)
     assert tally.quorum_met
@@ -136,6 +144,7 @@ def test_a_round_that_missed_quorum_never_counts_and_a_rerun_does(branch):
     for code in codes[:4]:  # 4 of 10 eligible: short of half
         cast_ballot(village=village, code=code.code, marks={first.id: S, second.id: S})
     close_round(actor=secretary, ballot_round=short_round)
+    certify(short_round, village)
     assert not round_tally(short_round).quorum_met
     undecided = {r.assessed.member.name: r.outcome.provisional for r in year_results(year).members}
     assert undecided == {"甲": True, "乙": True}  # the mass stars still wait: 待测评
@@ -156,6 +165,7 @@ def test_a_round_that_missed_quorum_never_counts_and_a_rerun_does(branch):
     for code in codes[:5]:  # 5 of 10: exactly half meets the quorum
         cast_ballot(village=village, code=code.code, marks={first.id: S, second.id: D})
     close_round(actor=secretary, ballot_round=rerun)
+    certify(rerun, village)
     assert round_tally(rerun).quorum_met
     mass = {
         r.assessed.member.name: {

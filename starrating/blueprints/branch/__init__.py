@@ -24,4 +24,4 @@ def index() -> Any:
     return render_template("branch/index.html", counts=counts)
 
 
-from starrating.blueprints.branch import assessment, ballots, marking, roster  # noqa: E402, F401  (registers its routes)
+from starrating.blueprints.branch import assessment, ballots, marking, paper, roster, screen  # noqa: E402, F401  (registers its routes)

@@ -1,0 +1,246 @@
+"""The tellers' paper ballot pages: key a sheet as one digit per subject, resolve the sheets two
+keyings disagree on, and certify the closed round's tally (DESIGN.md §6 Paper, certification).
+
+The second keyer never sees the first entry: entries are shown only on the disagreements page,
+once both are in.
+"""
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from starrating.blueprints.branch import bp
+from starrating.extensions import db
+from starrating.forms import ConfirmForm
+from starrating.forms.paper import KEY, BadDigits, CorrectionForm, PaperForm, digits_of, read_digits
+from starrating.models import BallotRound, BallotSubject
+from starrating.models.ballots import PaperEntry
+from starrating.permissions import allow
+from starrating.queries import ballots as reads
+from starrating.rules.ballots import Choice
+from starrating.rules.electorate import RoundState
+from starrating.rules.vocabulary import Role
+from starrating.services import ServiceError
+from starrating.services import paper as service
+
+KEYERS = (Role.TELLER, Role.COMMITTEE, Role.SECRETARY)
+STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
+
+
+def get_round_or_404(round_id: int) -> BallotRound:
+    """A round of the user's own village; another village's round is a 404."""
+    found = db.session.scalar(
+        select(BallotRound).where(
+            BallotRound.id == round_id, BallotRound.village_id == current_user.village_id
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def get_entry_or_404(ballot_round: BallotRound, entry_id: int) -> PaperEntry:
+    found = db.session.scalar(
+        select(PaperEntry).where(PaperEntry.id == entry_id, PaperEntry.round_id == ballot_round.id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _marks(subjects: list[BallotSubject], choices: list[Choice | None]) -> dict[int, Choice]:
+    return {s.id: c for s, c in zip(subjects, choices, strict=True) if c is not None}
+
+
+def _choices(subjects: list[BallotSubject], marks: dict[str, str]) -> list[Choice | None]:
+    return [Choice(marks[str(s.id)]) if str(s.id) in marks else None for s in subjects]
+
+
+def _first_error(form: PaperForm | CorrectionForm) -> str:
+    for field in form:
+        if field.errors and field.type != "CSRFTokenField":
+            return str(field.errors[0])
+    return STALE_FORM
+
+
+# --- the rounds a teller can key and certify ----------------------------------------------------
+
+
+@bp.route("/paper")
+@allow(*KEYERS)
+def paper_rounds() -> Any:
+    rounds = reads.rounds_of(current_user.village_id)
+    return render_template(
+        "branch/paper_rounds.html", rounds=[r for r in rounds if r.state is not RoundState.DRAFT]
+    )
+
+
+# --- keying -------------------------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
+@allow(*KEYERS)
+def paper(round_id: int) -> Any:
+    found = get_round_or_404(round_id)
+    subjects = reads.subjects(found.id)
+    form = PaperForm()
+    if form.is_submitted():
+        problem, parsed = _key(found, subjects, form)
+        if problem is None:
+            return redirect(url_for("branch.paper", round_id=found.id))
+        flash(problem, "error")
+        return _paper_page(found, subjects, form, parsed, refused=True), 422
+    return _paper_page(found, subjects, PaperForm(formdata=None), None)
+
+
+def _key(
+    ballot_round: BallotRound, subjects: list[BallotSubject], form: PaperForm
+) -> tuple[str | None, list[Choice | None] | None]:
+    """Key the posted sheet; (None, choices) when stored, else (the reason, what was read)."""
+    if not form.validate():
+        return _first_error(form), None
+    try:
+        choices = read_digits(form.digits.data, [s.name for s in subjects])
+    except BadDigits as error:
+        return str(error), None
+    try:
+        outcome = service.key_paper_ballot(
+            user=current_user,
+            ballot_round=ballot_round,
+            code=form.code.data,
+            marks=_marks(subjects, choices),
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        return error.message, choices
+    db.session.commit()
+    flash(outcome.message, "success" if outcome is not service.Keyed.DISAGREE else "error")
+    return None, choices
+
+
+def _paper_page(
+    ballot_round: BallotRound,
+    subjects: list[BallotSubject],
+    form: PaperForm,
+    parsed: list[Choice | None] | None,
+    *,
+    refused: bool = False,
+) -> str:
+    return render_template(
+        "branch/paper.html",
+        ballot_round=ballot_round,
+        subjects=subjects,
+        rows=[subjects[i : i + 10] for i in range(0, len(subjects), 10)],
+        form=form,
+        parsed=parsed,
+        refused=refused,
+        key=KEY,
+        progress=reads.paper_progress(ballot_round.id),
+        open_for_keying=ballot_round.state is not RoundState.DRAFT
+        and ballot_round.certified_at is None,
+    )
+
+
+# --- disagreements ------------------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/paper/disagreements")
+@allow(*KEYERS)
+def paper_disagreements(round_id: int) -> Any:
+    found = get_round_or_404(round_id)
+    subjects = reads.subjects(found.id)
+    disagreements = reads.paper_disagreements(found.id)
+    return render_template(
+        "branch/paper_disagreements.html",
+        ballot_round=found,
+        subjects=subjects,
+        disagreements=[
+            (
+                d,
+                [
+                    (e, _choices(subjects, e.marks), digits_of(_choices(subjects, e.marks)))
+                    for e in d.entries
+                ],
+            )
+            for d in disagreements
+        ],  # fmt: skip
+        form=CorrectionForm(formdata=None),
+        key=KEY,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/paper/entries/<int:entry_id>", methods=["POST"])
+@allow(*KEYERS)
+def correct_paper_entry(round_id: int, entry_id: int) -> Any:
+    found = get_round_or_404(round_id)
+    entry = get_entry_or_404(found, entry_id)
+    subjects = reads.subjects(found.id)
+    back = url_for("branch.paper_disagreements", round_id=found.id)
+    form = CorrectionForm()
+    if not form.validate():
+        flash(_first_error(form), "error")
+        return redirect(back)
+    try:
+        choices = read_digits(form.digits.data, [s.name for s in subjects])
+        outcome = service.correct_paper_entry(
+            user=current_user, entry=entry, marks=_marks(subjects, choices)
+        )
+    except BadDigits as error:
+        flash(f"第 {entry.serial} 号选票：{error}", "error")
+        return redirect(back)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(f"第 {entry.serial} 号选票：{outcome.message}", "success")
+    return redirect(back)
+
+
+# --- certification ------------------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/certification")
+@allow(*KEYERS)
+def certification(round_id: int) -> Any:
+    found = get_round_or_404(round_id)
+    tally = reads.round_tally(found) if found.state is RoundState.CLOSED else None
+    by_id = {s.id: s for s in reads.subjects(found.id)}
+    signed = reads.certifications(found.id)
+    return render_template(
+        "branch/paper_certification.html",
+        ballot_round=found,
+        tally=tally,
+        rows=[(by_id[i], t) for i, t in tally.subjects] if tally else [],
+        signed=signed,
+        signed_by_me=any(c.user_id == current_user.id for c in signed),
+        progress=reads.paper_progress(found.id),
+        counts=reads.turnout(found),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/certify", methods=["POST"])
+@allow(*KEYERS)
+def certify_round(round_id: int) -> Any:
+    found = get_round_or_404(round_id)
+    back = url_for("branch.certification", round_id=found.id)
+    if not ConfirmForm().validate_on_submit():
+        flash(STALE_FORM, "error")
+        return redirect(back)
+    try:
+        final = service.certify_round(user=current_user, ballot_round=found)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        "计票结果已由两人确认，结果生效"
+        if final
+        else "已记录您的确认；还需另一人确认（其中须有计票人）结果才生效",
+        "success",
+    )
+    return redirect(back)

@@ -1,0 +1,260 @@
+"""Paper ballots and certification (DESIGN.md §6): two people key each sheet, it counts when
+they agree; a teller and a scrutineer certify the closed round's tally, which makes it final.
+
+The marks of an entry are never audited: the events say who keyed which sheet number, and what
+came of it.
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import func, insert, select, update
+
+from starrating.extensions import db
+from starrating.models import BallotRound, BallotSubject, BallotToken, CastBallot, User
+from starrating.models.ballots import Certification, PaperEntry, random_id
+from starrating.models.types import utcnow
+from starrating.rules.ballots import Choice
+from starrating.rules.electorate import RoundState
+from starrating.rules.tokens import code_hash, new_receipt, normalised
+from starrating.rules.vocabulary import Role
+from starrating.services import ServiceError
+from starrating.services.audit import record_event
+from starrating.services.ballots import CodeRefused, OpenBallot, cast_open_ballot
+
+KEYERS = frozenset({Role.TELLER, Role.COMMITTEE, Role.SECRETARY})
+
+
+class Keyed(StrEnum):
+    """What came of keying a sheet."""
+
+    FIRST = "first"
+    COUNTED = "counted"
+    DISAGREE = "disagree"
+
+    @property
+    def message(self) -> str:
+        return {
+            Keyed.FIRST: "已录入，等待另一人复核",
+            Keyed.COUNTED: "两人录入一致，已计入",
+            Keyed.DISAGREE: "与另一人的录入不一致，已列入待核对",
+        }[self]
+
+
+def _audit(user: User, ballot_round: BallotRound, action: str, summary: str) -> None:
+    record_event(
+        actor=user,
+        action=action,
+        summary=summary,
+        object_type="ballot_round",
+        object_id=ballot_round.id,
+        township_id=ballot_round.village.township_id,
+        village_id=ballot_round.village_id,
+    )
+
+
+def _check_keyer(user: User, ballot_round: BallotRound) -> None:
+    if user.role not in KEYERS or user.village_id != ballot_round.village_id:
+        raise ServiceError("只有本村的计票人、支委委员和书记可以录入和确认")
+    if ballot_round.certified_at is not None:
+        raise ServiceError("计票结果已确认，不能再录入或更改纸质选票")
+    if ballot_round.state is RoundState.DRAFT:
+        raise ServiceError("测评还没有开始投票，不能录入纸质选票")
+
+
+def _stored(marks: Mapping[int, Choice]) -> dict[str, str]:
+    return {str(subject): choice.value for subject, choice in marks.items()}
+
+
+def _token_for(ballot_round: BallotRound, code: str) -> BallotToken:
+    """The sheet's code, if it may still be counted on paper; else why not."""
+    plain = normalised(code)
+    if plain is None:
+        raise ServiceError("票码不对：请核对选票上的票码（10 位，字母和数字）")
+    token = db.session.scalar(
+        select(BallotToken).where(
+            BallotToken.code_hash == code_hash(plain, current_app.config["SECRET_KEY"].encode())
+        )
+    )
+    if token is None:
+        raise ServiceError("票码不对：没有这个票码，请核对选票")
+    if token.round_id != ballot_round.id:
+        raise ServiceError("这张选票不是本次测评的")
+    if token.voided_at is not None:
+        raise ServiceError(f"第 {token.serial} 号选票已作废，不能计入")
+    if token.channel == "phone":
+        raise ServiceError(f"第 {token.serial} 号选票已用手机投过票，纸质票作废")
+    if token.used:
+        raise ServiceError(f"第 {token.serial} 号纸质选票已计入，不能再录入")
+    return token
+
+
+def _subject_ids(ballot_round: BallotRound) -> frozenset[int]:
+    return frozenset(
+        db.session.scalars(
+            select(BallotSubject.id).where(BallotSubject.round_id == ballot_round.id)
+        )
+    )
+
+
+def key_paper_ballot(
+    *, user: User, ballot_round: BallotRound, code: str, marks: Mapping[int, Choice]
+) -> Keyed:
+    """One person's keying of one sheet. The first entry waits; a second by a different person
+    counts the sheet when both agree, else both are listed for the two to check the paper."""
+    _check_keyer(user, ballot_round)
+    token = _token_for(ballot_round, code)
+    if set(marks) - _subject_ids(ballot_round):
+        raise ServiceError("录入的内容有本次测评之外的对象，请刷新页面后重新录入")
+    earlier = list(
+        db.session.scalars(
+            select(PaperEntry).where(
+                PaperEntry.round_id == ballot_round.id, PaperEntry.code_hash == token.code_hash
+            )
+        )
+    )
+    if any(entry.keyed_by_id == user.id for entry in earlier):
+        raise ServiceError(
+            f"第 {token.serial} 号选票您已录入过。同一人不能录入两次，请由另一人复核"
+        )
+    if len(earlier) >= 2:
+        raise ServiceError(
+            f"第 {token.serial} 号选票已由两人录入，不一致之处请由这两人对照纸质选票各自更正"
+        )
+    entry = PaperEntry(
+        round_id=ballot_round.id,
+        code_hash=token.code_hash,
+        serial=token.serial,
+        keyed_by_id=user.id,
+        marks=_stored(marks),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    outcome = _compare(ballot_round, code, entry, earlier[0] if earlier else None)
+    _audit(user, ballot_round, "paper.key", f"录入第 {token.serial} 号纸质选票：{outcome.message}")
+    return outcome
+
+
+def correct_paper_entry(*, user: User, entry: PaperEntry, marks: Mapping[int, Choice]) -> Keyed:
+    """The keyer re-keys their own entry after checking the paper; agreeing now counts it."""
+    ballot_round = db.session.get(BallotRound, entry.round_id)
+    assert ballot_round is not None
+    _check_keyer(user, ballot_round)
+    if entry.keyed_by_id != user.id:
+        raise ServiceError("只能更正自己的录入；另一人的录入请由其本人核对更正")
+    if entry.matched_at is not None:
+        raise ServiceError(f"第 {entry.serial} 号选票已计入，不能再更正")
+    if set(marks) - _subject_ids(ballot_round):
+        raise ServiceError("录入的内容有本次测评之外的对象，请刷新页面后重新录入")
+    entry.marks, entry.keyed_at = _stored(marks), utcnow()
+    other = db.session.scalar(
+        select(PaperEntry).where(
+            PaperEntry.round_id == entry.round_id,
+            PaperEntry.code_hash == entry.code_hash,
+            PaperEntry.id != entry.id,
+        )
+    )
+    db.session.flush()
+    outcome = _compare(ballot_round, None, entry, other)
+    summary = f"更正第 {entry.serial} 号纸质选票：{outcome.message}"
+    _audit(user, ballot_round, "paper.correct", summary)
+    return outcome
+
+
+def _compare(
+    ballot_round: BallotRound, code: str | None, entry: PaperEntry, other: PaperEntry | None
+) -> Keyed:
+    if other is None:
+        return Keyed.FIRST
+    if other.marks != entry.marks:
+        return Keyed.DISAGREE
+    marks = {int(subject): Choice(choice) for subject, choice in entry.marks.items()}
+    _count(ballot_round, entry.code_hash, code, marks)
+    entry.matched_at = other.matched_at = utcnow()
+    db.session.flush()
+    return Keyed.COUNTED
+
+
+def _count(
+    ballot_round: BallotRound, hashed: str, code: str | None, marks: Mapping[int, Choice]
+) -> None:
+    """Use the code on paper, exactly once. While the round is open, the phones' own path
+    (cast_open_ballot) does it, so a phone and a sheet racing on one code count once. Sheets
+    handed in at the assembly are often keyed after close, until certification: then only paper
+    can use a code, and the same conditional update guards against a double count."""
+    plain = normalised(code) if code else None
+    if ballot_round.state is RoundState.OPEN and plain is not None:
+        ballot = OpenBallot(ballot_round.village_id, ballot_round.id, _subject_ids(ballot_round))
+        try:
+            cast_open_ballot(ballot=ballot, code=plain, marks=marks, channel="paper")
+        except CodeRefused:
+            raise ServiceError(
+                "这张选票刚刚被使用（手机或纸质），或投票时间已过：请书记结束投票后再录入"
+            ) from None
+        return
+    consumed = db.session.execute(
+        update(BallotToken)
+        .where(
+            BallotToken.code_hash == hashed,
+            BallotToken.round_id == ballot_round.id,
+            BallotToken.used.is_(False),
+            BallotToken.voided_at.is_(None),
+            select(BallotRound.id)
+            .where(
+                BallotRound.id == ballot_round.id,
+                BallotRound.state.in_([RoundState.OPEN, RoundState.CLOSED]),
+                BallotRound.certified_at.is_(None),
+            )
+            .exists(),
+        )
+        .values(used=True, channel="paper")
+    )
+    if consumed.rowcount != 1:
+        raise ServiceError("这张选票已经计入或已作废，不能再计入")
+    db.session.execute(
+        insert(CastBallot).values(
+            id=random_id(), round_id=ballot_round.id, receipt=new_receipt(), marks=_stored(marks)
+        )
+    )
+
+
+def pending_entries(ballot_round: BallotRound) -> int:
+    """Sheets keyed once, or twice without agreeing: what still stands before certification."""
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(PaperEntry.code_hash))).where(
+                PaperEntry.round_id == ballot_round.id, PaperEntry.matched_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def certify_round(*, user: User, ballot_round: BallotRound) -> bool:
+    """Sign the closed round's tally. It becomes final (certified_at) once two different people
+    have signed, at least one of them a teller (计票人); returns whether it is final now."""
+    _check_keyer(user, ballot_round)
+    if ballot_round.state is not RoundState.CLOSED:
+        raise ServiceError("投票结束后才能确认计票结果")
+    pending = pending_entries(ballot_round)
+    if pending:
+        raise ServiceError(f"还有 {pending} 张纸质选票待复核或录入不一致，处理完后才能确认")
+    signed = list(
+        db.session.scalars(select(Certification).where(Certification.round_id == ballot_round.id))
+    )
+    if any(certification.user_id == user.id for certification in signed):
+        raise ServiceError("您已确认过，需由另一人（计票人或监票人）确认")
+    db.session.add(Certification(round_id=ballot_round.id, user_id=user.id))
+    db.session.flush()
+    signers = [user] + [certification.user for certification in signed]
+    final = len(signers) >= 2 and any(signer.role is Role.TELLER for signer in signers)
+    if final:
+        ballot_round.certified_at = utcnow()
+    _audit(
+        user,
+        ballot_round,
+        "ballot.certify",
+        f"确认计票结果：{ballot_round.title}" + ("（两人确认，结果生效）" if final else ""),
+    )
+    return final
