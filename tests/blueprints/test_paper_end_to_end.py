@@ -174,3 +174,9 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
         "丙": ("8", "基本合格"),  # 3 basic + 4 vanguard + 1 mass = 8, but only 3 basic
         "丁": ("2", "不合格"),  # 2 basic, no vanguard, no mass (样本不足)
     }
+
+    # after close and certification, the village's public list holds exactly the 70 counted
+    # receipts (phone and paper) and nothing else
+    public = app.test_client().get(f"/v/{village.code}/receipts").get_data(as_text=True)
+    listed = set(re.findall(r"\b[2-9A-HJ-NP-Z]{8}\b", public))
+    assert listed == set(receipts)
