@@ -14,7 +14,7 @@ from starrating.models import Member, Township, User, Village
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 
 if TYPE_CHECKING:
-    from starrating.models import AssessmentYear, Scheme
+    from starrating.models import AssessmentYear, BallotRound, Scheme
 
 PASSWORD = "correct-horse-9"  # noqa: S105
 PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
@@ -133,3 +133,24 @@ def counting_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def create_member_round(
+    *, village: Village, secretary: User, eligible: int = 10, year: int = 2026
+) -> "BallotRound":
+    """A villagers' ballot on the year's members (the year must be open), committed."""
+    from starrating.rules.electorate import Electorate
+    from starrating.services.ballots import create_round
+
+    ballot_round = create_round(
+        actor=secretary,
+        village=village,
+        year=year,
+        title="",
+        members=True,
+        cadres=False,
+        electorate=Electorate.VILLAGERS,
+        eligible=eligible,
+    )
+    db.session.commit()
+    return ballot_round

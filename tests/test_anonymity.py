@@ -14,17 +14,21 @@ from starrating.extensions import db
 from starrating.models import BallotToken, CastBallot, User
 from starrating.queries.ballots import subjects
 from starrating.rules.ballots import Choice
-from starrating.rules.electorate import Electorate
 from starrating.rules.vocabulary import Role
 from starrating.services.ballots import (
     cast_ballot,
     close_round,
-    create_round,
     generate_codes,
     open_round,
 )
 from tests.conftest import BACKEND
-from tests.factories import create_member, create_user, create_village, open_assessment
+from tests.factories import (
+    create_member,
+    create_member_round,
+    create_user,
+    create_village,
+    open_assessment,
+)
 
 # Parts of a column name that would tie a ballot to a voter, a code or a moment.
 TELLING_PARTS = (
@@ -94,16 +98,7 @@ def open_round_with_codes(app):
     secretary = create_user(role=Role.SECRETARY, village=village)
     create_member(village=village, name="甲")
     open_assessment(village=village, secretary=secretary, raters=[secretary])
-    ballot_round = create_round(
-        actor=secretary,
-        village=village,
-        year=2026,
-        title="",
-        members=True,
-        cadres=False,
-        electorate=Electorate.VILLAGERS,
-        eligible=30,
-    )
+    ballot_round = create_member_round(village=village, secretary=secretary, eligible=30)
     codes = generate_codes(actor=secretary, ballot_round=ballot_round, count=20)
     open_round(actor=secretary, ballot_round=ballot_round)
     db.session.commit()

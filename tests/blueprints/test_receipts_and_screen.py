@@ -22,6 +22,7 @@ from starrating.services.ballots import (
 from tests.factories import (
     counting_queries,
     create_member,
+    create_member_round,
     create_user,
     create_village,
     login,
@@ -203,16 +204,7 @@ def test_the_screen_says_when_the_quorum_is_reached(client, branch):
 
 def test_a_draft_round_has_not_started(client, branch):
     village, secretary = branch
-    ballot_round = create_round(
-        actor=secretary,
-        village=village,
-        year=2026,
-        title="",
-        members=True,
-        cadres=False,
-        electorate=Electorate.VILLAGERS,
-        eligible=10,
-    )
+    ballot_round = create_member_round(village=village, secretary=secretary, eligible=10)
     db.session.commit()
     status, html = screen(client, secretary, ballot_round)
     assert status == 200

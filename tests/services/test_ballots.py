@@ -19,7 +19,13 @@ from starrating.services.ballots import (
     void_code,
 )
 from starrating.services.paper import certify_round
-from tests.factories import create_member, create_user, create_village, open_assessment
+from tests.factories import (
+    create_member,
+    create_member_round,
+    create_user,
+    create_village,
+    open_assessment,
+)
 
 S, B, D, U = Choice.SATISFIED, Choice.BASIC, Choice.DISSATISFIED, Choice.UNKNOWN
 
@@ -31,16 +37,7 @@ def branch(app):
     for name in ("甲", "乙"):
         create_member(village=village, name=name)
     year = open_assessment(village=village, secretary=secretary, raters=[secretary])
-    ballot_round = create_round(
-        actor=secretary,
-        village=village,
-        year=2026,
-        title="",
-        members=True,
-        cadres=False,
-        electorate=Electorate.VILLAGERS,
-        eligible=10,
-    )
+    ballot_round = create_member_round(village=village, secretary=secretary, eligible=10)
     db.session.commit()
     return village, secretary, year, ballot_round
 
