@@ -94,7 +94,14 @@ def create_scheme(*, township: Township, year: int = 2026, **rules: Any) -> "Sch
     from starrating.rules.tenstar_scheme import default_tenstar_scheme, scheme_to_dict
 
     tenstar = rules.get("tenstar") or default_tenstar_scheme()
-    scheme = Scheme(township=township, year=year, rules={"tenstar": scheme_to_dict(tenstar)})
+    from starrating.rules.appraisal import default_appraisal_scheme
+
+    appraisal = rules.get("appraisal") or default_appraisal_scheme()
+    scheme = Scheme(
+        township=township,
+        year=year,
+        rules={"tenstar": scheme_to_dict(tenstar), "appraisal": appraisal.to_dict()},
+    )
     db.session.add(scheme)
     db.session.commit()
     return scheme

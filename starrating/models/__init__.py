@@ -10,6 +10,7 @@ from starrating.models.ballots import (
     Certification,
     PaperEntry,
 )
+from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport, TownshipScore
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
 from starrating.models.security import RateLimitCounter
@@ -21,13 +22,18 @@ __all__ = [
     "BallotRound",
     "BallotSubject",
     "BallotToken",
+    "Cadre",
     "CastBallot",
     "Certification",
     "Rater",
     "Scheme",
     "StarMark",
+    "TownshipScore",
     "Member",
     "PaperEntry",
+    "Pledge",
+    "PledgeItem",
+    "QuarterlyReport",
     "RateLimitCounter",
     "Township",
     "User",

@@ -13,6 +13,7 @@ from starrating.extensions import db
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
 from starrating.models.types import UTCDateTime, enum_column, utcnow
+from starrating.rules.appraisal import AppraisalScheme, default_appraisal_scheme
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar_scheme import TenStarScheme, scheme_from_dict
 from starrating.rules.vocabulary import Membership
@@ -42,6 +43,12 @@ class Scheme(db.Model):
     @property
     def tenstar(self) -> TenStarScheme:
         return scheme_from_dict(self.rules["tenstar"])
+
+    @property
+    def appraisal(self) -> AppraisalScheme:
+        """The cadre appraisal rules; a scheme made before they existed uses the defaults."""
+        stored = self.rules.get("appraisal")
+        return AppraisalScheme.from_dict(stored) if stored else default_appraisal_scheme()
 
     @property
     def frozen(self) -> bool:

@@ -58,6 +58,7 @@ class BallotSubject(db.Model):
     section: Mapped[Section] = mapped_column(enum_column(Section))
     assessed_member_id: Mapped[int | None] = mapped_column(ForeignKey("assessed_member.id"))
     cadre_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
     name: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(String(40))
 

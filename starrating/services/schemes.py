@@ -6,6 +6,7 @@ from sqlalchemy import select
 from starrating.extensions import db
 from starrating.models import Scheme, Township, User
 from starrating.models.types import utcnow
+from starrating.rules.appraisal import default_appraisal_scheme
 from starrating.rules.tenstar_scheme import (
     TenStarScheme,
     default_tenstar_scheme,
@@ -70,8 +71,11 @@ def create_scheme(*, actor: User, township: Township, year: int) -> Scheme:
         .order_by(Scheme.year.desc())
         .limit(1)
     )
-    defaults = {"tenstar": scheme_to_dict(default_tenstar_scheme())}
-    rules = dict(earlier.rules) if earlier else defaults
+    defaults = {
+        "tenstar": scheme_to_dict(default_tenstar_scheme()),
+        "appraisal": default_appraisal_scheme().to_dict(),
+    }
+    rules = {**defaults, **earlier.rules} if earlier else defaults
     scheme = Scheme(township=township, year=year, rules=rules)
     db.session.add(scheme)
     db.session.flush()

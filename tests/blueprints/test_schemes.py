@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AuditEvent, Scheme
+from starrating.rules.appraisal import default_appraisal_scheme
 from starrating.rules.tenstar_scheme import (
     DEFAULT_CRITERIA,
     DEFAULT_VETO_REASONS,
@@ -101,7 +102,9 @@ def test_reviewer_creates_2026_from_the_defaults(client):
     reviewer = _reviewer(client)
     response = client.post("/township/schemes", data={"year": "2026"})
     assert response.location == "/township/schemes/2026"
-    assert _scheme(reviewer).rules == {"tenstar": DEFAULT_RULES}
+    stored = _scheme(reviewer)
+    assert stored.rules["tenstar"] == DEFAULT_RULES
+    assert stored.appraisal == default_appraisal_scheme()  # the cadre rules start at the defaults
     page = client.get("/township/schemes/2026").get_data(as_text=True)
     assert "已制定 2026 年度方案" in page
     values = form_values(page)
@@ -225,7 +228,7 @@ def test_a_setting_out_of_range_is_refused_and_nothing_is_saved(client, changes,
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     scheme = _scheme(reviewer)
-    assert scheme.rules == {"tenstar": DEFAULT_RULES} and scheme.version == 1
+    assert scheme.rules["tenstar"] == DEFAULT_RULES and scheme.version == 1
     assert _updates() == 0
 
 
@@ -241,7 +244,9 @@ def test_every_problem_is_listed_and_the_typed_values_kept(client):
     assert "群众星最低有效票数不能少于 1 票" in page
     values = form_values(page)
     assert (values["satisfaction_threshold"], values["stars-0-name"]) == ("120", "新名字")
-    assert _scheme(reviewer).rules == {"tenstar": DEFAULT_RULES}
+    stored = _scheme(reviewer)
+    assert stored.rules["tenstar"] == DEFAULT_RULES
+    assert stored.appraisal == default_appraisal_scheme()  # the cadre rules start at the defaults
 
 
 def test_a_form_opened_before_someone_saved_is_refused(client):
@@ -284,7 +289,9 @@ def test_the_scheme_freezes_when_the_first_village_opens_its_year(client):
     response = client.post("/township/schemes/2026", data={**old, "publicity_days": "9"})
     assert response.status_code == 409
     assert "2026 年度方案已于有村开始评定时冻结，不能再修改" in response.get_data(as_text=True)
-    assert _scheme(reviewer).rules == {"tenstar": DEFAULT_RULES}
+    stored = _scheme(reviewer)
+    assert stored.rules["tenstar"] == DEFAULT_RULES
+    assert stored.appraisal == default_appraisal_scheme()  # the cadre rules start at the defaults
     assert _updates() == 0
 
     listing = client.get("/township/schemes").get_data(as_text=True)
