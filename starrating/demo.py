@@ -4,7 +4,7 @@ import random
 from datetime import date
 
 from starrating.extensions import db
-from starrating.models import User
+from starrating.models import User, Village
 from starrating.rules.roster import MemberFacts
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services.members import add_member
@@ -61,6 +61,17 @@ ACCOUNTS = [
     ("wjb-jianwei", "曲庆丰", Role.CADRE),
     ("wjb-gudong", "于明远", Role.CADRE),
 ]
+
+# The cadre list: each cadre account's post and pay (元 a year: base pay, reward amount).
+CADRE_POSTS = {
+    "wjb-zhuren": ("村委会主任", "24000.00", "3000.00"),
+    "wjb-fuzhuren": ("村委会副主任", "21000.00", "2500.00"),
+    "wjb-kuaiji": ("村报账员", "19000.00", "2000.00"),
+    "wjb-weiyuan1": ("村委会委员", "18000.00", "2000.00"),
+    "wjb-weiyuan2": ("村委会委员（妇女主任）", "18000.00", "2000.00"),
+    "wjb-jianwei": ("村务监督委员会主任", "18000.00", "2000.00"),
+    "wjb-gudong": ("股份经济合作社董事长", "20000.00", "2500.00"),
+}
 
 
 def _demo_members(count: int) -> list[MemberFacts]:
@@ -140,10 +151,37 @@ def seed() -> list[tuple[str, str]]:
             actor=users[Role.SECRETARY], village=village, facts=facts, today=date(2026, 11, 1)
         )
     db.session.flush()
+    _demo_cadres(village)
     _demo_year(reviewer, users[Role.SECRETARY], committee)
     codes = _demo_ballots(users[Role.SECRETARY], users[Role.TELLER], committee[0])
     logins.append(("", "村民试投票（村干部测评，投票中）的票码：" + "、".join(codes)))
     return logins
+
+
+def _demo_cadres(village: Village) -> None:
+    """The village's cadre list, one record per cadre account, before the cadre ballot."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from starrating.models import Cadre
+
+    accounts = db.session.scalars(
+        select(User).where(User.village_id == village.id, User.role == Role.CADRE)
+    )
+    for user in accounts:
+        post, base, reward = CADRE_POSTS[user.username]
+        db.session.add(
+            Cadre(
+                village=village,
+                name=user.display_name,
+                post=post,
+                user=user,
+                base_pay=Decimal(base),
+                reward_amount=Decimal(reward),
+            )
+        )
+    db.session.flush()
 
 
 def _demo_year(reviewer: User, secretary: User, committee: list[User]) -> None:

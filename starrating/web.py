@@ -47,7 +47,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"app_name": "星级评定"}
+        return {"app_name": "星级评定", "china_year": lambda: china_today().year}
 
 
 def ballot_address(village_code: str, code: str) -> str:

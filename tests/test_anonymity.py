@@ -145,8 +145,12 @@ def test_after_close_the_storage_order_of_ballots_does_not_follow_casting(open_r
     stored = list(db.session.scalars(text(PHYSICAL_ORDER[BACKEND])))
     assert sorted(stored) == sorted(receipts)
     assert stored != receipts
-    by_id = [r for (r,) in db.session.execute(select(CastBallot.receipt).order_by(CastBallot.id))]
-    assert stored == by_id  # the storage order is the random ids' order
+    if BACKEND == "sqlite":  # WITHOUT ROWID: stored in the order of the random ids
+        by_id = list(db.session.scalars(select(CastBallot.receipt).order_by(CastBallot.id)))
+        assert stored == by_id
+    else:  # rewritten in one transaction: the rows' stamps no longer tell the casting order
+        query = "SELECT count(DISTINCT xmin::text) FROM cast_ballot WHERE round_id = :r"
+        assert db.session.scalar(text(query), {"r": ballot_round.id}) == 1
 
 
 @pytest.mark.sqlite_only

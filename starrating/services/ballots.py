@@ -14,6 +14,7 @@ from starrating.models import (
     BallotRound,
     BallotSubject,
     BallotToken,
+    Cadre,
     CastBallot,
     User,
     Village,
@@ -23,7 +24,6 @@ from starrating.models.types import utcnow
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
 from starrating.rules.tokens import code_hash, new_code, new_receipt
-from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
 
@@ -131,20 +131,13 @@ def _member_subjects(year: AssessmentYear) -> list[dict]:
 
 
 def _cadre_subjects(village: Village) -> list[dict]:
-    """Until the cadre list exists (issue 6), the cadres are the village's cadre accounts."""
+    """The village's active cadres (村干部名单), in list order, with their posts."""
     rows = db.session.scalars(
-        select(User)
-        .where(User.village_id == village.id, User.role == Role.CADRE, User.active)
-        .order_by(User.id)
+        select(Cadre).where(Cadre.village_id == village.id, Cadre.active).order_by(Cadre.id)
     ).all()
     return [
-        {
-            "section": Section.CADRES,
-            "cadre_user_id": u.id,
-            "name": u.display_name,
-            "detail": "村干部",
-        }
-        for u in rows
+        {"section": Section.CADRES, "cadre_id": c.id, "name": c.name, "detail": c.post}
+        for c in rows
     ]
 
 

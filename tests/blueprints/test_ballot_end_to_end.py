@@ -10,11 +10,13 @@ through the marking service; they only set the scene for the grades.
 """
 
 import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
 
 from starrating.extensions import db
+from starrating.models import Cadre
 from starrating.queries.assessment import assessed_members
 from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.tokens import normalised
@@ -51,6 +53,14 @@ ORGANISATIONAL = {
 }
 
 
+def create_cadre(*, village, name="村干部甲", post="村委会主任"):
+    """A cadre on the village's cadre list (the ballot's cadre section lists these)."""
+    cadre = Cadre(village=village, name=name, post=post, base_pay=Decimal("24000.00"))
+    db.session.add(cadre)
+    db.session.commit()
+    return cadre
+
+
 def ballots_by_hand() -> list[dict[str, str | None]]:
     """Ballot i's mark for each subject name, from the counts in MARKS."""
     columns = {
@@ -67,7 +77,7 @@ def branch(app, client):
     secretary = create_user(role=Role.SECRETARY, village=village)
     for name in ORGANISATIONAL:
         create_member(village=village, name=name)
-    create_user(role=Role.CADRE, village=village)
+    create_cadre(village=village)
     year = open_assessment(village=village, secretary=secretary, raters=[secretary], year=YEAR)
     for assessed in assessed_members(year.id):
         basic, vanguard = ORGANISATIONAL[assessed.member.name]

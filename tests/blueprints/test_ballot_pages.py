@@ -3,6 +3,7 @@
 import re
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -12,7 +13,7 @@ from starrating import ratelimit
 from starrating.blueprints import ballot as ballot_pages
 from starrating.extensions import db
 from starrating.forms.ballot import CSRF_EXPIRED
-from starrating.models import BallotRound, CastBallot, User, Village
+from starrating.models import BallotRound, Cadre, CastBallot, User, Village
 from starrating.queries.ballots import subjects, turnout
 from starrating.rules.electorate import Electorate
 from starrating.rules.tokens import ALPHABET, shown
@@ -26,6 +27,14 @@ from starrating.services.ballots import (
     void_code,
 )
 from tests.factories import create_member, create_user, create_village, open_assessment
+
+
+def create_cadre(*, village, name="村干部甲", post="村委会主任"):
+    """A cadre on the village's cadre list (the ballot's cadre section lists these)."""
+    cadre = Cadre(village=village, name=name, post=post, base_pay=Decimal("24000.00"))
+    db.session.add(cadre)
+    db.session.commit()
+    return cadre
 
 
 @dataclass
@@ -53,7 +62,7 @@ def make_branch(*, members: int = 3, cadres: int = 1, codes: int = 5, state: str
     for i in range(members):
         create_member(village=village, name=f"党员{i + 1:02d}")
     for _ in range(cadres):
-        create_user(role=Role.CADRE, village=village)
+        create_cadre(village=village)
     open_assessment(village=village, secretary=secretary, raters=[secretary])
     ballot_round = create_round(
         actor=secretary,

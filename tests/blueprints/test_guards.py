@@ -1,10 +1,12 @@
 """Every route is guarded, and each role reaches exactly its pages (DESIGN.md §3)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
 from starrating.extensions import db
+from starrating.models import Cadre
 from starrating.permissions import is_guarded
 from starrating.queries.assessment import assessed_members
 from starrating.rules.electorate import Electorate
@@ -90,6 +92,17 @@ ROLE_PAGES = [
     ("/branch/rounds/{round}/paper", only(S, C, Role.TELLER)),
     ("/branch/rounds/{round}/paper/disagreements", only(S, C, Role.TELLER)),
     ("/branch/rounds/{round}/certification", only(S, C, Role.TELLER)),
+    ("/branch/cadres", only(S)),
+    ("/branch/cadres/new", only(S)),
+    ("/branch/cadres/{cadre}/edit", only(S)),
+    ("/branch/cadres/import", only(S)),
+    ("/branch/cadres/template.xlsx", only(S)),
+    ("/branch/cadres/{cadre}/pledges/{year}", only(S)),
+    ("/branch/my-pledges", only(S, Role.CADRE)),
+    ("/branch/reports", only(S)),
+    ("/branch/reports/999999/1", {**only(S, Role.CADRE), S: 404, Role.CADRE: 404}),  # no item
+    ("/branch/appraisal/{year}", only(S)),
+    ("/township/appraisal/{year}", only(T)),
 ]
 
 
@@ -116,9 +129,12 @@ def test_role_reaches_page_with_status(client, role, path, expected):
         electorate=Electorate.VILLAGERS,
         eligible=10,
     )
+    cadre = Cadre(village_id=village.id, name="张三", post="村委会主任", base_pay=Decimal("24000"))
+    db.session.add(cadre)
     db.session.commit()
     login(client, user)
     url = path.format(
+        cadre=cadre.id,
         village=village.id,
         member=member.id,
         year=year.year,

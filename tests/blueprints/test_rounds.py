@@ -3,13 +3,14 @@ read the tally (DESIGN.md §6)."""
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from starrating.blueprints.branch.ballots import qr_svg
 from starrating.extensions import db
-from starrating.models import AuditEvent, BallotRound, BallotToken
+from starrating.models import AuditEvent, BallotRound, BallotToken, Cadre
 from starrating.queries.ballots import subjects
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, Section
@@ -38,6 +39,14 @@ S, B, D, U = Choice.SATISFIED, Choice.BASIC, Choice.DISSATISFIED, Choice.UNKNOWN
 CODE = re.compile(r'<code class="code">([A-Z0-9]{5}-[A-Z0-9]{5})</code>')
 
 
+def create_cadre(*, village, name="村干部甲", post="村委会主任"):
+    """A cadre on the village's cadre list (the ballot's cadre section lists these)."""
+    cadre = Cadre(village=village, name=name, post=post, base_pay=Decimal("24000.00"))
+    db.session.add(cadre)
+    db.session.commit()
+    return cadre
+
+
 @pytest.fixture
 def secretary(client):
     """A logged-in secretary whose village has members 甲 乙 in an opened year and one cadre."""
@@ -46,7 +55,7 @@ def secretary(client):
     for name in ("甲", "乙"):
         create_member(village=village, name=name)
     open_assessment(village=village, secretary=user, raters=[user], year=YEAR)
-    create_user(role=Role.CADRE, village=village)
+    create_cadre(village=village)
     login(client, user)
     return user
 
@@ -418,7 +427,7 @@ def test_the_tallys_queries_do_not_grow_with_ballots(client, secretary):
 def test_another_villages_round_is_not_found(client, secretary, method, path):
     other = create_village()
     their_secretary = create_user(role=Role.SECRETARY, village=other)
-    create_user(role=Role.CADRE, village=other)
+    create_cadre(village=other)
     theirs = create_round(
         actor=their_secretary,
         village=other,
@@ -443,7 +452,7 @@ def test_another_villages_round_is_not_found(client, secretary, method, path):
 def test_only_the_secretary_reaches_the_round_pages(app, role, path):
     village = create_village()
     secretary = create_user(role=Role.SECRETARY, village=village)
-    create_user(role=Role.CADRE, village=village)
+    create_cadre(village=village)
     ballot_round = _closed_round_for(secretary)
     user = (
         secretary

@@ -5,12 +5,14 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from starrating.extensions import db
+from starrating.models import Cadre
 from starrating.rules.electorate import Electorate
 from starrating.rules.vocabulary import Role
 from starrating.services.ballots import create_round
@@ -18,6 +20,7 @@ from tests.browser.conftest import BACKEND, SCREENSHOTS
 from tests.factories import PASSWORD, create_member, create_user, create_village, open_assessment
 
 pytestmark = pytest.mark.browser
+PAY = Decimal("18000.00")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "秀英", "建国", "桂兰", "志强", "玉梅", "德明", "海燕", "春生", "丽娟"]
@@ -44,8 +47,10 @@ def _village_with_round(live_server, *, members: int, cadres: int, eligible: int
             # unique: a surname's next round moves the given name by one
             name = SURNAMES[i % 20] + GIVEN[(i + i // 20) % 10] if i else "阿依古丽·买买提"
             create_member(village=village, name=name)
-        for _ in range(cadres):
-            create_user(role=Role.CADRE, village=village)
+        for i in range(cadres):
+            db.session.add(
+                Cadre(village=village, name=f"村干部{i + 1}", post="村委会委员", base_pay=PAY)
+            )
         if members:
             open_assessment(village=village, secretary=secretary, raters=[secretary])
         ballot_round = create_round(

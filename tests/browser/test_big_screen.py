@@ -4,12 +4,13 @@ public receipts list on a cheap phone (360×740); screenshots go to the screensh
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from starrating.extensions import db
-from starrating.models import BallotRound, Certification
+from starrating.models import BallotRound, Cadre, Certification
 from starrating.models.types import utcnow
 from starrating.queries.ballots import subjects
 from starrating.rules.ballots import Choice
@@ -62,7 +63,9 @@ def _seed(live_server, *, ballots: int) -> Seeded:
         for name in NAMES:
             create_member(village=village, name=name, phone="13812345678")
         for name in ("孙村长", "马会计"):
-            create_user(role=Role.CADRE, village=village).display_name = name
+            db.session.add(
+                Cadre(village=village, name=name, post="村干部", base_pay=Decimal("18000.00"))
+            )
         open_assessment(village=village, secretary=secretary, raters=[secretary])
         ballot_round = create_round(
             actor=secretary,

@@ -24,4 +24,14 @@ def index() -> Any:
     return render_template("branch/index.html", counts=counts)
 
 
-from starrating.blueprints.branch import assessment, ballots, marking, paper, roster, screen  # noqa: E402, F401  (registers its routes)
+from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its routes)
+    appraisal,
+    assessment,
+    ballots,
+    cadres,
+    marking,
+    paper,
+    reports,
+    roster,
+    screen,
+)

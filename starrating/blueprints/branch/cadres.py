@@ -1,0 +1,373 @@
+"""The secretary's cadre list (by hand or by upload) and each cadre's yearly pledge."""
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from starrating import queries
+from starrating.blueprints.branch import bp
+from starrating.extensions import db
+from starrating.forms import VersionForm
+from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
+from starrating.models import Cadre, Pledge, PledgeItem, User
+from starrating.permissions import allow
+from starrating.rules.cadre_grades import CadreGrade
+from starrating.rules.pledges import PledgeState
+from starrating.rules.vocabulary import Role
+from starrating.services import ServiceError
+from starrating.services.cadres import (
+    CadreFacts,
+    CadreImportRejected,
+    add_cadre,
+    deactivate_cadre,
+    import_cadres,
+    update_cadre,
+)
+from starrating.services.pledges import (
+    ItemFacts,
+    add_pledge_item,
+    amend_pledge_item,
+    find_pledge,
+    update_pledge_item,
+)
+from starrating.services.pledges import (
+    confirm_pledge as confirm,
+)
+from starrating.services.pledges import (
+    publish_pledge as publish,
+)
+from starrating.services.pledges import (
+    remove_pledge_item as remove_item,
+)
+from starrating.services.pledges import (
+    reopen_pledge as reopen,
+)
+from starrating.spreadsheets.cadres import cadre_template, read_cadres
+from starrating.spreadsheets.roster import RowError
+from starrating.spreadsheets.upload import UploadRejected
+from starrating.web import china_today
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def get_cadre_or_404(cadre_id: int, *, for_user: User) -> Cadre:
+    """A cadre of the user's own village; another village's cadre is a 404."""
+    cadre = db.session.scalars(
+        select(Cadre).where(Cadre.id == cadre_id, Cadre.village_id == for_user.village_id)
+    ).first()
+    if cadre is None:
+        abort(404)
+    return cadre
+
+
+def _village_cadres() -> list[Cadre]:
+    statement = select(Cadre).where(Cadre.village_id == current_user.village_id)
+    return list(db.session.scalars(statement.order_by(Cadre.active.desc(), Cadre.id)))
+
+
+def _cadre_accounts() -> list[User]:
+    statement = select(User).where(
+        User.village_id == current_user.village_id, User.role == Role.CADRE, User.active
+    )
+    return list(db.session.scalars(statement.order_by(User.id)))
+
+
+def _set_choices(form: CadreForm) -> None:
+    members = queries.roster(current_user.village_id)
+    form.member_id.choices = [SelectChoice(NOT_LINKED, "（不关联）")] + [
+        SelectChoice(str(m.id), f"{m.name}（{m.birth_date:%Y-%m-%d}）") for m in members
+    ]
+    form.user_id.choices = [SelectChoice(NOT_LINKED, "（不关联）")] + [
+        SelectChoice(str(u.id), f"{u.display_name}（{u.username}）") for u in _cadre_accounts()
+    ]
+
+
+def _linked(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _facts(form: CadreForm) -> CadreFacts:
+    return CadreFacts(
+        name=form.name.data.strip(),
+        post=form.post.data.strip(),
+        base_pay=form.base_pay.data,
+        performance_pay=form.performance_pay.data or Decimal(0),
+        reward_amount=form.reward_amount.data or Decimal(0),
+        previous_grade=CadreGrade(form.previous_grade.data) if form.previous_grade.data else None,
+        member_id=_linked(form.member_id.data),
+        user_id=_linked(form.user_id.data),
+    )
+
+
+def _flash_problem(error: ServiceError) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+
+
+@bp.route("/cadres")
+@allow(Role.SECRETARY)
+def cadres() -> Any:
+    return render_template("branch/cadres.html", cadres=_village_cadres(), year=china_today().year)
+
+
+@bp.route("/cadres/new", methods=["GET", "POST"])
+@allow(Role.SECRETARY)
+def new_cadre() -> Any:
+    form = CadreForm()
+    _set_choices(form)
+    if form.validate_on_submit():
+        try:
+            cadre = add_cadre(actor=current_user, village=current_user.village, facts=_facts(form))
+        except ServiceError as error:
+            _flash_problem(error)
+        else:
+            db.session.commit()
+            flash(f"已添加村干部「{cadre.name}」", "success")
+            return redirect(url_for("branch.cadres"))
+    return render_template("branch/cadre_form.html", form=form, cadre=None)
+
+
+@bp.route("/cadres/<int:cadre_id>/edit", methods=["GET", "POST"])
+@allow(Role.SECRETARY)
+def edit_cadre(cadre_id: int) -> Any:
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
+    form = CadreForm(obj=cadre)
+    _set_choices(form)
+    if request.method == "GET":
+        form.version.data = str(cadre.version)
+    if form.validate_on_submit():
+        try:
+            update_cadre(
+                actor=current_user,
+                cadre=cadre,
+                facts=_facts(form),
+                expected_version=int(form.version.data or 0),
+            )
+        except ServiceError as error:
+            _flash_problem(error)
+        else:
+            db.session.commit()
+            flash(f"已保存「{cadre.name}」的信息", "success")
+            return redirect(url_for("branch.cadres"))
+    deactivate_form = VersionForm(version=cadre.version, formdata=None)
+    return render_template(
+        "branch/cadre_form.html", form=form, cadre=cadre, deactivate_form=deactivate_form
+    )
+
+
+@bp.route("/cadres/<int:cadre_id>/deactivate", methods=["POST"])
+@allow(Role.SECRETARY)
+def deactivate(cadre_id: int) -> Any:
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
+    form = VersionForm()
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError("表单已过期，请刷新后重试")
+        deactivate_cadre(actor=current_user, cadre=cadre, expected_version=form.version.data)
+    except ServiceError as error:
+        _flash_problem(error)
+        return redirect(url_for("branch.edit_cadre", cadre_id=cadre.id))
+    db.session.commit()
+    flash(f"「{cadre.name}」已停用，记录和承诺保留", "success")
+    return redirect(url_for("branch.cadres"))
+
+
+@bp.route("/cadres/import", methods=["GET", "POST"])
+@allow(Role.SECRETARY)
+def import_cadre_list() -> Any:
+    form = CadreUploadForm()
+    errors: list[RowError] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = read_cadres(upload.read(), filename=upload.filename or "")
+            errors = result.errors
+            if not errors:
+                imported = import_cadres(
+                    actor=current_user, village=current_user.village, rows=result.rows
+                )
+        except UploadRejected as rejected:
+            errors = [RowError(row=None, column=None, message=rejected.message)]
+        except CadreImportRejected as rejected:
+            db.session.rollback()
+            errors = [RowError(row=r, column=c, message=m) for r, c, m in rejected.problems]
+        if not errors:
+            db.session.commit()
+            flash(f"已导入村干部 {len(imported)} 名", "success")
+            return redirect(url_for("branch.cadres"))
+    return render_template("branch/cadre_import.html", form=form, errors=errors), (
+        422 if errors else 200
+    )
+
+
+@bp.route("/cadres/template.xlsx")
+@allow(Role.SECRETARY)
+def cadre_template_file() -> Any:
+    return send_file(
+        io.BytesIO(cadre_template()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="村干部名单导入模板.xlsx",
+    )
+
+
+# --- pledges ----------------------------------------------------------------------------------
+
+
+def _cadre_and_year(cadre_id: int, year: int) -> Cadre:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    return get_cadre_or_404(cadre_id, for_user=current_user)
+
+
+def _item_or_404(pledge: Pledge | None, item_id: int) -> PledgeItem:
+    item = next((i for i in pledge.items if i.id == item_id), None) if pledge else None
+    if item is None:
+        abort(404)
+    return item
+
+
+def _item_facts(form: PledgeItemForm) -> ItemFacts:
+    return ItemFacts(
+        content=form.content.data.strip(),
+        indicator=form.indicator.data.strip(),
+        target=form.target.data.strip(),
+        deadline=form.deadline.data,
+        weight=form.weight.data,
+    )
+
+
+def _to_pledge(cadre: Cadre, year: int) -> Any:
+    return redirect(url_for("branch.pledge", cadre_id=cadre.id, year=year))
+
+
+def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm, status: int = 200) -> Any:
+    pledge = find_pledge(cadre, year)
+    return render_template(
+        "branch/pledge.html",
+        cadre=cadre,
+        year=year,
+        pledge=pledge,
+        form=form,
+        weights=sum(i.weight for i in pledge.items) if pledge else 0,
+        state_form=VersionForm(version=pledge.version if pledge else 0, formdata=None),
+        draft=pledge is None or pledge.state is PledgeState.DRAFT,
+        editing=None,
+    ), status
+
+
+@bp.route("/cadres/<int:cadre_id>/pledges/<int:year>", methods=["GET", "POST"])
+@allow(Role.SECRETARY)
+def pledge(cadre_id: int, year: int) -> Any:
+    """The pledge sheet; a POST adds an item to the draft."""
+    cadre = _cadre_and_year(cadre_id, year)
+    form = PledgeItemForm()
+    if form.validate_on_submit():
+        try:
+            add_pledge_item(actor=current_user, cadre=cadre, year=year, facts=_item_facts(form))
+        except ServiceError as error:
+            _flash_problem(error)
+        else:
+            db.session.commit()
+            flash("已添加承诺事项", "success")
+            return _to_pledge(cadre, year)
+    return _render_pledge(cadre, year, form, 422 if form.errors else 200)
+
+
+@bp.route(
+    "/cadres/<int:cadre_id>/pledges/<int:year>/items/<int:item_id>/edit", methods=["GET", "POST"]
+)
+@allow(Role.SECRETARY)
+def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
+    """Edit an item of a draft, or amend an item of a public pledge with a reason."""
+    cadre = _cadre_and_year(cadre_id, year)
+    pledge = find_pledge(cadre, year)
+    item = _item_or_404(pledge, item_id)
+    form = PledgeItemForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            if item.pledge.state is PledgeState.PUBLIC:
+                amend_pledge_item(
+                    actor=current_user,
+                    item=item,
+                    facts=_item_facts(form),
+                    reason=form.reason.data or "",
+                )
+            else:
+                update_pledge_item(actor=current_user, item=item, facts=_item_facts(form))
+        except ServiceError as error:
+            _flash_problem(error)
+        else:
+            db.session.commit()
+            flash(f"已保存第 {item.position} 项", "success")
+            return _to_pledge(cadre, year)
+    return render_template(
+        "branch/pledge.html",
+        cadre=cadre,
+        year=year,
+        pledge=item.pledge,
+        form=form,
+        weights=sum(i.weight for i in item.pledge.items),
+        state_form=VersionForm(version=item.pledge.version, formdata=None),
+        draft=item.pledge.state is PledgeState.DRAFT,
+        editing=item,
+    )
+
+
+@bp.route("/cadres/<int:cadre_id>/pledges/<int:year>/items/<int:item_id>/remove", methods=["POST"])
+@allow(Role.SECRETARY)
+def remove_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
+    cadre = _cadre_and_year(cadre_id, year)
+    item = _item_or_404(find_pledge(cadre, year), item_id)
+    try:
+        remove_item(actor=current_user, item=item)
+    except ServiceError as error:
+        _flash_problem(error)
+    else:
+        db.session.commit()
+        flash("已删除该承诺事项", "success")
+    return _to_pledge(cadre, year)
+
+
+def _step(cadre_id: int, year: int, service: Any, done: str) -> Any:
+    cadre = _cadre_and_year(cadre_id, year)
+    found = find_pledge(cadre, year)
+    form = VersionForm()
+    try:
+        if found is None:
+            raise ServiceError("还没有承诺事项")
+        if not form.validate_on_submit():
+            raise ServiceError("表单已过期，请刷新后重试")
+        service(actor=current_user, pledge=found, expected_version=form.version.data)
+    except ServiceError as error:
+        _flash_problem(error)
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return _to_pledge(cadre, year)
+
+
+@bp.route("/cadres/<int:cadre_id>/pledges/<int:year>/confirm", methods=["POST"])
+@allow(Role.SECRETARY)
+def confirm_pledge(cadre_id: int, year: int) -> Any:
+    """Confirmed only when the weights sum to 100."""
+    return _step(cadre_id, year, confirm, "承诺已确认，可以公开")
+
+
+@bp.route("/cadres/<int:cadre_id>/pledges/<int:year>/reopen", methods=["POST"])
+@allow(Role.SECRETARY)
+def reopen_pledge(cadre_id: int, year: int) -> Any:
+    return _step(cadre_id, year, reopen, "承诺已退回草稿，可以修改")
+
+
+@bp.route("/cadres/<int:cadre_id>/pledges/<int:year>/publish", methods=["POST"])
+@allow(Role.SECRETARY)
+def publish_pledge(cadre_id: int, year: int) -> Any:
+    """公开承诺: from now on an item is changed only with a reason."""
+    return _step(cadre_id, year, publish, "承诺已公开；今后修改须说明理由")

@@ -1,0 +1,241 @@
+"""Quarterly reports on pledge items (每季度汇报): a cadre's own pledges on a phone, the report
+form (the cadre's own items, or any item of the village for the secretary), and the secretary's
+overview of every cadre's items × quarters with the overdue ones highlighted.
+
+Which report is due or overdue is rules/reports.py's call, with today = china_today().
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from starrating.blueprints.branch import bp
+from starrating.errors import refuse
+from starrating.extensions import db
+from starrating.forms.reports import ReportForm
+from starrating.models import Cadre, Pledge, PledgeItem, QuarterlyReport
+from starrating.permissions import allow
+from starrating.rules.pledges import PledgeState
+from starrating.rules.reports import QUARTERS, ReportStatus, quarter_dates, report_status
+from starrating.rules.reports import years_in_play as report_years
+from starrating.rules.vocabulary import Role
+from starrating.services import ServiceError
+from starrating.services.reports import check_can_file
+from starrating.services.reports import file_report as save_report
+from starrating.web import china_today
+
+ATTENTION = (ReportStatus.DUE, ReportStatus.OVERDUE)
+
+
+@dataclass(frozen=True)
+class QuarterCell:
+    quarter: int
+    status: ReportStatus
+    report: QuarterlyReport | None
+    due_by: date
+
+    @property
+    def fileable(self) -> bool:
+        return self.status is not ReportStatus.NOT_STARTED
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: PledgeItem
+    cells: list[QuarterCell]  # empty for an item of a pledge not yet public
+
+    @property
+    def latest(self) -> QuarterlyReport | None:
+        filed = [cell.report for cell in self.cells if cell.report]
+        return filed[-1] if filed else None
+
+
+@dataclass(frozen=True)
+class PledgeCard:
+    cadre: Cadre
+    pledge: Pledge | None
+    rows: list[ItemRow]
+
+    @property
+    def public(self) -> bool:
+        return self.pledge is not None and self.pledge.state is PledgeState.PUBLIC
+
+    def needing_report(self) -> list[tuple[ItemRow, QuarterCell]]:
+        """The reports due now or overdue, oldest quarter first."""
+        found = [(r, c) for r in self.rows for c in r.cells if c.status in ATTENTION]
+        return sorted(found, key=lambda pair: (pair[1].quarter, pair[0].item.position))
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for r in self.rows for c in r.cells if c.status is ReportStatus.OVERDUE)
+
+
+def _village_items() -> Select[tuple[PledgeItem]]:
+    """Items of the user's village; a cadre's own items only, for a cadre."""
+    statement = (
+        select(PledgeItem)
+        .join(PledgeItem.pledge)
+        .join(Pledge.cadre)
+        .options(contains_eager(PledgeItem.pledge).contains_eager(Pledge.cadre))
+        .where(Cadre.village_id == current_user.village_id)
+    )
+    if current_user.role is not Role.SECRETARY:
+        statement = statement.where(Cadre.user_id == current_user.id)
+    return statement
+
+
+def _item_or_404(item_id: int) -> PledgeItem:
+    item = db.session.scalars(_village_items().where(PledgeItem.id == item_id)).first()
+    if item is None:
+        abort(404)
+    return item
+
+
+def _reports_of(items: Iterable[PledgeItem]) -> dict[tuple[int, int], QuarterlyReport]:
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    reports = db.session.scalars(
+        select(QuarterlyReport)
+        .where(QuarterlyReport.item_id.in_(ids))
+        .options(selectinload(QuarterlyReport.filed_by))
+    )
+    return {(report.item_id, report.quarter): report for report in reports}
+
+
+def _row(item: PledgeItem, reports: dict[tuple[int, int], QuarterlyReport], today: date) -> ItemRow:
+    pledge = item.pledge
+    if pledge.state is not PledgeState.PUBLIC:
+        return ItemRow(item, [])
+    cells = []
+    for quarter in QUARTERS:
+        report = reports.get((item.id, quarter))
+        status = report_status(year=pledge.year, quarter=quarter, filed=bool(report), today=today)
+        cells.append(
+            QuarterCell(quarter, status, report, quarter_dates(pledge.year, quarter).due_by)
+        )
+    return ItemRow(item, cells)
+
+
+def _cards(cadres: Sequence[Cadre], pledges: Sequence[Pledge], today: date) -> list[PledgeCard]:
+    """One card per cadre and pledge (a cadre without a pledge gets an empty card); three
+    queries in all, whatever the number of cadres."""
+    reports = _reports_of(item for pledge in pledges for item in pledge.items)
+    by_cadre: dict[int, list[Pledge]] = {}
+    for pledge in pledges:
+        by_cadre.setdefault(pledge.cadre_id, []).append(pledge)
+    cards = []
+    for cadre in cadres:
+        for pledge in by_cadre.get(cadre.id) or [None]:  # type: ignore[list-item]
+            rows = [_row(item, reports, today) for item in pledge.items] if pledge else []
+            cards.append(PledgeCard(cadre, pledge, rows))
+    return cards
+
+
+def _pledges(cadres: Sequence[Cadre], years: Iterable[int]) -> list[Pledge]:
+    ids = [cadre.id for cadre in cadres]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Pledge)
+            .where(Pledge.cadre_id.in_(ids), Pledge.year.in_(list(years)))
+            .options(selectinload(Pledge.items))
+            .order_by(Pledge.year)
+        )
+    )
+
+
+@bp.route("/my-pledges")
+@allow(Role.CADRE, Role.SECRETARY)
+def my_pledges() -> Any:
+    today = china_today()
+    cadres = db.session.scalars(
+        select(Cadre).where(
+            Cadre.user_id == current_user.id, Cadre.village_id == current_user.village_id
+        )
+    ).all()
+    public = [p for p in _pledges(cadres, report_years(today)) if p.state is PledgeState.PUBLIC]
+    cards = [card for card in _cards(cadres, public, today) if card.pledge]
+    return render_template(
+        "branch/my_pledges.html", cadres=cadres, cards=cards, today=today, year=today.year
+    )
+
+
+@bp.route("/reports")
+@allow(Role.SECRETARY)
+def reports_overview() -> Any:
+    today = china_today()
+    year = request.args.get("year", type=int) or report_years(today)[0]
+    cadres = db.session.scalars(
+        select(Cadre)
+        .where(Cadre.village_id == current_user.village_id, Cadre.active.is_(True))
+        .order_by(Cadre.id)
+    ).all()
+    cards = _cards(cadres, _pledges(cadres, [year]), today)
+    return render_template(
+        "branch/reports_overview.html",
+        cards=cards,
+        year=year,
+        today=today,
+        overdue=sum(card.overdue for card in cards),
+        quarters=QUARTERS,
+    )
+
+
+@bp.route("/reports/<int:item_id>/<int:quarter>", methods=["GET", "POST"])
+@allow(Role.CADRE, Role.SECRETARY)
+def file_report(item_id: int, quarter: int) -> Any:
+    item = _item_or_404(item_id)
+    today = china_today()
+    try:
+        check_can_file(item=item, quarter=quarter, today=today)
+    except ServiceError as error:
+        refuse(400, f"不能填写这份汇报：{error.message}")
+    reports = _reports_of([item])
+    form = ReportForm(obj=reports.get((item.id, quarter)))
+    if form.validate_on_submit():
+        return _save(form, item, quarter, today)
+    if form.is_submitted():
+        flash("没有保存：请按标红的提示改正后再保存", "error")
+    row = _row(item, reports, today)
+    return render_template(
+        "branch/report_form.html",
+        form=form,
+        item=item,
+        quarter=quarter,
+        row=row,
+        cell=row.cells[quarter - 1],
+        on_behalf=item.pledge.cadre.user_id != current_user.id,
+    )
+
+
+def _save(form: ReportForm, item: PledgeItem, quarter: int, today: date) -> Any:
+    try:
+        report = save_report(
+            actor=current_user,
+            item=item,
+            quarter=quarter,
+            progress=form.progress.data,
+            done=form.done.data or "",
+            next_step=form.next_step.data or "",
+            today=today,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(f"没有保存：{error.message}", "error")
+        return redirect(url_for("branch.file_report", item_id=item.id, quarter=quarter))
+    db.session.commit()
+    flash(
+        f"已保存「{item.content}」第 {quarter} 季度汇报（进度 {report.progress.normalize():f}%）",
+        "success",
+    )
+    if current_user.role is Role.SECRETARY:
+        return redirect(url_for("branch.reports_overview", year=item.pledge.year))
+    return redirect(url_for("branch.my_pledges"))

@@ -1,0 +1,58 @@
+"""The township's cadre appraisal: every cadre of every village with results and pay, and the
+township's own score (乡镇评价) of each."""
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from starrating.blueprints.township import bp
+from starrating.extensions import db
+from starrating.forms.appraisal import TownshipScoreForm
+from starrating.models import Village
+from starrating.permissions import visible_villages
+from starrating.queries import appraisal as reads
+from starrating.rules.wording import plain, rate, yuan
+from starrating.services import ServiceError
+from starrating.services import appraisal as service
+
+
+@bp.route("/appraisal/<int:year>")
+def appraisal(year: int) -> Any:
+    village_ids = db.session.scalars(visible_villages(current_user).with_only_columns(Village.id))
+    results = service.appraise_cadres(reads.active_cadres(list(village_ids)), year)
+    forms = {
+        r.cadre.id: TownshipScoreForm(prefix=f"cadre-{r.cadre.id}", score=r.township_score)
+        for r in results
+    }
+    return render_template(
+        "township/appraisal.html",
+        year=year,
+        results=results,
+        forms=forms,
+        rate=rate,
+        yuan=yuan,
+        plain=plain,
+    )
+
+
+@bp.route("/appraisal/<int:year>/<int:cadre_id>/score", methods=["POST"])
+def score_cadre(year: int, cadre_id: int) -> Any:
+    cadre = reads.get_cadre_or_404(cadre_id, for_user=current_user)
+    form = TownshipScoreForm(prefix=f"cadre-{cadre.id}")
+    back = url_for("township.appraisal", year=year)
+    if not form.validate_on_submit():
+        problem = next((f"{f.label.text}：{f.errors[0]}" for f in form if f.errors), None)
+        flash(problem or "表单不完整或已过期，请刷新页面后重试", "error")
+        return redirect(back)
+    try:
+        service.record_township_score(
+            actor=current_user, cadre=cadre, year=year, score=form.score.data
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已保存{cadre.name}的乡镇评价", "success")
+    return redirect(back)

@@ -1,0 +1,255 @@
+"""The secretary keeps the cadre list and each cadre's yearly pledge."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from starrating.extensions import db
+from starrating.models import AuditEvent, Cadre, Pledge
+from starrating.rules.pledges import PledgeState
+from starrating.rules.vocabulary import Role
+from tests.factories import create_member, create_user, create_village, login
+
+GOOD = {"name": "张三", "post": "村委会主任", "base_pay": "24000", "reward_amount": "3000.50"}
+ITEM = {"content": "修村道", "indicator": "道路长度", "target": "2 公里", "deadline": "2026-10-31"}
+
+
+@pytest.fixture
+def secretary(client):
+    user = create_user(role=Role.SECRETARY)
+    login(client, user)
+    return user
+
+
+def _cadre(village, **values) -> Cadre:
+    cadre = Cadre(
+        village=village, name="张三", post="村委会主任", base_pay=Decimal(24000), **values
+    )
+    db.session.add(cadre)
+    db.session.commit()
+    return cadre
+
+
+def _count(village) -> int:
+    return db.session.scalar(select(func.count(Cadre.id)).where(Cadre.village_id == village.id))
+
+
+def test_secretary_adds_a_cadre_linked_to_a_member_and_an_account(client, secretary):
+    member = create_member(village=secretary.village, name="张三")
+    account = create_user(role=Role.CADRE, village=secretary.village)
+    data = {**GOOD, "member_id": member.id, "user_id": account.id, "previous_grade": "competent"}
+    assert client.post("/branch/cadres/new", data=data).location == "/branch/cadres"
+    cadre = db.session.scalar(select(Cadre))
+    assert (cadre.member_id, cadre.user_id) == (member.id, account.id)
+    assert cadre.reward_amount == Decimal("3000.50") and cadre.previous_grade.label == "称职"
+    assert "张三" in client.get("/branch/cadres").get_data(as_text=True)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cadre.create"))
+    assert event.after["base_pay"] == "24000.00" or event.after["base_pay"] == "24000"
+
+
+@pytest.mark.parametrize("field", ["base_pay", "performance_pay", "reward_amount"])
+def test_a_pay_figure_with_three_decimals_is_refused(client, secretary, field):
+    page = client.post("/branch/cadres/new", data={**GOOD, field: "1000.123"})
+    assert "最多两位小数（精确到分），现为 1000.123" in page.get_data(as_text=True)
+    assert _count(secretary.village) == 0
+
+
+def test_a_member_of_another_village_cannot_be_linked(client, secretary):
+    stranger = create_member(village=create_village())
+    page = client.post("/branch/cadres/new", data={**GOOD, "member_id": stranger.id})
+    assert _count(secretary.village) == 0
+    assert "请从列表中选择" in page.get_data(as_text=True)
+
+
+def test_an_edit_is_audited_and_a_stale_edit_is_refused(client, secretary):
+    cadre = _cadre(secretary.village)
+    url = f"/branch/cadres/{cadre.id}/edit"
+    client.post(url, data={**GOOD, "post": "村会计", "version": 1})
+    page = client.post(url, data={**GOOD, "post": "旧表单", "version": 1})
+    assert "已被修改" in page.get_data(as_text=True)
+    db.session.refresh(cadre)
+    assert cadre.post == "村会计"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cadre.update"))
+    assert event.before["post"] == "村委会主任" and event.after["post"] == "村会计"
+
+
+def test_a_deactivated_cadre_is_kept(client, secretary):
+    cadre = _cadre(secretary.village)
+    client.post(f"/branch/cadres/{cadre.id}/deactivate", data={"version": 1})
+    db.session.refresh(cadre)
+    assert cadre.active is False and "已停用" in client.get("/branch/cadres").get_data(as_text=True)
+
+
+def _sheet(*rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "村干部名单"
+    sheet.append(
+        ["姓名*", "职务*", "基本工资（元）*", "绩效工资（元）", "奖励金额（元）", "上年度考核等次"]
+    )
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(client, data: bytes):
+    return client.post(
+        "/branch/cadres/import",
+        data={"file": (io.BytesIO(data), "村干部.xlsx")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_good_cadre_list_is_imported(client, secretary):
+    response = _upload(
+        client,
+        _sheet(
+            ("张三", "主任", 24000, 0, 3000, "称职"), ("李四", "会计", "18000.50", None, None, None)
+        ),
+    )
+    assert response.location == "/branch/cadres"
+    assert _count(secretary.village) == 2
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cadre.import"))
+
+
+def test_a_list_with_one_bad_row_imports_nothing_and_names_row_column_reason(client, secretary):
+    response = _upload(
+        client,
+        _sheet(("张三", "主任", 24000, 0, 0, None), ("李四", "会计", "1.234", None, None, "很好")),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "第 3 行" in page and "最多两位小数" in page and "只能填写" in page
+    assert _count(secretary.village) == 0
+
+
+def test_the_template_downloads_and_reads_back(client, secretary):
+    from openpyxl import load_workbook
+
+    response = client.get("/branch/cadres/template.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert [c.value for c in book["村干部名单"][2]][:3] == ["姓名*", "职务*", "基本工资（元）*"]
+
+
+# --- pledges ----------------------------------------------------------------------------------
+
+
+def _pledge_url(cadre, year=2026) -> str:
+    return f"/branch/cadres/{cadre.id}/pledges/{year}"
+
+
+def _add_items(client, cadre, *weights):
+    for n, weight in enumerate(weights, start=1):
+        response = client.post(
+            _pledge_url(cadre), data={**ITEM, "content": f"事项{n}", "weight": weight}
+        )
+        assert response.status_code == 302
+
+
+def _pledge(cadre) -> Pledge:
+    return db.session.scalar(select(Pledge).where(Pledge.cadre_id == cadre.id))
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ((40, 30, 29), "各项权重合计须为 100，现为 99（还差 1）"),
+        ((40, 30, 31), "现为 101（多了 1）"),
+    ],
+)
+def test_a_pledge_whose_weights_do_not_sum_to_100_is_not_confirmed(
+    client, secretary, weights, message
+):
+    cadre = _cadre(secretary.village)
+    _add_items(client, cadre, *weights)
+    page = client.post(_pledge_url(cadre) + "/confirm", data={"version": 1}, follow_redirects=True)
+    assert message in page.get_data(as_text=True)
+    assert _pledge(cadre).state is PledgeState.DRAFT
+
+
+def _public_pledge(client, cadre) -> Pledge:
+    _add_items(client, cadre, 40, 30, 30)
+    client.post(_pledge_url(cadre) + "/confirm", data={"version": _pledge(cadre).version})
+    assert _pledge(cadre).state is PledgeState.CONFIRMED
+    client.post(_pledge_url(cadre) + "/publish", data={"version": _pledge(cadre).version})
+    pledge = _pledge(cadre)
+    assert pledge.state is PledgeState.PUBLIC and pledge.published_at is not None
+    return pledge
+
+
+def test_weights_summing_to_100_are_confirmed_and_published(client, secretary):
+    cadre = _cadre(secretary.village)
+    _public_pledge(client, cadre)
+    page = client.get(_pledge_url(cadre)).get_data(as_text=True)
+    assert "已公开承诺" in page
+
+
+def test_a_public_pledge_is_amended_only_with_a_reason(client, secretary):
+    cadre = _cadre(secretary.village)
+    item = _public_pledge(client, cadre).items[0]
+    url = f"{_pledge_url(cadre)}/items/{item.id}/edit"
+    data = {**ITEM, "target": "3 公里", "weight": 40}
+    page = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "须填写修改理由" in page
+    db.session.refresh(item)
+    assert item.target == "2 公里"
+    client.post(url, data={**data, "reason": "上级追加投资"})
+    db.session.refresh(item)
+    assert item.target == "3 公里"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "pledge.amend"))
+    assert event.before["target"] == "2 公里" and event.after["target"] == "3 公里"
+    assert event.after["reason"] == "上级追加投资"
+
+
+def test_a_public_pledge_cannot_gain_or_lose_items(client, secretary):
+    cadre = _cadre(secretary.village)
+    pledge = _public_pledge(client, cadre)
+    client.post(_pledge_url(cadre), data={**ITEM, "weight": 10})
+    client.post(f"{_pledge_url(cadre)}/items/{pledge.items[0].id}/remove")
+    db.session.refresh(pledge)
+    assert len(pledge.items) == 3
+
+
+def test_another_villages_cadre_is_not_found(client, secretary):
+    theirs = _cadre(create_village())
+    assert client.get(f"/branch/cadres/{theirs.id}/edit").status_code == 404
+    assert client.get(_pledge_url(theirs)).status_code == 404
+    assert client.post(_pledge_url(theirs), data={**ITEM, "weight": 100}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "role", [Role.SECRETARY, Role.COMMITTEE, Role.TELLER, Role.CADRE, Role.TOWNSHIP]
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/branch/cadres",
+        "/branch/cadres/new",
+        "/branch/cadres/{cadre}/edit",
+        "/branch/cadres/import",
+        "/branch/cadres/template.xlsx",
+        "/branch/cadres/{cadre}/pledges/2026",
+    ],
+)
+def test_only_the_secretary_reaches_the_cadre_pages(client, role, path):
+    village = create_village()
+    user = create_user(role=role, village=village if role.is_village_role else None)
+    cadre = _cadre(village)
+    login(client, user)
+    expected = 200 if role is Role.SECRETARY else 403
+    assert client.get(path.format(cadre=cadre.id)).status_code == expected
+
+
+def test_the_edit_forms_show_what_is_stored(client, secretary):
+    member = create_member(village=secretary.village, name="张三")
+    cadre = _cadre(secretary.village, member_id=member.id)
+    page = client.get(f"/branch/cadres/{cadre.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{member.id}">' in page
+    item = _public_pledge(client, cadre).items[0]
+    page = client.get(f"{_pledge_url(cadre)}/items/{item.id}/edit").get_data(as_text=True)
+    assert "修改理由" in page and "事项1" in page
