@@ -2,6 +2,7 @@
 
 import random
 from datetime import date
+from decimal import Decimal
 
 from starrating.extensions import db
 from starrating.models import User, Village
@@ -154,13 +155,13 @@ def seed() -> list[tuple[str, str]]:
     _demo_cadres(village)
     _demo_year(reviewer, users[Role.SECRETARY], committee)
     codes = _demo_ballots(users[Role.SECRETARY], users[Role.TELLER], committee[0])
+    _demo_pledges(users[Role.SECRETARY], reviewer)
     logins.append(("", "村民试投票（村干部测评，投票中）的票码：" + "、".join(codes)))
     return logins
 
 
 def _demo_cadres(village: Village) -> None:
     """The village's cadre list, one record per cadre account, before the cadre ballot."""
-    from decimal import Decimal
 
     from sqlalchemy import select
 
@@ -276,3 +277,72 @@ def _demo_ballots(secretary: User, teller: User, scrutineer: User) -> list[str]:
     trial = generate_codes(actor=secretary, ballot_round=cadres, count=5)
     open_round(actor=secretary, ballot_round=cadres)
     return [shown(code.code) for code in trial]
+
+
+PLEDGE_ITEMS = [  # the worked example of DESIGN.md §7: weights 40/30/30, verified 100/80/50 %
+    (
+        "完成村集体经济股份合作社年度分红",
+        "每股分红",
+        "不低于 1,700 元",
+        date(2026, 12, 20),
+        40,
+        100,
+    ),
+    ("建成生态智能大棚二期", "新增大棚面积", "30 亩", date(2026, 10, 31), 30, 80),
+    ("整治村内主干道及排水沟", "完成长度", "2.5 公里", date(2026, 9, 30), 30, 50),
+]
+
+
+def _demo_pledges(secretary: User, reviewer: User) -> None:
+    """The 村委会主任's 2026 pledge, public, reported for three quarters, verified at year end,
+    scored by the township: his result reproduces DESIGN.md §7 (the ballot is still open, so the
+    appraisal shows its two other components, renormalised and flagged)."""
+    from sqlalchemy import select
+
+    from starrating.models import Cadre
+    from starrating.services.appraisal import record_township_score, record_verified_completion
+    from starrating.services.pledges import (
+        ItemFacts,
+        add_pledge_item,
+        confirm_pledge,
+        publish_pledge,
+    )
+    from starrating.services.reports import file_report
+
+    cadre = db.session.scalar(
+        select(Cadre).where(Cadre.village_id == secretary.village_id, Cadre.post == "村委会主任")
+    )
+    if cadre is None:
+        return
+    items = [
+        add_pledge_item(
+            actor=secretary,
+            cadre=cadre,
+            year=2026,
+            facts=ItemFacts(
+                content=content,
+                indicator=indicator,
+                target=target,
+                deadline=deadline,
+                weight=weight,
+            ),
+        )
+        for content, indicator, target, deadline, weight, _ in PLEDGE_ITEMS
+    ]
+    pledge = items[0].pledge
+    confirm_pledge(actor=secretary, pledge=pledge, expected_version=pledge.version)
+    publish_pledge(actor=secretary, pledge=pledge, expected_version=pledge.version)
+    for quarter, share in ((1, 25), (2, 50), (3, 70)):
+        for item, (*_, verified) in zip(items, PLEDGE_ITEMS, strict=True):
+            file_report(
+                actor=secretary,
+                item=item,
+                quarter=quarter,
+                progress=Decimal(min(verified, share + 10)),
+                done="按计划推进",
+                next_step="继续推进",
+                today=date(2026, 11, 1),
+            )
+    for item, (*_, verified) in zip(items, PLEDGE_ITEMS, strict=True):
+        record_verified_completion(actor=secretary, item=item, completion=Decimal(verified))
+    record_township_score(actor=reviewer, cadre=cadre, year=2026, score=Decimal(85))
