@@ -13,7 +13,16 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from starrating.extensions import db, login_manager
-from starrating.models import AssessedMember, AssessmentYear, Member, Scheme, User, Village
+from starrating.models import (
+    AssessedMember,
+    AssessmentYear,
+    BallotRound,
+    Cadre,
+    Member,
+    Scheme,
+    User,
+    Village,
+)
 from starrating.rules.vocabulary import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -129,3 +138,18 @@ def get_scheme_or_404(year: int, *, for_user: User) -> Scheme:
     return _one_or_404(
         select(Scheme).where(Scheme.township_id == for_user.township_id, Scheme.year == year)
     )
+
+
+def get_round_or_404(round_id: int, *, for_user: User) -> BallotRound:
+    """A ballot round of the user's own village."""
+    return _one_or_404(
+        select(BallotRound).where(
+            BallotRound.id == round_id, BallotRound.village_id == for_user.village_id
+        )
+    )
+
+
+def get_cadre_or_404(cadre_id: int, *, for_user: User) -> Cadre:
+    """A cadre of a village the user may see (their own, or their township's)."""
+    villages = visible_villages(for_user).with_only_columns(Village.id)
+    return _one_or_404(select(Cadre).where(Cadre.id == cadre_id, Cadre.village_id.in_(villages)))

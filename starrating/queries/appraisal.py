@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from starrating.extensions import db
-from starrating.models import BallotRound, Cadre, Pledge, PledgeItem, TownshipScore, User, Village
-from starrating.permissions import visible_villages
+from starrating.models import BallotRound, Cadre, Pledge, PledgeItem, TownshipScore
 from starrating.queries.ballots import round_tally, subjects
 from starrating.rules.ballots import ChoiceCounts
 from starrating.rules.electorate import RoundState
@@ -25,17 +24,6 @@ def active_cadres(village_ids: Collection[int]) -> list[Cadre]:
             .order_by(Cadre.village_id, Cadre.id)
         )
     )
-
-
-def get_cadre_or_404(cadre_id: int, *, for_user: User) -> Cadre:
-    """A cadre of a village the user may see (their own, or their township's)."""
-    villages = visible_villages(for_user).with_only_columns(Village.id)
-    found = db.session.scalar(
-        select(Cadre).where(Cadre.id == cadre_id, Cadre.village_id.in_(villages))
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def get_pledge_item_or_404(item_id: int, *, cadre: Cadre, year: int) -> PledgeItem:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from starrating.blueprints.branch import bp
 from starrating.blueprints.branch.assessment import _submit
 from starrating.forms.appraisal import CompletionForm
-from starrating.permissions import allow
+from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries import appraisal as reads
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
@@ -33,7 +33,7 @@ def appraisal(year: int) -> Any:
 @bp.route("/appraisal/<int:year>/<int:cadre_id>")
 @allow(Role.SECRETARY)
 def cadre_appraisal(year: int, cadre_id: int) -> Any:
-    cadre = reads.get_cadre_or_404(cadre_id, for_user=current_user)
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
     (result,) = service.appraise_cadres([cadre], year)
     pledge = result.pledge
     editable = pledge is not None and pledge.state is PledgeState.PUBLIC
@@ -54,7 +54,7 @@ def cadre_appraisal(year: int, cadre_id: int) -> Any:
 @bp.route("/appraisal/<int:year>/<int:cadre_id>/items/<int:item_id>", methods=["POST"])
 @allow(Role.SECRETARY)
 def verify_item(year: int, cadre_id: int, item_id: int) -> Any:
-    cadre = reads.get_cadre_or_404(cadre_id, for_user=current_user)
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
     item = reads.get_pledge_item_or_404(item_id, cadre=cadre, year=year)
     form = CompletionForm(prefix=f"item-{item.id}")
     back = url_for("branch.cadre_appraisal", year=year, cadre_id=cadre.id)

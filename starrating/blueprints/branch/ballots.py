@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -24,7 +24,7 @@ from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
 from starrating.models import BallotRound, BallotSubject, BallotToken
-from starrating.permissions import allow
+from starrating.permissions import allow, get_round_or_404
 from starrating.queries import ballots as reads
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
@@ -50,18 +50,6 @@ def qr_svg(text: str) -> Markup:
         lineclass=None, dark="#000", light="#fff",
     )  # fmt: skip
     return Markup(out.getvalue().decode())  # noqa: S704  (segno's own SVG, no user markup)
-
-
-def _round_or_404(round_id: int) -> BallotRound:
-    """A round of the secretary's own village; another village's round is a 404."""
-    found = db.session.scalar(
-        select(BallotRound).where(
-            BallotRound.id == round_id, BallotRound.village_id == current_user.village_id
-        )
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def _round_url(ballot_round: BallotRound) -> str:
@@ -151,7 +139,7 @@ def _create_round(form: RoundForm) -> BallotRound | None:
 @bp.route("/rounds/<int:round_id>", endpoint="round")
 @allow(Role.SECRETARY)
 def round_page(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     counts = reads.turnout(found)
     required = found.electorate.quorum.required(found.eligible)
     remaining = found.eligible - counts.issued
@@ -188,7 +176,7 @@ def _submit(ballot_round: BallotRound, change: Callable[[], object], *, done: st
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
 @allow(Role.SECRETARY)
 def open_round(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     return _submit(
         found,
         lambda: service.open_round(actor=current_user, ballot_round=found),
@@ -199,7 +187,7 @@ def open_round(round_id: int) -> Any:
 @bp.route("/rounds/<int:round_id>/close", methods=["POST"])
 @allow(Role.SECRETARY)
 def close_round(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     return _submit(
         found,
         lambda: service.close_round(actor=current_user, ballot_round=found),
@@ -213,7 +201,7 @@ def close_round(round_id: int) -> Any:
 @bp.route("/rounds/<int:round_id>/codes", methods=["POST"])
 @allow(Role.SECRETARY)
 def generate_codes(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     form = CodesForm()
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
@@ -242,7 +230,7 @@ def generate_codes(round_id: int) -> Any:
 @bp.route("/rounds/<int:round_id>/void", methods=["POST"])
 @allow(Role.SECRETARY)
 def void_code(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     form = VoidForm()
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
@@ -335,7 +323,7 @@ def _print_page(
 @bp.route("/rounds/<int:round_id>/tally")
 @allow(Role.SECRETARY)
 def round_tally(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     if found.state is not RoundState.CLOSED:
         # nobody sees results while a round is open, the secretary included (DESIGN.md §6)
         return render_template("branch/round_tally.html", ballot_round=found, tally=None), 409

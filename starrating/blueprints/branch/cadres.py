@@ -15,7 +15,7 @@ from starrating.extensions import db
 from starrating.forms import VersionForm
 from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
 from starrating.models import Cadre, Pledge, PledgeItem, User
-from starrating.permissions import allow
+from starrating.permissions import allow, get_cadre_or_404
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
@@ -54,16 +54,6 @@ from starrating.web import china_today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def get_cadre_or_404(cadre_id: int, *, for_user: User) -> Cadre:
-    """A cadre of the user's own village; another village's cadre is a 404."""
-    cadre = db.session.scalars(
-        select(Cadre).where(Cadre.id == cadre_id, Cadre.village_id == for_user.village_id)
-    ).first()
-    if cadre is None:
-        abort(404)
-    return cadre
 
 
 def _village_cadres() -> list[Cadre]:

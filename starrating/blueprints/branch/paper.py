@@ -17,7 +17,7 @@ from starrating.forms import ConfirmForm
 from starrating.forms.paper import KEY, BadDigits, CorrectionForm, PaperForm, digits_of, read_digits
 from starrating.models import BallotRound, BallotSubject
 from starrating.models.ballots import PaperEntry
-from starrating.permissions import allow
+from starrating.permissions import allow, get_round_or_404
 from starrating.queries import ballots as reads
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState
@@ -27,18 +27,6 @@ from starrating.services import paper as service
 
 KEYERS = (Role.TELLER, Role.COMMITTEE, Role.SECRETARY)
 STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
-
-
-def get_round_or_404(round_id: int) -> BallotRound:
-    """A round of the user's own village; another village's round is a 404."""
-    found = db.session.scalar(
-        select(BallotRound).where(
-            BallotRound.id == round_id, BallotRound.village_id == current_user.village_id
-        )
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def get_entry_or_404(ballot_round: BallotRound, entry_id: int) -> PaperEntry:
@@ -83,7 +71,7 @@ def paper_rounds() -> Any:
 @bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
 @allow(*KEYERS)
 def paper(round_id: int) -> Any:
-    found = get_round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     subjects = reads.subjects(found.id)
     form = PaperForm()
     if form.is_submitted():
@@ -149,7 +137,7 @@ def _paper_page(
 @bp.route("/rounds/<int:round_id>/paper/disagreements")
 @allow(*KEYERS)
 def paper_disagreements(round_id: int) -> Any:
-    found = get_round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     subjects = reads.subjects(found.id)
     disagreements = reads.paper_disagreements(found.id)
     return render_template(
@@ -174,7 +162,7 @@ def paper_disagreements(round_id: int) -> Any:
 @bp.route("/rounds/<int:round_id>/paper/entries/<int:entry_id>", methods=["POST"])
 @allow(*KEYERS)
 def correct_paper_entry(round_id: int, entry_id: int) -> Any:
-    found = get_round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     entry = get_entry_or_404(found, entry_id)
     subjects = reads.subjects(found.id)
     back = url_for("branch.paper_disagreements", round_id=found.id)
@@ -205,7 +193,7 @@ def correct_paper_entry(round_id: int, entry_id: int) -> Any:
 @bp.route("/rounds/<int:round_id>/certification")
 @allow(*KEYERS)
 def certification(round_id: int) -> Any:
-    found = get_round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     tally = reads.round_tally(found) if found.state is RoundState.CLOSED else None
     by_id = {s.id: s for s in reads.subjects(found.id)}
     signed = reads.certifications(found.id)
@@ -225,7 +213,7 @@ def certification(round_id: int) -> Any:
 @bp.route("/rounds/<int:round_id>/certify", methods=["POST"])
 @allow(*KEYERS)
 def certify_round(round_id: int) -> Any:
-    found = get_round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     back = url_for("branch.certification", round_id=found.id)
     if not ConfirmForm().validate_on_submit():
         flash(STALE_FORM, "error")

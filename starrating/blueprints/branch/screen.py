@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,7 +18,7 @@ from starrating.blueprints.branch import bp
 from starrating.extensions import db
 from starrating.models import BallotRound, BallotSubject, Certification
 from starrating.models.types import utcnow
-from starrating.permissions import allow
+from starrating.permissions import allow, get_round_or_404
 from starrating.queries import ballots as reads
 from starrating.rules.ballots import RoundTally, SubjectTally
 from starrating.rules.electorate import RoundState, Section
@@ -26,18 +26,6 @@ from starrating.rules.numbers import percent, round_half_up
 from starrating.rules.vocabulary import Role
 
 REFRESH_SECONDS = 5
-
-
-def _round_or_404(round_id: int) -> BallotRound:
-    """A round of the secretary's own village; another village's round is a 404."""
-    found = db.session.scalar(
-        select(BallotRound).where(
-            BallotRound.id == round_id, BallotRound.village_id == current_user.village_id
-        )
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def bar_width(value: Decimal | None) -> int:
@@ -109,7 +97,7 @@ def _turnout(ballot_round: BallotRound) -> dict[str, Any]:
 @bp.route("/rounds/<int:round_id>/screen")
 @allow(Role.SECRETARY)
 def round_screen(round_id: int) -> Any:
-    found = _round_or_404(round_id)
+    found = get_round_or_404(round_id, for_user=current_user)
     certified = found.state is RoundState.CLOSED and found.certified_at is not None
     return render_template(
         "branch/screen.html",

@@ -10,7 +10,7 @@ from starrating.blueprints.township import bp
 from starrating.extensions import db
 from starrating.forms.appraisal import TownshipScoreForm
 from starrating.models import Village
-from starrating.permissions import visible_villages
+from starrating.permissions import get_cadre_or_404, visible_villages
 from starrating.queries import appraisal as reads
 from starrating.rules.wording import plain, rate, yuan
 from starrating.services import ServiceError
@@ -38,7 +38,7 @@ def appraisal(year: int) -> Any:
 
 @bp.route("/appraisal/<int:year>/<int:cadre_id>/score", methods=["POST"])
 def score_cadre(year: int, cadre_id: int) -> Any:
-    cadre = reads.get_cadre_or_404(cadre_id, for_user=current_user)
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
     form = TownshipScoreForm(prefix=f"cadre-{cadre.id}")
     back = url_for("township.appraisal", year=year)
     if not form.validate_on_submit():
