@@ -193,6 +193,7 @@ def test_a_villager_finds_their_receipt_on_a_phone(live_server, browser):
         expect(page.locator("#answer")).to_contain_text(f"您的回执码 {mine} 在列，您的选票已计入")
         expect(page.locator(".receipt-grid li.hit")).to_have_text(mine)
         assert page.evaluate("document.documentElement.scrollWidth") <= CHEAP_PHONE["width"]
+        page.wait_for_load_state("load")  # the stylesheet, before measuring what it sets
         assert _font_px(page, ".receipt-grid") >= 18
         assert "13812345678" not in page.content()
         _shoot(page, "receipts-found", full=True)

@@ -7,7 +7,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.branch.assessment import _submit
+from starrating.blueprints.changes import submit_change
 from starrating.forms.appraisal import CompletionForm
 from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries import appraisal as reads
@@ -58,7 +58,7 @@ def verify_item(year: int, cadre_id: int, item_id: int) -> Any:
     item = reads.get_pledge_item_or_404(item_id, cadre=cadre, year=year)
     form = CompletionForm(prefix=f"item-{item.id}")
     back = url_for("branch.cadre_appraisal", year=year, cadre_id=cadre.id)
-    return _submit(
+    return submit_change(
         form,
         lambda: service.record_verified_completion(
             actor=current_user, item=item, completion=form.completion.data

@@ -1,14 +1,13 @@
 """The secretary's ten-star year: open it, choose raters, watch marking, record vetoes and
 exemptions, read the results and confirm 优秀 within the quota."""
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from starrating.blueprints.branch import bp
+from starrating.blueprints.changes import form_problem, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm, VersionForm
 from starrating.forms.assessment import (
@@ -46,33 +45,6 @@ GRADE_ORDER = (
     Grade.NOT_GRADED,
     Grade.EXEMPT,
 )
-STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
-
-
-def _form_problem(form: FlaskForm) -> str:
-    for field in form:
-        if field.errors:
-            if field.name == "version":
-                return STALE_FORM
-            return f"{field.label.text}：{field.errors[0]}"
-    return STALE_FORM
-
-
-def _submit(form: FlaskForm, change: Callable[[], object], *, done: str, back: str) -> Any:
-    """A change from a page: the form's shape, then one service call; commit and say so, or
-    roll back and show the service's reason. Either way back to the page."""
-    if not form.validate_on_submit():
-        flash(_form_problem(form), "error")
-        return redirect(back)
-    try:
-        change()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(back)
 
 
 def _year_url(year: AssessmentYear) -> str:
@@ -176,7 +148,7 @@ def year_overview(year: int) -> Any:
 def set_raters(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = RatersForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.set_raters(actor=current_user, year=found, user_ids=form.raters.data or []),
         done="已保存评委名单",
@@ -190,10 +162,10 @@ def add_year_member(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = AddYearMemberForm()
     if not form.validate_on_submit():
-        flash(_form_problem(form), "error")
+        flash(form_problem(form), "error")
         return redirect(_year_url(found))
     member = get_member_or_404(form.member.data, for_user=current_user)
-    return _submit(
+    return submit_change(
         form,
         lambda: service.add_member_to_year(actor=current_user, year=found, member=member),
         done=f"已将「{member.name}」加入 {found.year} 年度评定名单",
@@ -205,7 +177,7 @@ def add_year_member(year: int) -> Any:
 @allow(Role.SECRETARY)
 def close_marking(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
-    return _submit(
+    return submit_change(
         ConfirmForm(),
         lambda: service.close_marking(actor=current_user, year=found),
         done=f"{found.year} 年度评分已结束，评委不能再修改评分",
@@ -218,7 +190,7 @@ def close_marking(year: int) -> Any:
 def reopen_marking(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = ReopenForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.reopen_marking(
             actor=current_user, year=found, reason=form.reopen_reason.data
@@ -255,7 +227,7 @@ def confirm_excellence(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = ExcellenceForm()
     quota = reads.year_results(found).quota
-    return _submit(
+    return submit_change(
         form,
         lambda: service.confirm_excellence(
             actor=current_user,
@@ -305,7 +277,7 @@ def assessed_member(year: int, assessed_id: int) -> Any:
 def record_veto(year: int, assessed_id: int) -> Any:
     found, assessed = _load(year, assessed_id)
     form = VetoForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.record_veto(
             actor=current_user,
@@ -326,7 +298,7 @@ def record_veto(year: int, assessed_id: int) -> Any:
 def clear_veto(year: int, assessed_id: int) -> Any:
     found, assessed = _load(year, assessed_id)
     form = VersionForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.clear_veto(
             actor=current_user, assessed=assessed, expected_version=form.version.data
@@ -341,7 +313,7 @@ def clear_veto(year: int, assessed_id: int) -> Any:
 def record_exemption(year: int, assessed_id: int) -> Any:
     found, assessed = _load(year, assessed_id)
     form = ExemptionForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.record_exemption(
             actor=current_user,
@@ -361,7 +333,7 @@ def record_exemption(year: int, assessed_id: int) -> Any:
 def clear_exemption(year: int, assessed_id: int) -> Any:
     found, assessed = _load(year, assessed_id)
     form = VersionForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.record_exemption(
             actor=current_user,
@@ -381,7 +353,7 @@ def clear_exemption(year: int, assessed_id: int) -> Any:
 def remove_year_member(year: int, assessed_id: int) -> Any:
     found, assessed = _load(year, assessed_id)
     form = RemoveForm()
-    return _submit(
+    return submit_change(
         form,
         lambda: service.remove_member_from_year(
             actor=current_user, assessed=assessed, reason=form.removed_reason.data

@@ -6,7 +6,6 @@ logged, audited or kept in the session.
 """
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import case, func, select
 
 from starrating.blueprints.branch import bp
+from starrating.blueprints.changes import STALE_FORM, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
@@ -35,7 +35,6 @@ from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
 from starrating.web import ballot_address, china_today
 
-STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
 # Up to this many subjects the ballot has one column; more are split into two columns side by
 # side, so that about 60 subjects still fit on one A4 page.
 ONE_COLUMN_MAX = 24
@@ -156,31 +155,15 @@ def round_page(round_id: int) -> Any:
     )
 
 
-def _submit(ballot_round: BallotRound, change: Callable[[], object], *, done: str) -> Any:
-    """A button on the round page: one service call; commit and say so, or roll back and show
-    the service's reason. Either way back to the round."""
-    if not ConfirmForm().validate_on_submit():
-        flash(STALE_FORM, "error")
-        return redirect(_round_url(ballot_round))
-    try:
-        change()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(_round_url(ballot_round))
-
-
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
 @allow(Role.SECRETARY)
 def open_round(round_id: int) -> Any:
     found = get_round_or_404(round_id, for_user=current_user)
-    return _submit(
-        found,
+    return submit_change(
+        ConfirmForm(),
         lambda: service.open_round(actor=current_user, ballot_round=found),
         done="已开始投票：村民现在可以扫码或交回纸质选票",
+        back=_round_url(found),
     )
 
 
@@ -188,10 +171,11 @@ def open_round(round_id: int) -> Any:
 @allow(Role.SECRETARY)
 def close_round(round_id: int) -> Any:
     found = get_round_or_404(round_id, for_user=current_user)
-    return _submit(
-        found,
+    return submit_change(
+        ConfirmForm(),
         lambda: service.close_round(actor=current_user, ballot_round=found),
         done="投票已结束，可以查看测评结果",
+        back=_round_url(found),
     )
 
 

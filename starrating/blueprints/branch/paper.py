@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from starrating.blueprints.branch import bp
+from starrating.blueprints.changes import STALE_FORM
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.paper import KEY, BadDigits, CorrectionForm, PaperForm, digits_of, read_digits
@@ -26,7 +27,6 @@ from starrating.services import ServiceError
 from starrating.services import paper as service
 
 KEYERS = (Role.TELLER, Role.COMMITTEE, Role.SECRETARY)
-STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
 
 
 def get_entry_or_404(ballot_round: BallotRound, entry_id: int) -> PaperEntry:

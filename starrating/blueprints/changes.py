@@ -1,0 +1,40 @@
+"""How a page's button or small form makes one change: check the form's shape, call one
+service, commit and say so, or roll back and show the service's reason; then back to the page."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect
+from flask_wtf import FlaskForm
+
+from starrating.extensions import db
+from starrating.services import ServiceError
+
+STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
+
+
+def form_problem(form: FlaskForm) -> str:
+    """The first thing wrong with a submitted form, in words for the page."""
+    for field in form:
+        if field.errors:
+            if field.name in ("version", "csrf_token"):
+                return STALE_FORM
+            return f"{field.label.text}：{field.errors[0]}"
+    return STALE_FORM
+
+
+def submit_change(form: FlaskForm, change: Callable[[], object], *, done: str, back: str) -> Any:
+    """Validate form, then run change (one service call) and commit, or roll back and flash
+    the service's message; either way redirect to back."""
+    if not form.validate_on_submit():
+        flash(form_problem(form), "error")
+        return redirect(back)
+    try:
+        change()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)
