@@ -13,6 +13,7 @@ from starrating.models.ballots import (
 from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport, TownshipScore
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
+from starrating.models.review import Objection, ObjectionTopic, YearReview
 from starrating.models.security import RateLimitCounter
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "StarMark",
     "TownshipScore",
     "Member",
+    "Objection",
+    "ObjectionTopic",
     "PaperEntry",
     "Pledge",
     "PledgeItem",
@@ -38,4 +41,5 @@ __all__ = [
     "Township",
     "User",
     "Village",
+    "YearReview",
 ]

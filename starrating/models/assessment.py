@@ -71,13 +71,24 @@ class AssessmentYear(db.Model):
     # 优秀 quota: the 支委会's confirmation when more members are eligible than the quota allows
     quota_reason: Mapped[str | None] = mapped_column(String(500))
     quota_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the public board (China dates): ten-star results and cadre results, each for the
+    # scheme's publicity days, ending on the day named (inclusive)
+    published_on: Mapped[date | None]
+    publicity_ends_on: Mapped[date | None]
+    cadres_published_on: Mapped[date | None]
+    cadres_publicity_ends_on: Mapped[date | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # approved or returned
 
     village: Mapped[Village] = relationship()
     scheme: Mapped[Scheme] = relationship()
 
     @property
     def marking_open(self) -> bool:
-        return self.state is YearState.MARKING and self.marking_closed_at is None
+        """Raters may mark: while marking, and during publicity when the secretary has
+        reopened marking for corrections."""
+        correcting = self.state in (YearState.MARKING, YearState.PUBLICITY)
+        return correcting and self.marking_closed_at is None
 
 
 class AssessedMember(db.Model):

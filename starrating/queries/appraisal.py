@@ -1,7 +1,10 @@
-"""Reads for the cadres' year-end appraisal: the cadre list, pledges with items, township scores
-and the cadre ballot counts a certified round gives the year."""
+"""Reads for the cadres' year-end appraisal: the cadre list, pledges with items, township scores,
+the cadre ballot a certified round gives the year, and each cadre's appraisal worked out from
+those facts under the township's scheme."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import abort
 from sqlalchemy import select
@@ -9,9 +12,22 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from starrating.extensions import db
 from starrating.models import BallotRound, Cadre, Pledge, PledgeItem, TownshipScore
-from starrating.queries.ballots import round_tally, subjects
+from starrating.queries.assessment import scheme_of
+from starrating.queries.ballots import cadre_ballot_counts_many, tally_rounds
+from starrating.rules.appraisal import (
+    AppraisalOutcome,
+    AppraisalScheme,
+    PledgeResult,
+    WeightOutOfRange,
+    WeightsDoNotSum,
+    appraise,
+    default_appraisal_scheme,
+)
 from starrating.rules.ballots import ChoiceCounts
+from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.electorate import RoundState
+from starrating.rules.pay import PayProfile
+from starrating.rules.pledges import PledgeState
 
 
 def active_cadres(village_ids: Collection[int]) -> list[Cadre]:
@@ -73,22 +89,129 @@ def cadre_ballot_round(village_id: int, year: int) -> BallotRound | None:
         )
         .order_by(BallotRound.certified_at.desc(), BallotRound.id.desc())
     ).all()
-    for ballot_round in candidates:
-        if round_tally(ballot_round).counts:
-            return ballot_round
-    return None
+    tallies = tally_rounds(candidates)
+    return next((r for r in candidates if tallies[r.id].counts), None)
 
 
-def cadre_ballot_counts(village_id: int, year: int) -> dict[int, ChoiceCounts]:
-    """The cadre ballot of the village's year: cadre id → counts, from cadre_ballot_round;
-    empty when there is none yet (the appraisal then leaves 群众测评 out and says so)."""
-    ballot_round = cadre_ballot_round(village_id, year)
-    if ballot_round is None:
-        return {}
-    by_subject = {s.id: s.cadre_id for s in subjects(ballot_round.id)}
-    found: dict[int, ChoiceCounts] = {}
-    for subject_id, subject_tally in round_tally(ballot_round).subjects:
-        cadre_id = by_subject[subject_id]
-        if cadre_id is not None:
-            found[cadre_id] = subject_tally.counts
-    return found
+# --- working out the results --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CadreAppraisal:
+    """One cadre's year: the pledge, the township's score and the outcome, or why there is none."""
+
+    cadre: Cadre
+    pledge: Pledge | None
+    township_score: Decimal | None
+    outcome: AppraisalOutcome | None
+    waiting: str | None
+    last_year_grade: CadreGrade | None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    pledges: dict[int, Pledge]
+    scores: dict[int, TownshipScore]
+    ballots: dict[int, dict[int, ChoiceCounts]]
+
+
+def _facts(cadres: Sequence[Cadre], year: int) -> _Facts:
+    ids = [cadre.id for cadre in cadres]
+    villages = sorted({cadre.village_id for cadre in cadres})
+    return _Facts(
+        pledges=pledges_by_cadre(ids, year),
+        scores=township_scores(ids, year),
+        ballots=cadre_ballot_counts_many(villages, year),
+    )
+
+
+def _waiting(pledge: Pledge | None) -> str | None:
+    if pledge is None or not pledge.items:
+        return "尚无年度承诺"
+    if pledge.state is not PledgeState.PUBLIC:
+        return "承诺尚未公开"
+    unverified = sum(1 for item in pledge.items if item.verified_completion is None)
+    return f"尚有 {unverified} 项承诺未核定完成情况" if unverified else None
+
+
+def _outcome(
+    cadre: Cadre, facts: _Facts, scheme: AppraisalScheme, last_year: CadreGrade | None
+) -> tuple[AppraisalOutcome | None, str | None]:
+    pledge = facts.pledges.get(cadre.id)
+    waiting = _waiting(pledge)
+    if waiting or pledge is None:
+        return None, waiting
+    score = facts.scores.get(cadre.id)
+    try:
+        outcome = _appraise(cadre, pledge, facts, score, scheme, last_year)
+    except (WeightsDoNotSum, WeightOutOfRange) as error:
+        return None, str(error)
+    return outcome, None
+
+
+def _appraise(
+    cadre: Cadre,
+    pledge: Pledge,
+    facts: _Facts,
+    score: TownshipScore | None,
+    scheme: AppraisalScheme,
+    last_year: CadreGrade | None,
+) -> AppraisalOutcome:
+    return appraise(
+        items=[
+            PledgeResult(item.weight, item.verified_completion or Decimal(0), item.content)
+            for item in pledge.items
+        ],
+        ballot=facts.ballots.get(cadre.village_id, {}).get(cadre.id),
+        township_score=score.score if score else None,
+        pay_profile=PayProfile(
+            base_pay=cadre.base_pay,
+            reward_amount=cadre.reward_amount,
+            performance_pay=cadre.performance_pay,
+        ),
+        scheme=scheme,
+        last_year_grade=last_year,
+    )
+
+
+def _scheme(cadres: Sequence[Cadre], year: int) -> AppraisalScheme:
+    """The township's scheme for the year (all cadres are of one township), or the defaults."""
+    if not cadres:
+        return default_appraisal_scheme()
+    found = scheme_of(cadres[0].village.township_id, year)
+    return found.appraisal if found else default_appraisal_scheme()
+
+
+def _last_year_grades(cadres: Sequence[Cadre], year: int) -> dict[int, CadreGrade | None]:
+    """Last year's grade from the system (last year's appraisal, when it can be worked out);
+    otherwise, in the first year of use, the grade entered on the cadre's record."""
+    facts = _facts(cadres, year - 1)
+    scheme = _scheme(cadres, year - 1)
+    grades: dict[int, CadreGrade | None] = {}
+    for cadre in cadres:
+        outcome, _ = _outcome(cadre, facts, scheme, None)  # a grade needs no earlier year
+        grades[cadre.id] = outcome.grade if outcome else cadre.previous_grade
+    return grades
+
+
+def appraise_cadres(cadres: Sequence[Cadre], year: int) -> list[CadreAppraisal]:
+    """Each cadre's appraisal for the year, in the order given; the reads do not grow with the
+    number of cadres (one ballot read per village)."""
+    facts = _facts(cadres, year)
+    scheme = _scheme(cadres, year)
+    last_year = _last_year_grades(cadres, year)
+    results = []
+    for cadre in cadres:
+        outcome, waiting = _outcome(cadre, facts, scheme, last_year[cadre.id])
+        score = facts.scores.get(cadre.id)
+        results.append(
+            CadreAppraisal(
+                cadre=cadre,
+                pledge=facts.pledges.get(cadre.id),
+                township_score=score.score if score else None,
+                outcome=outcome,
+                waiting=waiting,
+                last_year_grade=last_year[cadre.id],
+            )
+        )
+    return results

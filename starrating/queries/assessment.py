@@ -4,6 +4,7 @@ Each function runs a fixed number of queries, whatever the number of members or 
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -21,7 +22,8 @@ from starrating.models import (
     StarMark,
     User,
 )
-from starrating.queries.ballots import member_ballot_counts
+from starrating.queries.ballots import member_ballot_counts_many
+from starrating.rules.ballots import ChoiceCounts
 from starrating.rules.tenstar import (
     Grade,
     MemberOutcome,
@@ -114,22 +116,6 @@ def joinable_members(year: AssessmentYear) -> list[Member]:
     )
 
 
-def marks_by_member(year_id: int) -> dict[int, dict[str, list[bool | Decimal]]]:
-    """The year's marks that count: assessed member → star code → the marks of the raters the
-    year has now. A rater taken off the list keeps their marks on record, but they no longer
-    decide a star."""
-    rows = db.session.execute(
-        select(StarMark.assessed_member_id, StarMark.star_code, StarMark.passed, StarMark.points)
-        .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
-        .where(StarMark.year_id == year_id)
-        .order_by(StarMark.rater_id)
-    )
-    marks: dict[int, dict[str, list[bool | Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for member_id, code, passed, points in rows:
-        marks[member_id][code].append(passed if passed is not None else points)
-    return marks
-
-
 def rater_marks(year_id: int, rater_id: int) -> dict[int, dict[str, StarMark]]:
     """One rater's own marks: assessed member → star code → mark."""
     found: dict[int, dict[str, StarMark]] = defaultdict(dict)
@@ -190,10 +176,63 @@ def year_results(year: AssessmentYear) -> YearResults:
     """Every member's stars, grade and explanation under the year's frozen scheme, after the
     优秀 quota. Members taken out of the year are not graded. Mass stars come from the latest
     closed member ballot that met its quorum, and wait (待测评) until there is one."""
+    return year_results_many([year])[year.id]
+
+
+def year_results_many(years: Sequence[AssessmentYear]) -> dict[int, YearResults]:
+    """year_results for many years (a township's villages) at once: year id → results, in a
+    fixed number of queries whatever the number of villages, members or raters. Each year's
+    scheme should be loaded already (year_of and townships' reads load it)."""
+    if not years:
+        return {}
+    ids = [year.id for year in years]
+    members: dict[int, list[AssessedMember]] = defaultdict(list)
+    for assessed in db.session.scalars(
+        select(AssessedMember)
+        .options(joinedload(AssessedMember.member))
+        .where(AssessedMember.year_id.in_(ids), AssessedMember.removed_at.is_(None))
+        .order_by(AssessedMember.year_id, AssessedMember.position)
+    ):
+        members[assessed.year_id].append(assessed)
+    marks = _marks_by_year(ids)
+    ballots = member_ballot_counts_many(ids)
+    return {
+        year.id: _results(year, members[year.id], marks[year.id], ballots.get(year.id, {}))
+        for year in years
+    }
+
+
+def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bool | Decimal]]]]:
+    """The marks that count, for many years: year id → assessed member → star code → the
+    marks of the raters each year has now. A rater taken off the list keeps their marks on
+    record, but they no longer decide a star."""
+    rows = db.session.execute(
+        select(
+            StarMark.year_id,
+            StarMark.assessed_member_id,
+            StarMark.star_code,
+            StarMark.passed,
+            StarMark.points,
+        )
+        .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
+        .where(StarMark.year_id.in_(year_ids))
+        .order_by(StarMark.rater_id)
+    )
+    marks: dict[int, dict[int, dict[str, list[bool | Decimal]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    for year_id, member_id, code, passed, points in rows:
+        marks[year_id][member_id][code].append(passed if passed is not None else points)
+    return marks
+
+
+def _results(
+    year: AssessmentYear,
+    members: list[AssessedMember],
+    marks: dict[int, dict[str, list[bool | Decimal]]],
+    ballot_counts: dict[int, ChoiceCounts],
+) -> YearResults:
     scheme = year.scheme.tenstar
-    members = assessed_members(year.id, include_removed=False)
-    ballot_counts = member_ballot_counts(year)
-    marks = marks_by_member(year.id)
     organisational = [s.code for s in scheme.stars if s.group is not StarGroup.MASS]
     outcomes = []
     for assessed in members:

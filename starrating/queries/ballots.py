@@ -2,7 +2,9 @@
 certifications, and the mass-star counts a certified member round gives the ten-star year."""
 
 from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -61,27 +63,96 @@ def turnout(ballot_round: BallotRound) -> Turnout:
     return Turnout(ballot_round.eligible, issued, returned, voided, phone, paper)
 
 
-def cast_marks(round_id: int) -> list[dict[int, Choice]]:
-    """Every cast ballot's marks (blanks left out), in no particular order."""
-    return [
-        {int(subject): Choice(choice) for subject, choice in marks.items()}
-        for marks in db.session.scalars(
-            select(CastBallot.marks).where(CastBallot.round_id == round_id)
-        )
-    ]
-
-
 def round_tally(ballot_round: BallotRound) -> RoundTally[int]:
     """The tally of a closed round; refused while it is open (nobody sees results then)."""
-    if ballot_round.state is not RoundState.CLOSED:
+    return tally_rounds([ballot_round])[ballot_round.id]
+
+
+def tally_rounds(rounds: Sequence[BallotRound]) -> dict[int, RoundTally[int]]:
+    """Round id → tally, for closed rounds only (refused while any is open); three queries
+    whatever the number of rounds, ballots or subjects."""
+    if any(r.state is not RoundState.CLOSED for r in rounds):
         raise ValueError("a round is tallied only after it is closed")
-    counts = turnout(ballot_round)
-    return tally_round(
-        eligible=ballot_round.eligible,
-        issued=counts.issued,
-        ballots=cast_marks(ballot_round.id),
-        subject_ids=[s.id for s in subjects(ballot_round.id)],
-        quorum=ballot_round.electorate.quorum,
+    if not rounds:
+        return {}
+    ids = [r.id for r in rounds]
+    issued = dict(
+        db.session.execute(
+            select(BallotToken.round_id, func.count(BallotToken.id))
+            .where(BallotToken.round_id.in_(ids), BallotToken.voided_at.is_(None))
+            .group_by(BallotToken.round_id)
+        ).all()
+    )
+    ballots: dict[int, list[dict[int, Choice]]] = defaultdict(list)
+    for round_id, marks in db.session.execute(
+        select(CastBallot.round_id, CastBallot.marks).where(CastBallot.round_id.in_(ids))
+    ):
+        ballots[round_id].append(
+            {int(subject): Choice(choice) for subject, choice in marks.items()}
+        )
+    subject_ids: dict[int, list[int]] = defaultdict(list)
+    for round_id, subject_id in db.session.execute(
+        select(BallotSubject.round_id, BallotSubject.id)
+        .where(BallotSubject.round_id.in_(ids))
+        .order_by(BallotSubject.round_id, BallotSubject.position)
+    ):
+        subject_ids[round_id].append(subject_id)
+    return {
+        r.id: tally_round(
+            eligible=r.eligible,
+            issued=issued.get(r.id, 0),
+            ballots=ballots[r.id],
+            subject_ids=subject_ids[r.id],
+            quorum=r.electorate.quorum,
+        )
+        for r in rounds
+    }
+
+
+def _subject_owners(round_ids: Collection[int], column: str) -> dict[int, int | None]:
+    """Subject id → the assessed member (column "assessed_member_id") or cadre ("cadre_id")
+    it stands for, for the given rounds; one query."""
+    owner = getattr(BallotSubject, column)
+    return dict(
+        db.session.execute(
+            select(BallotSubject.id, owner).where(BallotSubject.round_id.in_(round_ids))
+        ).all()
+    )
+
+
+def _counting_rounds(
+    candidates: Sequence[BallotRound], key: Callable[[BallotRound], int], column: str
+) -> dict[int, dict[int, ChoiceCounts]]:
+    """Of certified rounds ordered newest first, the first per key that met its quorum: key →
+    (subject owner → counts). A round that missed quorum is re-run, never counted."""
+    tallies = tally_rounds(candidates)
+    chosen: dict[int, BallotRound] = {}
+    for ballot_round in candidates:
+        if key(ballot_round) not in chosen and tallies[ballot_round.id].counts:
+            chosen[key(ballot_round)] = ballot_round
+    owners = _subject_owners([r.id for r in chosen.values()], column)
+    found: dict[int, dict[int, ChoiceCounts]] = {}
+    for group, ballot_round in chosen.items():
+        counts: dict[int, ChoiceCounts] = {}
+        for subject_id, subject_tally in tallies[ballot_round.id].subjects:
+            owner = owners[subject_id]
+            if owner is not None:
+                counts[owner] = subject_tally.counts
+        found[group] = counts
+    return found
+
+
+def _certified(*conditions: Any) -> list[BallotRound]:
+    return list(
+        db.session.scalars(
+            select(BallotRound)
+            .where(
+                *conditions,
+                BallotRound.state == RoundState.CLOSED,
+                BallotRound.certified_at.is_not(None),
+            )
+            .order_by(BallotRound.certified_at.desc(), BallotRound.id.desc())
+        )
     )
 
 
@@ -90,28 +161,32 @@ def member_ballot_counts(year: AssessmentYear) -> dict[int, ChoiceCounts]:
     member section that met its quorum (a round that missed it is re-run, never counted; a
     closed round counts only once a teller and a scrutineer have certified its tally).
     Assessed member id → counts; empty when there is none yet."""
-    candidates = db.session.scalars(
-        select(BallotRound)
-        .where(
-            BallotRound.assessment_year_id == year.id,
-            BallotRound.has_members,
-            BallotRound.state == RoundState.CLOSED,
-            BallotRound.certified_at.is_not(None),
-        )
-        .order_by(BallotRound.certified_at.desc())
-    ).all()
-    for ballot_round in candidates:
-        tally = round_tally(ballot_round)
-        if not tally.counts:
-            continue
-        by_subject = {s.id: s.assessed_member_id for s in subjects(ballot_round.id)}
-        found: dict[int, ChoiceCounts] = defaultdict(ChoiceCounts)
-        for subject_id, subject_tally in tally.subjects:
-            member = by_subject[subject_id]
-            if member is not None:
-                found[member] = subject_tally.counts
-        return dict(found)
-    return {}
+    return member_ballot_counts_many([year.id]).get(year.id, {})
+
+
+def member_ballot_counts_many(year_ids: Collection[int]) -> dict[int, dict[int, ChoiceCounts]]:
+    """member_ballot_counts for many years at once: year id → (assessed member id → counts);
+    a year without a counting round is left out. A fixed number of queries."""
+    if not year_ids:
+        return {}
+    candidates = _certified(BallotRound.assessment_year_id.in_(year_ids), BallotRound.has_members)
+    return _counting_rounds(candidates, lambda r: r.assessment_year_id or 0, "assessed_member_id")
+
+
+def cadre_ballot_counts_many(
+    village_ids: Collection[int], year: int
+) -> dict[int, dict[int, ChoiceCounts]]:
+    """The cadre ballot of each village's year: village id → (cadre id → counts), from the
+    latest certified round with a cadre section that met its quorum; a village without one is
+    left out. A fixed number of queries, whatever the number of villages."""
+    if not village_ids:
+        return {}
+    candidates = _certified(
+        BallotRound.village_id.in_(village_ids),
+        BallotRound.year == year,
+        BallotRound.has_cadres,
+    )
+    return _counting_rounds(candidates, lambda r: r.village_id, "cadre_id")
 
 
 # --- paper ballots and certification ------------------------------------------------------------

@@ -1,6 +1,16 @@
-"""The life of a branch's yearly ten-star assessment (DESIGN.md §5)."""
+"""The life of a branch's yearly assessment (DESIGN.md §5, §7.4, §8): who may move it from
+which state to which, what still blocks publishing and submitting, and who may still change it.
 
+The year record covers the ten-star results and the cadres' results of one village and year:
+both are published on the board, submitted together and reviewed together by the township.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
+
+from starrating.rules.vocabulary import Role
 
 
 class YearState(StrEnum):
@@ -25,3 +35,132 @@ class YearState(StrEnum):
             YearState.APPROVED: "已审核通过",
             YearState.RETURNED: "已退回",
         }[self]
+
+
+class Step(StrEnum):
+    """A move of the year from one state to another."""
+
+    PUBLISH = "publish"  # the secretary puts the ten-star results on the board
+    SUBMIT = "submit"  # the secretary sends the year to the township
+    APPROVE = "approve"  # the township approves (locks) it
+    RETURN = "return"  # the township sends it back with an opinion
+    RESUME = "resume"  # the secretary takes a returned year back to marking
+    REOPEN = "reopen"  # the township reopens an approved year, with a reason
+
+    @property
+    def label(self) -> str:
+        return {
+            Step.PUBLISH: "公示评定结果",
+            Step.SUBMIT: "报送乡镇审核",
+            Step.APPROVE: "审核通过",
+            Step.RETURN: "退回修改",
+            Step.RESUME: "按审核意见修改",
+            Step.REOPEN: "重新打开",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: YearState
+    target: YearState
+    role: Role
+
+
+TRANSITIONS: dict[Step, Transition] = {
+    Step.PUBLISH: Transition(YearState.MARKING, YearState.PUBLICITY, Role.SECRETARY),
+    Step.SUBMIT: Transition(YearState.PUBLICITY, YearState.SUBMITTED, Role.SECRETARY),
+    Step.APPROVE: Transition(YearState.SUBMITTED, YearState.APPROVED, Role.TOWNSHIP),
+    Step.RETURN: Transition(YearState.SUBMITTED, YearState.RETURNED, Role.TOWNSHIP),
+    Step.RESUME: Transition(YearState.RETURNED, YearState.MARKING, Role.SECRETARY),
+    Step.REOPEN: Transition(YearState.APPROVED, YearState.RETURNED, Role.TOWNSHIP),
+}
+
+
+def step_problem(state: YearState, step: Step, role: Role) -> str | None:
+    """Why that role may not take that step from that state, or None when it may."""
+    transition = TRANSITIONS[step]
+    if role is not transition.role:
+        who = "支部书记" if transition.role is Role.SECRETARY else "乡镇审核人"
+        return f"「{step.label}」只能由{who}操作"
+    if state is not transition.source:
+        return f"本年度评定{state.label}，不能{step.label}"
+    return None
+
+
+def village_may_edit(state: YearState | None) -> bool:
+    """Whether the village may still change the year's marks, members, pledges, reports and
+    completions: while marking, during publicity (corrections, audited) and once returned;
+    never while the township reviews it or after it approved it. No record yet: yes."""
+    return state not in (YearState.SUBMITTED, YearState.APPROVED)
+
+
+def lock_message(year: int, state: YearState) -> str:
+    """What anyone reads when a change is refused because the year is under review or locked."""
+    if state is YearState.APPROVED:
+        return f"{year} 年度评定已经乡镇审核通过并锁定，不能再修改；如确需更改，请联系乡镇重新打开"
+    return f"{year} 年度评定已报乡镇审核，审核期间不能修改；如需更改，请等乡镇退回"
+
+
+def publicity_end(published_on: date, days: int) -> date:
+    """The last day of publicity: published on day 1, so 5 days from 11-28 run to 12-02."""
+    return published_on + timedelta(days=days - 1)
+
+
+def publicity_open(ends_on: date | None, today: date) -> bool:
+    return ends_on is not None and today <= ends_on
+
+
+def publish_blockers(*, marking_closed: bool, result_problems: Sequence[str]) -> list[str]:
+    """What stops the secretary from publishing the ten-star results (empty: nothing).
+    result_problems are the quota's (provisional grades, too many 优秀)."""
+    blockers = [] if marking_closed else ["评分尚未结束：请先结束评分"]
+    return blockers + list(result_problems)
+
+
+def submit_blockers(
+    *,
+    today: date,
+    marking_closed: bool,
+    result_problems: Sequence[str],
+    publicity_ends_on: date | None,
+    cadres: int,
+    cadre_publicity_ends_on: date | None,
+    open_objections: int,
+) -> list[str]:
+    """What stops the secretary from submitting the year (empty: nothing): marking reopened
+    for corrections, results not settled, publicity not over, objections not answered."""
+    blockers = [] if marking_closed else ["评分已重新开放更正：请先结束评分"]
+    blockers.extend(result_problems)
+    blockers.extend(_publicity_blockers("十星级评定结果", publicity_ends_on, today))
+    if cadres:
+        blockers.extend(_publicity_blockers("村干部考核结果", cadre_publicity_ends_on, today))
+    if open_objections:
+        blockers.append(f"尚有 {open_objections} 条群众异议未答复")
+    return blockers
+
+
+def _publicity_blockers(what: str, ends_on: date | None, today: date) -> list[str]:
+    if ends_on is None:
+        return [f"{what}尚未公示"]
+    if today <= ends_on:
+        left = (ends_on - today).days + 1
+        return [f"{what}公示期至 {ends_on.month} 月 {ends_on.day} 日，还有 {left} 天"]
+    return []
+
+
+def approval_problems(
+    *, needs_approval: Sequence[int], approved: Sequence[int], opinion: str
+) -> list[str]:
+    """优秀 and 不合格 members need the township's explicit approval, one by one."""
+    missing = set(needs_approval) - set(approved)
+    problems = []
+    if missing:
+        problems.append(f"尚有 {len(missing)} 名评为优秀或不合格的党员未逐一确认")
+    if set(approved) - set(needs_approval):
+        problems.append("只能确认评为优秀或不合格的党员")
+    if len(opinion) > OPINION_LENGTH:
+        problems.append(f"审核意见不能超过 {OPINION_LENGTH} 字")
+    return problems
+
+
+OPINION_LENGTH = 500

@@ -19,6 +19,7 @@ from starrating.models import (
     Village,
 )
 from starrating.models.types import utcnow
+from starrating.rules.assessment_state import YearState, lock_message, village_may_edit
 from starrating.rules.roster import member_problems
 from starrating.rules.tenstar_scheme import MarkingMode, StarGroup
 from starrating.rules.vocabulary import MemberStatus, Role
@@ -62,7 +63,9 @@ def _audit(
 
 
 def _ensure_marking_open(year: AssessmentYear) -> None:
-    if year.state.value != "marking":
+    if not village_may_edit(year.state):
+        raise ServiceError(lock_message(year.year, year.state))
+    if year.state not in (YearState.MARKING, YearState.PUBLICITY):
         raise ServiceError(f"{year.year} 年度评定已{year.state.label}，不能再修改评分")
     if year.marking_closed_at is not None:
         raise ServiceError(f"{year.year} 年度评分已结束，不能再修改评分")
@@ -416,8 +419,11 @@ def close_marking(*, actor: User, year: AssessmentYear) -> None:
 
 
 def reopen_marking(*, actor: User, year: AssessmentYear, reason: str) -> None:
-    """Until results are published, the secretary may let raters correct marks again."""
-    if year.state.value != "marking" or year.marking_closed_at is None:
+    """Before submission (also during publicity, to correct marks, audited), the secretary may
+    let raters mark again."""
+    if not village_may_edit(year.state):
+        raise ServiceError(lock_message(year.year, year.state))
+    if year.state not in (YearState.MARKING, YearState.PUBLICITY) or year.marking_closed_at is None:
         raise ServiceError("评分没有结束，无需重新开放")
     if not reason.strip():
         raise ServiceError("请填写重新开放评分的原因")
@@ -442,7 +448,9 @@ def confirm_excellence(
 ) -> None:
     """The 支委会 picks who of the eligible is graded 优秀 when more are eligible than the
     quota; its opinion is recorded. eligible_ids and quota come from the rules' QuotaResult."""
-    if year.state.value != "marking":
+    if not village_may_edit(year.state):
+        raise ServiceError(lock_message(year.year, year.state))
+    if year.state not in (YearState.MARKING, YearState.PUBLICITY):
         raise ServiceError(f"{year.year} 年度评定已{year.state.label}，不能再确认优秀人选")
     if not reason.strip():
         raise ServiceError("请填写支委会意见")

@@ -26,6 +26,7 @@ from starrating.rules.electorate import Electorate, RoundState, Section
 from starrating.rules.tokens import code_hash, new_code, new_receipt
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.locks import ensure_village_may_edit
 
 MAX_ELIGIBLE = 20_000
 
@@ -64,6 +65,7 @@ def create_round(
 ) -> BallotRound:
     """A round with one or both sections, so one assembly needs one sheet and one code per
     voter: the year's members (not exempt, not removed) in roster order, then the cadres."""
+    ensure_village_may_edit(village.id, year)
     if not (members or cadres):
         raise ServiceError("请至少选择一项测评内容：党员或村干部")
     if not 1 <= eligible <= MAX_ELIGIBLE:

@@ -12,6 +12,7 @@ from starrating.models.types import utcnow
 from starrating.rules.pledges import PledgeState, weight_problems
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event, snapshot
+from starrating.services.locks import ensure_village_may_edit
 
 ITEM_FIELDS = ("content", "indicator", "target", "deadline", "weight")
 MAX_REASON_LENGTH = 200
@@ -67,6 +68,10 @@ def _item_snapshot(item: PledgeItem) -> dict:
     return snapshot(item, ITEM_FIELDS)
 
 
+def _ensure_open(pledge: Pledge) -> None:
+    ensure_village_may_edit(pledge.cadre.village_id, pledge.year)
+
+
 def _ensure_draft(pledge: Pledge) -> None:
     if pledge.state is not PledgeState.DRAFT:
         raise ServiceError(f"承诺已{pledge.state.label}，不能再增删改；公开后修改须说明理由")
@@ -78,6 +83,7 @@ def _ensure_version(pledge: Pledge, expected_version: int) -> None:
 
 
 def add_pledge_item(*, actor: User, cadre: Cadre, year: int, facts: ItemFacts) -> PledgeItem:
+    ensure_village_may_edit(cadre.village_id, year)
     """Add an item to the cadre's draft pledge for year, starting the pledge if need be."""
     pledge = find_pledge(cadre, year)
     if pledge is None:
@@ -104,6 +110,7 @@ def _fields(facts: ItemFacts) -> dict:
 
 def update_pledge_item(*, actor: User, item: PledgeItem, facts: ItemFacts) -> PledgeItem:
     """Change an item of a draft pledge."""
+    _ensure_open(item.pledge)
     pledge = item.pledge
     _ensure_draft(pledge)
     before = _item_snapshot(item)
@@ -116,6 +123,7 @@ def update_pledge_item(*, actor: User, item: PledgeItem, facts: ItemFacts) -> Pl
 
 
 def remove_pledge_item(*, actor: User, item: PledgeItem) -> None:
+    _ensure_open(item.pledge)
     pledge = item.pledge
     _ensure_draft(pledge)
     before = _item_snapshot(item)
@@ -127,6 +135,7 @@ def remove_pledge_item(*, actor: User, item: PledgeItem) -> None:
 
 def confirm_pledge(*, actor: User, pledge: Pledge, expected_version: int) -> Pledge:
     """A draft is confirmed only when its weights are whole numbers 1–100 that sum to 100."""
+    _ensure_open(pledge)
     _ensure_version(pledge, expected_version)
     _ensure_draft(pledge)
     problems = weight_problems([item.weight for item in pledge.items])
@@ -140,6 +149,7 @@ def confirm_pledge(*, actor: User, pledge: Pledge, expected_version: int) -> Ple
 
 def reopen_pledge(*, actor: User, pledge: Pledge, expected_version: int) -> Pledge:
     """A confirmed pledge not yet public goes back to draft to be corrected."""
+    _ensure_open(pledge)
     _ensure_version(pledge, expected_version)
     if pledge.state is not PledgeState.CONFIRMED:
         raise ServiceError("只有已确认、尚未公开的承诺可以退回草稿")
@@ -152,6 +162,7 @@ def reopen_pledge(*, actor: User, pledge: Pledge, expected_version: int) -> Pled
 
 def publish_pledge(*, actor: User, pledge: Pledge, expected_version: int) -> Pledge:
     """A confirmed pledge is made public (公开承诺) and from then on amended only with a reason."""
+    _ensure_open(pledge)
     _ensure_version(pledge, expected_version)
     if pledge.state is not PledgeState.CONFIRMED:
         raise ServiceError("承诺须先确认（权重合计为 100）才能公开")
@@ -166,6 +177,7 @@ def amend_pledge_item(
 ) -> PledgeItem:
     """Change an item of a public pledge: a reason is required, the weights must still sum to
     100, and the audit trail keeps before, after and the reason."""
+    _ensure_open(item.pledge)
     pledge = item.pledge
     if pledge.state is not PledgeState.PUBLIC:
         raise ServiceError("只有已公开的承诺需要说明理由修改")

@@ -12,6 +12,7 @@ from starrating.rules.pledges import PledgeState
 from starrating.rules.reports import filing_problems
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.locks import ensure_village_may_edit
 
 AUDITED_FIELDS = ("progress", "done", "next_step", "filed_by_id")
 
@@ -28,6 +29,7 @@ def _snapshot(report: QuarterlyReport) -> dict[str, object]:
 def check_can_file(*, item: PledgeItem, quarter: int, today: date) -> None:
     """Raise ServiceError unless item's pledge is public and quarter is 1–4 and has begun."""
     pledge = item.pledge
+    ensure_village_may_edit(pledge.cadre.village_id, pledge.year)
     problems = filing_problems(
         pledge_public=pledge.state is PledgeState.PUBLIC,
         year=pledge.year,

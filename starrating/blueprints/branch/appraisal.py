@@ -23,7 +23,7 @@ HELPERS = {"rate": rate, "yuan": yuan, "plain": plain}
 @allow(Role.SECRETARY)
 def appraisal(year: int) -> Any:
     cadres = reads.active_cadres([current_user.village_id])
-    results = service.appraise_cadres(cadres, year)
+    results = reads.appraise_cadres(cadres, year)
     ballot_round = reads.cadre_ballot_round(current_user.village_id, year)
     return render_template(
         "branch/appraisal.html", year=year, results=results, ballot_round=ballot_round, **HELPERS
@@ -34,7 +34,7 @@ def appraisal(year: int) -> Any:
 @allow(Role.SECRETARY)
 def cadre_appraisal(year: int, cadre_id: int) -> Any:
     cadre = get_cadre_or_404(cadre_id, for_user=current_user)
-    (result,) = service.appraise_cadres([cadre], year)
+    (result,) = reads.appraise_cadres([cadre], year)
     pledge = result.pledge
     editable = pledge is not None and pledge.state is PledgeState.PUBLIC
     forms = {

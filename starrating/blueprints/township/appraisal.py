@@ -20,7 +20,7 @@ from starrating.services import appraisal as service
 @bp.route("/appraisal/<int:year>")
 def appraisal(year: int) -> Any:
     village_ids = db.session.scalars(visible_villages(current_user).with_only_columns(Village.id))
-    results = service.appraise_cadres(reads.active_cadres(list(village_ids)), year)
+    results = reads.appraise_cadres(reads.active_cadres(list(village_ids)), year)
     forms = {
         r.cadre.id: TownshipScoreForm(prefix=f"cadre-{r.cadre.id}", score=r.township_score)
         for r in results

@@ -1,0 +1,90 @@
+"""Villagers' objections (异议) filed on the public board, and the secretary's answers.
+
+Who filed one (name, phone: both optional) is kept for the secretary and the township only; the
+audit trail records that an objection came in, never who filed it.
+"""
+
+import re
+
+from sqlalchemy import select
+
+from starrating.extensions import db
+from starrating.models import Objection, ObjectionTopic, User, Village
+from starrating.models.types import utcnow
+from starrating.rules.tokens import new_receipt
+from starrating.services import ServiceError
+from starrating.services.audit import record_event
+
+CONTENT_LENGTH = 1000
+ANSWER_LENGTH = 1000
+NAME_LENGTH = 40  # Objection.filer_name
+PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
+
+
+def file_objection(
+    *, village: Village, year: int, topic: ObjectionTopic, content: str, name: str, phone: str
+) -> Objection:
+    """Record an objection; its reference code (shown once to the filer) finds the answer."""
+    content, name, phone = content.strip(), name.strip(), phone.strip()
+    if not content:
+        raise ServiceError("请写下异议的内容")
+    if len(content) > CONTENT_LENGTH:
+        raise ServiceError(f"异议内容不能超过 {CONTENT_LENGTH} 字，现为 {len(content)} 字")
+    if len(name) > NAME_LENGTH:
+        raise ServiceError(f"姓名不能超过 {NAME_LENGTH} 字")
+    if phone and not PHONE.match(phone):
+        raise ServiceError("联系电话只能填数字（可不填）")
+    objection = Objection(
+        village_id=village.id,
+        year=year,
+        reference=_new_reference(),
+        topic=topic,
+        content=content,
+        filer_name=name or None,
+        filer_phone=phone or None,
+    )
+    db.session.add(objection)
+    db.session.flush()
+    record_event(
+        actor=None,
+        actor_label="群众（公示栏）",
+        action="objection.file",
+        summary=f"收到对{topic.label}的异议，编号 {objection.reference}",
+        object_type="objection",
+        object_id=objection.id,
+        township_id=village.township_id,
+        village_id=village.id,
+    )
+    return objection
+
+
+def _new_reference() -> str:
+    while True:
+        reference = new_receipt()
+        taken = db.session.scalar(select(Objection.id).where(Objection.reference == reference))
+        if taken is None:
+            return reference
+
+
+def answer_objection(*, actor: User, objection: Objection, answer: str) -> None:
+    """The secretary's answer, shown on the board to whoever has the reference code. An answer
+    may be rewritten; the audit keeps every version."""
+    answer = answer.strip()
+    if not answer:
+        raise ServiceError("请填写答复内容")
+    if len(answer) > ANSWER_LENGTH:
+        raise ServiceError(f"答复不能超过 {ANSWER_LENGTH} 字，现为 {len(answer)} 字")
+    before = {"answer": objection.answer}
+    objection.answer, objection.answered_at, objection.answered_by_id = answer, utcnow(), actor.id
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="objection.answer",
+        summary=f"答复异议 {objection.reference}",
+        object_type="objection",
+        object_id=objection.id,
+        township_id=objection.village.township_id,
+        village_id=objection.village_id,
+        before=before,
+        after={"answer": answer},
+    )
