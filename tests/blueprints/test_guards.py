@@ -15,7 +15,7 @@ from starrating.services.ballots import create_round
 from tests.factories import create_member, create_user, create_village, login, open_assessment
 
 # Open to anyone: logging in, and the villagers' ballot (a one-time code is its key).
-PUBLIC_BLUEPRINTS = {"ballot"}
+PUBLIC_BLUEPRINTS = {"ballot", "board"}
 
 
 def _is_public(app, endpoint: str) -> bool:
