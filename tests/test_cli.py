@@ -87,6 +87,34 @@ def test_seed_demo_builds_a_village_shaped_like_wengjiabu(runner):
     assert db.session.scalar(select(func.count(Township.id))) == 1
 
 
+def test_seed_demo_puts_the_other_villages_at_every_stage_of_the_review(runner):
+    from starrating.models import AssessmentYear, Objection
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    stages = dict(
+        db.session.execute(
+            select(Village.name, AssessmentYear.state).join(
+                AssessmentYear, AssessmentYear.village_id == Village.id, isouter=True
+            )
+        ).all()
+    )
+    assert {name: state and state.label for name, state in stages.items()} == {
+        "翁家埠村": "评分中",
+        "南黄庄村": None,
+        "东沙村": "公示中",
+        "西岙村": "已报乡镇",
+        "北塘村": "已审核通过",
+        "前洋村": "已退回",
+    }
+    unanswered = db.session.scalars(
+        select(Village.name).join(Objection).where(Objection.answered_at.is_(None))
+    ).all()
+    assert unanswered == ["东沙村"]
+    for username in ("dongsha-shuji", "xiao-shuji", "beitang-shuji", "qianyang-shuji"):
+        assert username in result.output
+
+
 # --- backup and restore, on a real database with real commits ------------------------------
 
 
