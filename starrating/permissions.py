@@ -141,11 +141,10 @@ def get_scheme_or_404(year: int, *, for_user: User) -> Scheme:
 
 
 def get_round_or_404(round_id: int, *, for_user: User) -> BallotRound:
-    """A ballot round of the user's own village."""
+    """A ballot round of a village the user may see (their own, or their township's)."""
+    villages = visible_villages(for_user).with_only_columns(Village.id)
     return _one_or_404(
-        select(BallotRound).where(
-            BallotRound.id == round_id, BallotRound.village_id == for_user.village_id
-        )
+        select(BallotRound).where(BallotRound.id == round_id, BallotRound.village_id.in_(villages))
     )
 
 

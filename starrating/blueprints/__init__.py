@@ -4,9 +4,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from starrating.blueprints import auth, ballot, branch, township
+    from starrating.blueprints import auth, ballot, board, branch, township
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(township.bp, url_prefix="/township")
     app.register_blueprint(branch.bp, url_prefix="/branch")
     app.register_blueprint(ballot.bp, url_prefix="/v")
+    app.register_blueprint(board.bp)  # /<village code>/board: the public notice board

@@ -23,6 +23,7 @@ from starrating.models import (
     User,
 )
 from starrating.queries.ballots import member_ballot_counts_many
+from starrating.rules.assessment_state import lock_message, village_may_edit
 from starrating.rules.ballots import ChoiceCounts
 from starrating.rules.tenstar import (
     Grade,
@@ -44,6 +45,18 @@ def year_of(village_id: int, year: int) -> AssessmentYear | None:
         .options(joinedload(AssessmentYear.scheme))
         .where(AssessmentYear.village_id == village_id, AssessmentYear.year == year)
     )
+
+
+def year_lock(village_id: int, year: int) -> str | None:
+    """Why the village may not change that year now (under review, or approved), or None."""
+    state = db.session.scalar(
+        select(AssessmentYear.state).where(
+            AssessmentYear.village_id == village_id, AssessmentYear.year == year
+        )
+    )
+    if state is None or village_may_edit(state):
+        return None
+    return lock_message(year, state)
 
 
 def years_of(village_id: int) -> list[AssessmentYear]:
@@ -206,6 +219,8 @@ def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bo
     """The marks that count, for many years: year id → assessed member → star code → the
     marks of the raters each year has now. A rater taken off the list keeps their marks on
     record, but they no longer decide a star."""
+    # counted per star and value in SQL: a 200-member year of 5 raters sends a fifth of the rows
+    # (a star's outcome depends on how many raters said what, never on their order)
     rows = db.session.execute(
         select(
             StarMark.year_id,
@@ -213,16 +228,24 @@ def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bo
             StarMark.star_code,
             StarMark.passed,
             StarMark.points,
+            func.count(),
         )
         .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
         .where(StarMark.year_id.in_(year_ids))
-        .order_by(StarMark.rater_id)
+        .group_by(
+            StarMark.year_id,
+            StarMark.assessed_member_id,
+            StarMark.star_code,
+            StarMark.passed,
+            StarMark.points,
+        )
     )
     marks: dict[int, dict[int, dict[str, list[bool | Decimal]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    for year_id, member_id, code, passed, points in rows:
-        marks[year_id][member_id][code].append(passed if passed is not None else points)
+    for year_id, member_id, code, passed, points, count in rows:
+        value = passed if passed is not None else points
+        marks[year_id][member_id][code].extend([value] * count)
     return marks
 
 

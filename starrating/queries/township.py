@@ -18,12 +18,14 @@ from starrating.models import (
     Rater,
     StarMark,
     Village,
+    YearReview,
 )
 from starrating.queries.appraisal import CadreAppraisal, active_cadres, appraise_cadres
 from starrating.queries.assessment import YearResults, year_results_many
 from starrating.rules.assessment_state import YearState
 from starrating.rules.electorate import RoundState
 from starrating.rules.numbers import round_half_up
+from starrating.rules.quorum import quorum_met
 from starrating.rules.tenstar import Grade
 from starrating.rules.tenstar_scheme import StarGroup
 
@@ -61,6 +63,11 @@ class MemberRound:
     @property
     def certified(self) -> bool:
         return self.round.certified_at is not None
+
+    @property
+    def quorum_met(self) -> bool:
+        """Enough ballots returned for the round's electorate (法定人数)."""
+        return quorum_met(self.returned, self.round.eligible, self.round.electorate.quorum)
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,15 @@ def township_year(township_id: int, year: int) -> list[VillageYear]:
             select(Village).where(Village.township_id == township_id).order_by(Village.name)
         )
     )
+    return _village_years(villages, year)
+
+
+def village_year(village: Village, year: int) -> VillageYear:
+    """One village's year, with the same figures as its row of the township's year."""
+    return _village_years([village], year)[0]
+
+
+def _village_years(villages: list[Village], year: int) -> list[VillageYear]:
     village_ids = [v.id for v in villages]
     records = {
         r.village_id: r
@@ -237,3 +253,16 @@ def _objections(village_ids: list[int], year: int) -> tuple[dict[int, int], dict
         .group_by(Objection.village_id)
     ).all()
     return {v: o for v, o, _ in rows}, {v: n for v, _, n in rows}
+
+
+def review_history(year_id: int) -> list[YearReview]:
+    """A year's steps after marking (publish, submit, approve, return, resume, reopen), oldest
+    first, each with its actor."""
+    return list(
+        db.session.scalars(
+            select(YearReview)
+            .options(joinedload(YearReview.actor))
+            .where(YearReview.year_id == year_id)
+            .order_by(YearReview.at, YearReview.id)
+        )
+    )

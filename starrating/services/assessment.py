@@ -31,6 +31,7 @@ RATER_ROLES = frozenset({Role.SECRETARY, Role.COMMITTEE})
 Mark = bool | Decimal | None
 QUOTA_REASON_LENGTH = 500  # AssessmentYear.quota_reason
 REMOVED_REASON_LENGTH = 200  # AssessedMember.removed_reason
+RETURNED_FIRST = "本年度评定已被乡镇退回：请先在「公示与上报」页点「按审核意见修改」，再更改评分"
 
 
 def missing_scheme_message(year: int) -> str:
@@ -66,7 +67,7 @@ def _ensure_marking_open(year: AssessmentYear) -> None:
     if not village_may_edit(year.state):
         raise ServiceError(lock_message(year.year, year.state))
     if year.state not in (YearState.MARKING, YearState.PUBLICITY):
-        raise ServiceError(f"{year.year} 年度评定已{year.state.label}，不能再修改评分")
+        raise ServiceError(RETURNED_FIRST)
     if year.marking_closed_at is not None:
         raise ServiceError(f"{year.year} 年度评分已结束，不能再修改评分")
 
@@ -451,7 +452,7 @@ def confirm_excellence(
     if not village_may_edit(year.state):
         raise ServiceError(lock_message(year.year, year.state))
     if year.state not in (YearState.MARKING, YearState.PUBLICITY):
-        raise ServiceError(f"{year.year} 年度评定已{year.state.label}，不能再确认优秀人选")
+        raise ServiceError(RETURNED_FIRST)
     if not reason.strip():
         raise ServiceError("请填写支委会意见")
     if len(reason.strip()) > QUOTA_REASON_LENGTH:

@@ -164,6 +164,7 @@ class PrintedCode:
 def generate_codes(*, actor: User, ballot_round: BallotRound, count: int) -> list[PrintedCode]:
     """New one-time codes, never more than the eligible count; the codes themselves are returned
     once, for printing, and kept only as keyed hashes."""
+    ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     if ballot_round.state is RoundState.CLOSED:
         raise ServiceError("测评已结束，不能再生成票码")
     issued = issued_count(ballot_round)
@@ -218,6 +219,7 @@ def void_code(*, actor: User, ballot_round: BallotRound, serial: int, reason: st
 
 
 def open_round(*, actor: User, ballot_round: BallotRound) -> None:
+    ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     if ballot_round.state is not RoundState.DRAFT:
         raise ServiceError(f"测评{ballot_round.state.label}，不能开始投票")
     if issued_count(ballot_round) == 0:

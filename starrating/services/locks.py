@@ -6,20 +6,17 @@ from sqlalchemy import select
 
 from starrating.extensions import db
 from starrating.models import AssessmentYear
-from starrating.rules.assessment_state import YearState, lock_message, village_may_edit
+from starrating.queries.assessment import year_lock
+from starrating.rules.assessment_state import YearState, lock_message
 from starrating.services import ServiceError
 
 
 def ensure_village_may_edit(village_id: int, year: int) -> None:
     """Refuse any change to a village's year while the township reviews it or once it approved
     it (DESIGN.md §5.6: approved is locked for everyone but the township's reopening)."""
-    state = db.session.scalar(
-        select(AssessmentYear.state).where(
-            AssessmentYear.village_id == village_id, AssessmentYear.year == year
-        )
-    )
-    if state is not None and not village_may_edit(state):
-        raise ServiceError(lock_message(year, state))
+    refusal = year_lock(village_id, year)
+    if refusal:
+        raise ServiceError(refusal)
 
 
 def ensure_township_may_edit(village_id: int, year: int) -> None:

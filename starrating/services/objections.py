@@ -68,7 +68,8 @@ def _new_reference() -> str:
 
 def answer_objection(*, actor: User, objection: Objection, answer: str) -> None:
     """The secretary's answer, shown on the board to whoever has the reference code. An answer
-    may be rewritten; the audit keeps every version."""
+    may be rewritten; the audit keeps every version. Not while the township reviews the year
+    or once it approved it: that is a change to the year like any other."""
     answer = answer.strip()
     if not answer:
         raise ServiceError("请填写答复内容")

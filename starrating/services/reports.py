@@ -53,6 +53,7 @@ def file_report(
     """Record (or, for a quarter already reported, update) one item's report; audited with who
     filed it, and before/after on a re-filing."""
     pledge = item.pledge
+    ensure_village_may_edit(pledge.cadre.village_id, pledge.year)
     problems = filing_problems(
         pledge_public=pledge.state is PledgeState.PUBLIC,
         year=pledge.year,

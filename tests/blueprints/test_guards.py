@@ -103,6 +103,17 @@ ROLE_PAGES = [
     ("/branch/reports/999999/1", {**only(S, Role.CADRE), S: 404, Role.CADRE: 404}),  # no item
     ("/branch/appraisal/{year}", only(S)),
     ("/township/appraisal/{year}", only(T)),
+    ("/branch/years/{year}/review", only(S)),
+    ("/branch/years/{year}/objections", only(S)),
+    ("/township/dashboard", only(T)),
+    ("/township/villages/{village}/years/{year}/review", only(T)),
+    ("/branch/exports/years/{year}/tenstar.xlsx", only(S)),
+    ("/branch/exports/rounds/{round}/tally.xlsx", {**only(S), S: 409}),  # a round not closed
+    ("/branch/exports/appraisal/{year}/cadres.xlsx", only(S)),
+    ("/township/exports/villages/{village}/years/{year}/tenstar.xlsx", only(T)),
+    ("/township/exports/rounds/{round}/tally.xlsx", {**only(T), T: 409}),  # a round not closed
+    ("/township/exports/villages/{village}/appraisal/{year}/cadres.xlsx", only(T)),
+    ("/township/exports/years/{year}/township.xlsx", only(T)),
 ]
 
 

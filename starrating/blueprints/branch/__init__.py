@@ -29,9 +29,11 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     assessment,
     ballots,
     cadres,
+    exports,
     marking,
     paper,
     reports,
+    review,
     roster,
     screen,
 )

@@ -11,6 +11,7 @@ from starrating.blueprints.changes import submit_change
 from starrating.forms.appraisal import CompletionForm
 from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries import appraisal as reads
+from starrating.queries import assessment as year_queries
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
 from starrating.rules.wording import plain, rate, yuan
@@ -36,7 +37,8 @@ def cadre_appraisal(year: int, cadre_id: int) -> Any:
     cadre = get_cadre_or_404(cadre_id, for_user=current_user)
     (result,) = reads.appraise_cadres([cadre], year)
     pledge = result.pledge
-    editable = pledge is not None and pledge.state is PledgeState.PUBLIC
+    locked = year_queries.year_lock(cadre.village_id, year)
+    editable = pledge is not None and pledge.state is PledgeState.PUBLIC and not locked
     forms = {
         item.id: CompletionForm(prefix=f"item-{item.id}", completion=item.verified_completion)
         for item in (pledge.items if pledge else [])
@@ -46,6 +48,7 @@ def cadre_appraisal(year: int, cadre_id: int) -> Any:
         year=year,
         result=result,
         editable=editable,
+        locked=locked,
         forms=forms,
         **HELPERS,
     )

@@ -96,9 +96,14 @@ def _is_rater(year: AssessmentYear) -> bool:
 
 
 def _marking_years() -> list[AssessmentYear]:
-    """The user's village's years still at the marking stage in which they are a rater."""
+    """The user's village's years in which they are a rater, still at the marking stage or
+    reopened for corrections during publicity."""
     years = year_queries.years_of(current_user.village_id)
-    return [year for year in years if year.state is YearState.MARKING and _is_rater(year)]
+    return [
+        year
+        for year in years
+        if (year.state is YearState.MARKING or year.marking_open) and _is_rater(year)
+    ]
 
 
 @bp.route("/marking")

@@ -11,4 +11,4 @@ from starrating.rules.vocabulary import Role
 bp = Blueprint("township", __name__)
 guard_blueprint(bp, roles=frozenset({Role.TOWNSHIP}))
 
-from starrating.blueprints.township import appraisal, schemes, villages  # noqa: E402, F401  (registers its routes)
+from starrating.blueprints.township import appraisal, dashboard, exports, review, schemes, villages  # noqa: E402, F401  (registers its routes)

@@ -1,0 +1,192 @@
+"""Benchmark: the township workbook (乡镇年度汇总) for a township and a county-sized summary.
+
+    .venv/bin/python benchmarks/export_workbooks.py [--villages 40] [--members 60] [--raters 3]
+        [--cadres 7] [--county 500] [--runs 3]
+
+1. Builds a fresh SQLite database in a temporary folder: one township of N villages, each with M
+   members marked by R raters, a certified member round and C cadres with public, verified
+   pledges (tests/blueprints/test_dashboard.py's build_township, the dashboard benchmark's data).
+2. Reads: queries/exports.township_export (township_year's fixed reads, approvals) — timed
+   and its SQL statements counted.
+3. Writes: spreadsheets/exports/township.township_workbook on those rows — timed, and its
+   peak Python memory measured in a separate run under tracemalloc (which slows it down).
+4. Baseline in the same command: the same cells (values read back from the workbook just
+   written, not timed) written with bare openpyxl — ws.append, no styles, no merges, no print
+   settings — and saved the same way.
+5. A county-sized summary: --county villages of synthetic summary rows (no database), the
+   summary sheet and its chart only (village_sheets=False), against the same bare baseline.
+
+Prints medians of --runs runs and the process's peak RSS. Not part of the test suite; figures
+go to docs/PERFORMANCE.md. Targets (issue): the township workbook under 5 s and 400 MB, within
+2× of the bare baseline.
+"""
+
+import argparse
+import io
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.*, when run as a script
+
+from flask_migrate import upgrade  # noqa: E402
+from openpyxl import Workbook, load_workbook  # noqa: E402
+
+from starrating import create_app  # noqa: E402
+from starrating.extensions import db  # noqa: E402
+from starrating.queries.exports import township_export  # noqa: E402
+from starrating.spreadsheets.exports.layout import Heading  # noqa: E402
+from starrating.spreadsheets.exports.township import (  # noqa: E402
+    TownshipBook,
+    VillageLine,
+    township_workbook,
+)
+from tests.blueprints.test_dashboard import build_township  # noqa: E402
+from tests.blueprints.test_township_review import YEAR  # noqa: E402
+from tests.factories import counting_queries  # noqa: E402
+
+TODAY = date(2026, 12, 1)
+
+
+def median_time(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    samples, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples), result
+
+
+def peak_mib(work: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def grid(data: bytes) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Every sheet's cell values, as written (read back, not timed)."""
+    book = load_workbook(io.BytesIO(data))
+    return [(ws.title, list(ws.iter_rows(values_only=True))) for ws in book.worksheets]
+
+
+def bare(sheets: list[tuple[str, list[tuple[Any, ...]]]]) -> bytes:
+    """The same cells with bare openpyxl: values only."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        ws = book.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def cells(sheets: list[tuple[str, list[tuple[Any, ...]]]]) -> int:
+    return sum(1 for _, rows in sheets for row in rows for value in row if value is not None)
+
+
+def report(label: str, write: Callable[[], bytes], runs: int) -> float:
+    seconds, data = median_time(write, runs)
+    sheets = grid(data)
+    baseline, _ = median_time(lambda: bare(sheets), runs)
+    peak = peak_mib(write)
+    print(
+        f"  {label}: write {seconds:.2f} s (peak {peak:.0f} MiB traced), "
+        f"bare openpyxl {baseline:.2f} s → × {seconds / baseline:.2f}; "
+        f"{len(sheets)} sheets, {cells(sheets):,} cells, {len(data) / 1024:.0f} KiB"
+    )
+    return seconds
+
+
+def township(args: argparse.Namespace) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="starrating-bench-"))
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+            "PASSWORD_HASH_PROFILE": "fast",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        reviewer = build_township(
+            villages=args.villages, members=args.members, raters=args.raters, cadres=args.cadres
+        )
+        built = time.perf_counter() - started
+        place = reviewer.township
+        print(
+            f"township: {args.villages} villages × {args.members} members × {args.raters} "
+            f"raters, {args.cadres} cadres each, SQLite (built in {built:.0f} s), "
+            f"median of {args.runs}"
+        )
+
+        def read() -> TownshipBook:
+            db.session.expire_all()  # each run reads from the database, not the identity map
+            return township_export(place, YEAR, today=TODAY)
+
+        reading, rows = median_time(read, args.runs)
+        with counting_queries() as statements:
+            read()
+        print(f"  reads (township_export): {reading:.2f} s, {len(statements)} queries")
+        writing = report("township workbook", lambda: township_workbook(rows), args.runs)
+        print(f"  reads + write: {reading + writing:.2f} s")
+        db.engine.dispose()
+
+
+def county(args: argparse.Namespace) -> None:
+    grades = ("优秀", "优秀资格", "合格", "基本合格", "不合格", "不评定等次", "免评")
+    villages = [
+        VillageLine(
+            name=f"第{i + 1:03d}村",
+            stage="已审核通过",
+            members=60,
+            grades=(18, 0, 30, 8, 2, 1, 1),
+            average_stars=Decimal("8.4"),
+            turnout=Decimal("63.5"),
+            cadre_grades=(2, 4, 1, 0, 0),
+            sheet=None,
+        )
+        for i in range(args.county)
+    ]
+    book = TownshipBook(
+        heading=Heading("某县", YEAR, TODAY),
+        grade_labels=grades,
+        charted_grades=("优秀", "合格", "基本合格", "不合格"),
+        cadre_grade_labels=("优秀", "称职", "基本称职", "不称职"),
+        villages=villages,
+    )
+    print(f"county: {args.county} villages, the summary sheet and chart only (no database)")
+    report("county summary", lambda: township_workbook(book, village_sheets=False), args.runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--villages", type=int, default=40)
+    parser.add_argument("--members", type=int, default=60)
+    parser.add_argument("--raters", type=int, default=3)
+    parser.add_argument("--cadres", type=int, default=7)
+    parser.add_argument("--county", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    township(args)
+    county(args)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the whole run: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

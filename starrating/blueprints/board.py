@@ -1,0 +1,225 @@
+"""A village's public notice board (公示栏, DESIGN.md §8): no login, phone first, printable.
+
+Anyone reads the results in publicity, the cadres' public pledges and the receipts of closed
+rounds, files an objection and later reads its answer with the reference code. A QR poster of
+the board's address goes on the village notice wall.
+
+CSRF: the objection POST is exempt from the app-wide check and validates its own form (with a
+six-hour limit), as the ballot does: a board page read for a long while must still send, and a
+failed check re-renders the board with what the villager wrote. Filing objections and trying
+reference codes are rate-limited per client address and per village.
+"""
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from starrating import ratelimit
+from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
+from starrating.blueprints.branch.ballots import qr_svg
+from starrating.extensions import csrf, db
+from starrating.forms.board import ObjectionForm
+from starrating.models import ObjectionTopic, Village
+from starrating.permissions import guard_blueprint, public
+from starrating.queries import board as reads
+from starrating.rules.tokens import RECEIPT_LENGTH
+from starrating.services import ServiceError
+from starrating.services.objections import CONTENT_LENGTH, file_objection
+from starrating.web import china_today
+
+bp = Blueprint("board", __name__)
+guard_blueprint(bp, roles=None)
+
+FILED_PER_ADDRESS = ratelimit.Limit(hits=10, seconds=60 * 60)
+FILED_PER_VILLAGE = ratelimit.Limit(hits=60, seconds=60 * 60)
+WRONG_REFERENCE_PER_ADDRESS = ratelimit.Limit(hits=20, seconds=10 * 60)
+WRONG_REFERENCE_PER_VILLAGE = ratelimit.Limit(hits=300, seconds=10 * 60)
+CSRF_EXPIRED = (
+    "这个页面打开的时间太长，安全校验过期了，刚才没有提交成功。"
+    "您写的内容还在，请再点一次「提交异议」。"
+)
+
+
+@bp.errorhandler(404)
+def _not_found(error: HTTPException) -> Any:
+    db.session.rollback()
+    return _message(
+        "找不到这个公示栏", "这个地址不对。请扫描村公示栏上的二维码，或找村里的工作人员。", 404
+    )
+
+
+@bp.errorhandler(429)
+def _too_many(error: HTTPException) -> Any:
+    db.session.rollback()
+    return _message("操作太频繁，请稍等", error.description or "", 429)
+
+
+def _message(title: str, text: str, status: int) -> Any:
+    return render_template("board/message.html", title=title, text=text), status
+
+
+def board_address(village: Village) -> str:
+    """The board's full address for the poster: the public address when configured (as the
+    printed ballots' QR codes use), else the one this browser used."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return f"{base.rstrip('/')}{url_for('.board', village_code=village.code)}"
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+def _keys(
+    village: Village, kind: str, per_address: ratelimit.Limit, per_village: ratelimit.Limit
+) -> list[tuple[str, ratelimit.Limit]]:
+    return [
+        (f"board:{kind}:addr:{request.remote_addr}", per_address),
+        (f"board:{kind}:village:{village.id}", per_village),
+    ]
+
+
+def _filing_keys(village: Village) -> list[tuple[str, ratelimit.Limit]]:
+    return _keys(village, "file", FILED_PER_ADDRESS, FILED_PER_VILLAGE)
+
+
+def _reference_keys(village: Village) -> list[tuple[str, ratelimit.Limit]]:
+    return _keys(village, "ref", WRONG_REFERENCE_PER_ADDRESS, WRONG_REFERENCE_PER_VILLAGE)
+
+
+def _refuse_if_throttled(keys: list[tuple[str, ratelimit.Limit]], what: str) -> None:
+    for key, limit in keys:
+        if ratelimit.is_blocked(key, limit):
+            abort(
+                429,
+                description=f"这台手机（或这个村）{what}的次数太多了，"
+                f"请 {limit.minutes} 分钟后再试。急事请直接找村党支部。",
+            )
+
+
+# --- the board ----------------------------------------------------------------------------------
+
+
+@bp.route("/<village_code>/board")
+@public
+def board(village_code: str) -> Any:
+    village = reads.village_by_code_or_404(village_code)
+    return _board_page(village, ObjectionForm(topic=ObjectionTopic.TENSTAR.value))
+
+
+def _board_page(
+    village: Village, form: ObjectionForm, *, problem: str | None = None, status: int = 200
+) -> Any:
+    today = china_today()
+    return render_template(
+        "board/board.html",
+        board=reads.public_board(village, today=today),
+        today=today,
+        form=form,
+        problem=problem,
+        content_length=CONTENT_LENGTH,
+        receipt_length=RECEIPT_LENGTH,
+    ), status
+
+
+@bp.route("/<village_code>/board/objections", methods=["POST"])
+@public
+@csrf.exempt
+def file(village_code: str) -> Any:
+    village = reads.village_by_code_or_404(village_code)
+    _refuse_if_throttled(_filing_keys(village), "提交异议")
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        problem = CSRF_EXPIRED if "csrf_token" in form.errors else "请选择对哪一项有异议"
+        return _board_page(village, form, problem=problem, status=400)
+    year, _ = reads.board_year(village.id, china_today())
+    try:
+        objection = file_objection(
+            village=village,
+            year=year,
+            topic=ObjectionTopic(form.topic.data),
+            content=form.content.data or "",
+            name=form.name.data or "",
+            phone=form.phone.data or "",
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        return _board_page(village, form, problem=error.message, status=400)
+    for key, limit in _filing_keys(village):
+        ratelimit.record_hit(key, limit)
+    db.session.commit()
+    flash("已收到您的异议，村党支部会在公示期内答复。", "success")
+    return redirect(
+        url_for(".objection", village_code=village.code, reference=objection.reference), 303
+    )
+
+
+# --- an objection's answer, by its reference code -------------------------------------------------
+
+
+@bp.route("/<village_code>/board/objections")
+@public
+def find(village_code: str) -> Any:
+    """The lookup form's target: a typed reference, made plain, leads to its page."""
+    village = reads.village_by_code_or_404(village_code)
+    typed = typed_receipt(request.args.get("ref", ""))[:40]
+    if not typed:
+        return redirect(url_for(".board", village_code=village.code) + "#lookup")
+    if is_receipt_shaped(typed):
+        return redirect(url_for(".objection", village_code=village.code, reference=typed))
+    return _not_found_reference(village, typed)
+
+
+@bp.route("/<village_code>/board/objections/<reference>")
+@public
+def objection(village_code: str, reference: str) -> Any:
+    village = reads.village_by_code_or_404(village_code)
+    typed = typed_receipt(reference)[:40]
+    if typed != reference and is_receipt_shaped(typed):
+        return redirect(url_for(".objection", village_code=village.code, reference=typed))
+    if not is_receipt_shaped(typed):  # a slip that cannot be a reference is not a guess
+        return _not_found_reference(village, typed)
+    _refuse_if_throttled(_reference_keys(village), "查错编号")
+    found = reads.objection_by_reference(village.id, typed)
+    if found is None:
+        _count_wrong_reference(village)
+        return _not_found_reference(village, typed)
+    return render_template("board/objection.html", village=village, objection=found)
+
+
+def _count_wrong_reference(village: Village) -> None:
+    """Count a wrong reference and commit it, though the request otherwise writes nothing."""
+    db.session.rollback()
+    for key, limit in _reference_keys(village):
+        ratelimit.record_hit(key, limit)
+    db.session.commit()
+
+
+def _not_found_reference(village: Village, typed: str) -> Any:
+    return render_template(
+        "board/objection_missing.html",
+        village=village,
+        typed=typed,
+        receipt_length=RECEIPT_LENGTH,
+    ), 404
+
+
+# --- the poster for the village notice wall -------------------------------------------------------
+
+
+@bp.route("/<village_code>/board/poster")
+@public
+def poster(village_code: str) -> Any:
+    village = reads.village_by_code_or_404(village_code)
+    address = board_address(village)
+    return render_template(
+        "board/poster.html", village=village, address=address, qr=qr_svg(address)
+    )

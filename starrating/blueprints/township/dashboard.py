@@ -1,0 +1,35 @@
+"""The township's dashboard: every village's year at a glance (stage, marking progress, member
+ballot, objections, cadres) with a chart of the grades per village (DESIGN.md §5.6, §8)."""
+
+from collections import Counter
+from typing import Any
+
+from flask import render_template, request
+from flask_login import current_user
+
+from starrating import queries
+from starrating.blueprints.township import bp
+from starrating.queries.township import GRADE_ORDER, township_year
+from starrating.rules.assessment_state import YearState
+from starrating.web import china_today
+
+NOT_OPENED = "未开启"
+STAGES = (NOT_OPENED, *(state.label for state in YearState))
+
+
+@bp.route("/dashboard")
+def dashboard() -> Any:
+    years = [row.scheme.year for row in queries.scheme_rows(current_user.township_id)]
+    year = request.args.get("year", type=int) or (years[0] if years else china_today().year)
+    rows = township_year(current_user.township_id, year)
+    stages = Counter(row.stage for row in rows)
+    return render_template(
+        "township/dashboard.html",
+        year=year,
+        years=sorted({*years, year}, reverse=True),
+        rows=rows,
+        stages=[(stage, stages[stage]) for stage in STAGES],
+        grades=GRADE_ORDER,
+        grade_rows=[(row.village.name, row.grade_counts) for row in rows if row.results],
+        open_objections=sum(row.open_objections for row in rows),
+    )

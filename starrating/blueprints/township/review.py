@@ -1,0 +1,132 @@
+"""The township's review of one village's year: what the village submitted, the history of its
+steps, the objections and answers, and the decision — approve (each 优秀 and 不合格 member
+ticked), return with an opinion, or reopen an approved year with a reason (DESIGN.md §5.6)."""
+
+from typing import Any
+
+from flask import abort, render_template, url_for
+from flask_login import current_user
+
+from starrating.blueprints.changes import submit_change
+from starrating.blueprints.township import bp
+from starrating.forms.township_review import ApproveForm, ReopenYearForm, ReturnForm
+from starrating.models import AssessmentYear
+from starrating.permissions import get_village_or_404
+from starrating.queries import township as reads
+from starrating.queries.appraisal import CadreAppraisal
+from starrating.queries.assessment import year_of
+from starrating.queries.board import village_objections
+from starrating.rules.appraisal import AppraisalScheme
+from starrating.rules.pay import PayRuleKind
+from starrating.rules.tenstar import Grade
+from starrating.rules.wording import plain, rate, yuan
+from starrating.services import review as service
+
+
+def _load(village_id: int, year: int) -> AssessmentYear:
+    """The year of a village of the reviewer's township; 404 for another township's village or a
+    year the village has not opened."""
+    village = get_village_or_404(village_id, for_user=current_user)
+    return year_of(village.id, year) or abort(404)
+
+
+@bp.route("/villages/<int:village_id>/years/<int:year>/review")
+def review(village_id: int, year: int) -> Any:
+    record = _load(village_id, year)
+    found = reads.village_year(record.village, year)
+    needing = set(service.members_needing_approval(record))
+    return render_template(
+        "township/review.html",
+        record=record,
+        found=found,
+        needing=sorted(
+            (
+                r
+                for r in (found.results.members if found.results else [])
+                if r.assessed.id in needing
+            ),
+            key=lambda r: r.grade is not Grade.EXCELLENT,
+        ),
+        history=reads.review_history(record.id),
+        objections=village_objections(record.village_id, year),
+        approve_form=ApproveForm(),
+        return_form=ReturnForm(),
+        reopen_form=ReopenYearForm(),
+        charts=_cadre_charts(found.cadres, record.scheme.appraisal),
+        rate=rate,
+        yuan=yuan,
+    )
+
+
+def _cadre_charts(cadres: list[CadreAppraisal], scheme: AppraisalScheme) -> dict[str, Any]:
+    """Rows for the charts of satisfaction and pledge completion per cadre, with the scheme's
+    lines: satisfaction below which a cadre is to be adjusted, completion that earns the reward
+    (proportional pay only)."""
+    proportional = scheme.pay_rule.kind is PayRuleKind.PROPORTIONAL
+    adjust = scheme.consequences.adjust_below_satisfaction
+    passing = scheme.pay_rule.pass_ratio * 100
+    return {
+        "satisfaction": [
+            (
+                c.cadre.name,
+                c.outcome.satisfaction if c.outcome else None,
+                "未测评" if c.outcome else "尚无结果",
+            )
+            for c in cadres
+        ],
+        "completion": [
+            (c.cadre.name, c.outcome.completion if c.outcome else None, c.waiting or "")
+            for c in cadres
+        ],
+        "adjust_below": adjust,
+        "adjust_label": f"低于 {plain(adjust)}% 建议调整",
+        "pass_at": passing if proportional else None,
+        "pass_label": f"达标线 {plain(passing)}%",
+    }
+
+
+def _back(record: AssessmentYear) -> str:
+    return url_for("township.review", village_id=record.village_id, year=record.year)
+
+
+@bp.route("/villages/<int:village_id>/years/<int:year>/approve", methods=["POST"])
+def approve_year(village_id: int, year: int) -> Any:
+    record = _load(village_id, year)
+    form = ApproveForm()
+    return submit_change(
+        form,
+        lambda: service.approve_year(
+            actor=current_user,
+            year=record,
+            approved_members=form.members.data or [],
+            opinion=form.opinion.data or "",
+        ),
+        done=f"已审核通过{record.village.name} {year} 年度评定，结果已锁定",
+        back=_back(record),
+    )
+
+
+@bp.route("/villages/<int:village_id>/years/<int:year>/return", methods=["POST"])
+def return_year(village_id: int, year: int) -> Any:
+    record = _load(village_id, year)
+    form = ReturnForm()
+    return submit_change(
+        form,
+        lambda: service.return_year(
+            actor=current_user, year=record, opinion=form.opinion.data or ""
+        ),
+        done=f"已将{record.village.name} {year} 年度评定退回修改",
+        back=_back(record),
+    )
+
+
+@bp.route("/villages/<int:village_id>/years/<int:year>/reopen", methods=["POST"])
+def reopen_year(village_id: int, year: int) -> Any:
+    record = _load(village_id, year)
+    form = ReopenYearForm()
+    return submit_change(
+        form,
+        lambda: service.reopen_year(actor=current_user, year=record, reason=form.reason.data or ""),
+        done=f"已重新打开{record.village.name} {year} 年度评定，村里可以修改后重新报送",
+        back=_back(record),
+    )

@@ -1,0 +1,245 @@
+"""Reads for a village's public notice board (DESIGN.md §8) and its objections.
+
+What the board shows is chosen here, field by field: names, posts and results only. A member's
+phone or birth date, a veto's reason, a cadre's pay and consequence flags, and who filed an
+objection never leave this module for a public page. Each read runs a fixed number of queries.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from starrating.extensions import db
+from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, Village
+from starrating.queries.appraisal import active_cadres, appraise_cadres, pledges_by_cadre
+from starrating.queries.assessment import year_results
+from starrating.queries.ballots import rounds_of
+from starrating.rules.assessment_state import publicity_open
+from starrating.rules.electorate import RoundState
+from starrating.rules.pledges import PledgeState
+
+
+@dataclass(frozen=True)
+class Publicity:
+    """One item on the board: published on a day, for the publicity days up to ends_on."""
+
+    published_on: date | None
+    ends_on: date | None
+
+    @property
+    def published(self) -> bool:
+        return self.published_on is not None
+
+    def status(self, today: date) -> str:
+        if self.ends_on is None:
+            return "尚未公示"
+        if publicity_open(self.ends_on, today):
+            return f"公示中，至 {self.ends_on.month}月{self.ends_on.day}日"
+        return "公示期已结束"
+
+
+@dataclass(frozen=True)
+class PublicStarRow:
+    """A member's line on the board: the name, one flag per star (scheme order), the grade.
+    A veto shows only as the grade 不合格; exempt as 免评; 预备党员 as 不评定等次."""
+
+    name: str
+    stars: tuple[bool, ...]
+    star_count: int
+    grade: str
+
+
+@dataclass(frozen=True)
+class PublicPledgeItem:
+    content: str
+    indicator: str
+    target: str
+    deadline: date
+    weight: int
+
+
+@dataclass(frozen=True)
+class PublicPledge:
+    name: str
+    post: str
+    items: tuple[PublicPledgeItem, ...]
+
+
+@dataclass(frozen=True)
+class PublicCadreResult:
+    """A cadre's published result, without pay and without consequence flags."""
+
+    name: str
+    post: str
+    completion: Decimal | None
+    ballot_score: Decimal | None
+    satisfaction: Decimal | None
+    township_score: Decimal | None
+    combined: Decimal | None
+    missing: tuple[str, ...]
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class Board:
+    village: Village
+    year: int
+    star_names: tuple[str, ...]
+    tenstar: Publicity
+    members: list[PublicStarRow]  # empty until published
+    pledges: list[PublicPledge]
+    cadres: Publicity
+    cadre_results: list[PublicCadreResult]  # empty until published
+    closed_rounds: list[BallotRound]
+
+
+def village_by_code_or_404(code: str) -> Village:
+    village = db.session.scalar(select(Village).where(Village.code == code))
+    if village is None:
+        abort(404)
+    return village
+
+
+def board_year(village_id: int, today: date) -> tuple[int, AssessmentYear | None]:
+    """The board's year and its record: the village's latest assessment year, or (none
+    opened yet) this year, without a record."""
+    latest = db.session.scalar(
+        select(AssessmentYear)
+        .options(joinedload(AssessmentYear.scheme))
+        .where(AssessmentYear.village_id == village_id)
+        .order_by(AssessmentYear.year.desc())
+        .limit(1)
+    )
+    return (latest.year, latest) if latest is not None else (today.year, None)
+
+
+def public_board(village: Village, *, today: date) -> Board:
+    year, record = board_year(village.id, today)
+    tenstar = Publicity(
+        record.published_on if record else None, record.publicity_ends_on if record else None
+    )
+    cadres = Publicity(
+        record.cadres_published_on if record else None,
+        record.cadres_publicity_ends_on if record else None,
+    )
+    star_names: tuple[str, ...] = ()
+    members: list[PublicStarRow] = []
+    if record is not None:
+        star_names = tuple(star.name for star in record.scheme.tenstar.stars)
+        if tenstar.published:
+            members = _star_rows(record)
+    village_cadres = active_cadres([village.id])
+    return Board(
+        village=village,
+        year=year,
+        star_names=star_names,
+        tenstar=tenstar,
+        members=members,
+        pledges=_pledges(village_cadres, year),
+        cadres=cadres,
+        cadre_results=_cadre_results(village_cadres, year) if cadres.published else [],
+        closed_rounds=[r for r in rounds_of(village.id) if r.state is RoundState.CLOSED],
+    )
+
+
+def _star_rows(record: AssessmentYear) -> list[PublicStarRow]:
+    results = year_results(record)
+    codes = [star.code for star in results.scheme.stars]
+    return [
+        PublicStarRow(
+            name=result.assessed.member.name,
+            stars=tuple(code in result.outcome.awarded for code in codes),
+            star_count=result.outcome.star_count,
+            grade=result.grade.label,
+        )
+        for result in results.members
+    ]
+
+
+def _pledges(cadres: list[Cadre], year: int) -> list[PublicPledge]:
+    pledges = pledges_by_cadre([cadre.id for cadre in cadres], year)
+    shown = []
+    for cadre in cadres:
+        pledge = pledges.get(cadre.id)
+        if pledge is None or pledge.state is not PledgeState.PUBLIC:
+            continue
+        items = tuple(
+            PublicPledgeItem(item.content, item.indicator, item.target, item.deadline, item.weight)
+            for item in pledge.items
+        )
+        shown.append(PublicPledge(cadre.name, cadre.post, items))
+    return shown
+
+
+def _cadre_results(cadres: list[Cadre], year: int) -> list[PublicCadreResult]:
+    rows = []
+    for found in appraise_cadres(cadres, year):
+        outcome = found.outcome
+        rows.append(
+            PublicCadreResult(
+                name=found.cadre.name,
+                post=found.cadre.post,
+                completion=outcome.completion if outcome else None,
+                ballot_score=outcome.ballot_score if outcome else None,
+                satisfaction=outcome.satisfaction if outcome else None,
+                township_score=outcome.township_score if outcome else None,
+                combined=outcome.combined_score if outcome else None,
+                missing=outcome.combined.missing if outcome else (),
+                grade=outcome.grade.label if outcome else None,
+            )
+        )
+    return rows
+
+
+# --- objections ----------------------------------------------------------------------------------
+
+
+def objection_by_reference(village_id: int, reference: str) -> Objection | None:
+    return db.session.scalar(
+        select(Objection).where(
+            Objection.village_id == village_id, Objection.reference == reference
+        )
+    )
+
+
+def village_objections(village_id: int, year: int) -> list[Objection]:
+    """The year's objections for the secretary: unanswered first, then newest first; each
+    with who answered it loaded."""
+    answered_last = Objection.answered_at.is_not(None)
+    return list(
+        db.session.scalars(
+            select(Objection)
+            .options(joinedload(Objection.answered_by))
+            .where(Objection.village_id == village_id, Objection.year == year)
+            .order_by(answered_last, Objection.filed_at.desc(), Objection.id.desc())
+        )
+    )
+
+
+def objection_counts(village_id: int, year: int) -> tuple[int, int]:
+    """(all, unanswered) objections of the village's year."""
+    total, open_ = db.session.execute(
+        select(
+            func.count(Objection.id),
+            func.count(Objection.id).filter(Objection.answered_at.is_(None)),
+        ).where(Objection.village_id == village_id, Objection.year == year)
+    ).one()
+    return int(total), int(open_)
+
+
+def get_objection_or_404(objection_id: int, *, year: AssessmentYear) -> Objection:
+    """An objection of that village-year (the year was loaded through the user's scope)."""
+    found = db.session.scalar(
+        select(Objection).where(
+            Objection.id == objection_id,
+            Objection.village_id == year.village_id,
+            Objection.year == year.year,
+        )
+    )
+    if found is None:
+        abort(404)
+    return found

@@ -1,0 +1,280 @@
+"""The township's dashboard (DESIGN.md §5.6, §8): every village's stage, marking progress, member
+ballot, objections and cadres, the same figures the other pages show, and a query count that
+grows neither with the villages' members nor with the number of villages."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from html import unescape
+
+from sqlalchemy import insert
+
+from starrating.extensions import db
+from starrating.models import (
+    Cadre,
+    Member,
+    ObjectionTopic,
+    Pledge,
+    PledgeItem,
+    StarMark,
+    Township,
+    User,
+)
+from starrating.queries.assessment import assessed_members
+from starrating.rules.ballots import Choice
+from starrating.rules.pledges import PledgeState
+from starrating.rules.tenstar_scheme import default_tenstar_scheme
+from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
+from starrating.services import review as review_service
+from starrating.services.appraisal import record_township_score
+from starrating.services.assessment import record_marks
+from starrating.services.objections import file_objection
+from tests.blueprints.test_appraisal import field_value, hold_cadre_ballot
+from tests.blueprints.test_township_review import (
+    AFTER_PUBLICITY,
+    YEAR,
+    hold_member_ballot,
+    published_branch,
+)
+from tests.factories import (
+    counting_queries,
+    create_scheme,
+    create_township,
+    create_user,
+    create_village,
+    login,
+    open_assessment,
+)
+
+ORGANISATIONAL = [s.code for s in default_tenstar_scheme().stars if s.measure is None]
+
+
+def build_township(
+    *,
+    villages: int,
+    members: int,
+    raters: int = 3,
+    cadres: int = 7,
+    voters: int = 6,
+    township: Township | None = None,
+) -> User:
+    """A township of villages, each with members marked by raters on every organisational star,
+    a certified member round and cadres with public, verified pledges; returns its reviewer.
+    Rows go in by bulk insert, so 40 villages of 60 members take seconds (the benchmark uses
+    this too)."""
+    township = township or create_township()
+    create_scheme(township=township, year=YEAR)
+    reviewer = create_user(role=Role.TOWNSHIP, township=township)
+    for number in range(villages):
+        village = create_village(township=township, name=f"第{number + 1:02d}村")
+        secretary = create_user(role=Role.SECRETARY, village=village)
+        committee = [create_user(role=Role.COMMITTEE, village=village) for _ in range(raters - 1)]
+        _members(village.id, members)
+        year = open_assessment(
+            village=village, secretary=secretary, raters=[secretary, *committee], year=YEAR
+        )
+        _marks(year.id, [secretary, *committee])
+        hold_member_ballot(village=village, secretary=secretary, voters=voters)
+        _cadres(village.id, cadres)
+    db.session.commit()
+    return reviewer
+
+
+def _members(village_id: int, size: int) -> None:
+    db.session.execute(
+        insert(Member),
+        [
+            {
+                "village_id": village_id,
+                "name": f"党员{i:03d}",
+                "gender": Gender.FEMALE if i % 2 else Gender.MALE,
+                "birth_date": date(1950 + i % 40, 1 + i % 12, 1 + i % 28),
+                "joined_on": None,
+                "membership": Membership.PROBATIONARY if i % 9 == 0 else Membership.FULL,
+                "category": MemberCategory.ORDINARY,
+            }
+            for i in range(size)
+        ],
+    )
+
+
+def _marks(year_id: int, raters: list[User]) -> None:
+    db.session.execute(
+        insert(StarMark),
+        [
+            {
+                "year_id": year_id,
+                "assessed_member_id": assessed.id,
+                "rater_id": rater.id,
+                "star_code": code,
+                "passed": (assessed.id + rater.id + len(code)) % 5 != 0,
+            }
+            for assessed in assessed_members(year_id)
+            for rater in raters
+            for code in ORGANISATIONAL
+        ],
+    )
+
+
+def _cadres(village_id: int, count: int) -> None:
+    for number in range(count):
+        cadre = Cadre(
+            village_id=village_id,
+            name=f"干部{number + 1}",
+            post="村委会委员",
+            base_pay=Decimal(24000),
+            reward_amount=Decimal(3000),
+        )
+        pledge = Pledge(cadre=cadre, year=YEAR, state=PledgeState.PUBLIC)
+        pledge.items = [
+            PledgeItem(
+                position=position,
+                content=f"承诺{position}",
+                indicator="指标",
+                target="完成",
+                deadline=date(YEAR, 12, 31),
+                weight=weight,
+                verified_completion=Decimal(70 + 10 * position + number % 3),
+            )
+            for position, weight in ((1, 50), (2, 50))
+        ]
+        db.session.add_all([cadre, pledge])
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def row_of(html: str, village_id: int) -> str:
+    found = re.search(rf'<tr data-village-id="{village_id}">(.*?)</tr>', html, re.S)
+    assert found, village_id
+    return found.group(1)
+
+
+def grade_counts(html: str) -> dict[str, int]:
+    """The grade stats boxes (results and review pages): grade value → count."""
+    return {
+        grade: int(count)
+        for grade, count in re.findall(r'<div data-grade="(\w+)"><strong>(\d+)</strong>', html)
+    }
+
+
+def charted(html: str, village_name: str) -> dict[str, int]:
+    """The dashboard chart's bars of one village: grade label → count (from each bar's title)."""
+    return {
+        label: int(count)
+        for label, count in re.findall(rf"<title>{village_name}：(\S+) (\d+) 人</title>", html)
+    }
+
+
+def test_the_dashboard_shows_each_villages_stage_and_figures(app):
+    township = create_township()
+    create_scheme(township=township, year=YEAR)
+    submitted = published_branch(create_village(township=township, name="西岙村"))
+    review_service.submit_year(
+        actor=submitted.secretary, year=submitted.year, today=AFTER_PUBLICITY
+    )
+    public = published_branch(create_village(township=township, name="东沙村"))
+    hold_cadre_ballot(
+        village=public.village,
+        secretary=public.secretary,
+        counts={Choice.SATISFIED: 8, Choice.BASIC: 2},
+        eligible=20,
+    )
+    record_township_score(actor=public.reviewer, cadre=public.cadre, year=YEAR, score=Decimal(90))
+    file_objection(
+        village=public.village,
+        year=YEAR,
+        topic=ObjectionTopic.TENSTAR,
+        content="有疑问",
+        name="",
+        phone="",
+    )
+    marking = create_village(township=township, name="南塘村")
+    secretary = create_user(role=Role.SECRETARY, village=marking)
+    _members(marking.id, 6)
+    year = open_assessment(village=marking, secretary=secretary, raters=[secretary], year=YEAR)
+    for assessed in assessed_members(year.id)[:3]:
+        record_marks(rater=secretary, assessed=assessed, marks=dict.fromkeys(ORGANISATIONAL, True))
+    idle = create_village(township=township, name="北山村")
+    db.session.commit()
+    client = app.test_client()
+    login(client, submitted.reviewer)
+
+    page = unescape(client.get(f"/township/dashboard?year={YEAR}").get_data(as_text=True))
+
+    row = row_of(page, submitted.village.id)
+    assert field_value(row, "stage") == "已报乡镇"
+    assert field_value(row, "marking") == "100.0%"
+    assert "参与率 60.0%（6/10）" in field_value(row, "ballot")
+    assert "达到法定人数" in row and "已确认计票" in row
+    assert field_value(row, "cadres") == "0 / 1"  # no cadre ballot, no township score
+    assert f"/township/villages/{submitted.village.id}/years/{YEAR}/review" in row
+    public_row = row_of(page, public.village.id)
+    assert field_value(public_row, "stage") == "公示中"
+    assert field_value(public_row, "objections").startswith("1")
+    assert field_value(public_row, "cadres") == "1 / 1"
+    marking_row = row_of(page, marking.id)
+    assert field_value(marking_row, "stage") == "评分中"
+    assert field_value(marking_row, "marking") == "50.0%"
+    assert "未举行" in field_value(marking_row, "ballot")
+    idle_row = row_of(page, idle.id)
+    assert field_value(idle_row, "stage") == "未开启"
+    assert "/review" not in idle_row
+    assert '<div data-stage="已报乡镇"><strong>1</strong>' in page
+    assert '<div id="open-objections-total"><strong>1</strong>' in page
+
+    # the chart's bars say what the village's own results page and the review page say
+    secretary_client = app.test_client()
+    login(secretary_client, public.secretary)
+    results = secretary_client.get(f"/branch/years/{YEAR}/results").get_data(as_text=True)
+    review = client.get(f"/township/villages/{public.village.id}/years/{YEAR}/review")
+    expected = {"优秀": 1, "不合格": 1, "合格": 4}
+    assert charted(page, "东沙村") == expected
+    by_value = {"excellent": "优秀", "unqualified": "不合格", "qualified": "合格"}
+    shown = {by_value[g]: n for g, n in grade_counts(results).items() if n and g in by_value}
+    assert shown == expected
+    reviewed = grade_counts(review.get_data(as_text=True))
+    assert {by_value[g]: n for g, n in reviewed.items() if n and g in by_value} == expected
+
+    # cadres done matches the township's appraisal page: a full result, nothing left out
+    appraisal = client.get(f"/township/appraisal/{YEAR}").get_data(as_text=True)
+    cadre_row = re.search(rf'<tr data-cadre-id="{public.cadre.id}">(.*?)</tr>', appraisal, re.S)
+    assert "已折算" not in cadre_row.group(1)
+
+
+def test_the_year_chooser_defaults_to_the_latest_scheme(app):
+    township = create_township()
+    create_scheme(township=township, year=2025)
+    create_scheme(township=township, year=2027)
+    reviewer = create_user(role=Role.TOWNSHIP, township=township)
+    client = app.test_client()
+    login(client, reviewer)
+
+    page = client.get("/township/dashboard").get_data(as_text=True)
+
+    assert "2027 年度评定进度" in page
+    assert '<option value="2025">' in page
+    assert "2025 年度评定进度" in client.get("/township/dashboard?year=2025").get_data(as_text=True)
+
+
+# --- query counts -----------------------------------------------------------------------------
+
+
+def _dashboard_queries(app, reviewer: User) -> int:
+    client = app.test_client()
+    login(client, reviewer)
+    assert client.get(f"/township/dashboard?year={YEAR}").status_code == 200
+    with counting_queries() as statements:
+        response = client.get(f"/township/dashboard?year={YEAR}")
+    assert response.status_code == 200
+    assert "第01村" in response.get_data(as_text=True)
+    return len(statements)
+
+
+def test_the_dashboards_queries_grow_neither_with_members_nor_with_villages(app):
+    small = _dashboard_queries(app, build_township(villages=40, members=3, raters=2, cadres=2))
+    large = _dashboard_queries(app, build_township(villages=40, members=30, raters=2, cadres=2))
+    few = _dashboard_queries(app, build_township(villages=4, members=3, raters=2, cadres=2))
+
+    assert small == large
+    assert few == small
