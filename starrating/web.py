@@ -1,10 +1,13 @@
 """Web hygiene for every response (DESIGN.md §11) and the template helpers."""
 
+import io
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import segno
 from flask import Flask, Response, current_app
+from markupsafe import Markup
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -50,12 +53,29 @@ def register(app: Flask) -> None:
         return {"app_name": "星级评定", "china_year": lambda: china_today().year}
 
 
+def public_address(path: str) -> str:
+    """A full address for print (a QR, the text under it): the configured public address
+    (STARRATING_PUBLIC_URL) when there is one, else the one this browser used."""
+    from flask import request
+
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return f"{base.rstrip('/')}{path}"
+
+
 def ballot_address(village_code: str, code: str) -> str:
     """The address a printed QR (and the text under it) leads to: the village's ballot page
     with this code, which the page swaps for a session at once (DESIGN.md §11)."""
-    from flask import request
-
     from starrating.rules.tokens import shown
 
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return f"{base.rstrip('/')}/v/{village_code}/t/{shown(code)}"
+    return public_address(f"/v/{village_code}/t/{shown(code)}")
+
+
+def qr_svg(text: str) -> Markup:
+    """An inline SVG QR code of text (error correction M: still reads from a worn photocopy);
+    sized by CSS, black on white, no inline style (the CSP forbids it)."""
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(
+        out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4, svgclass="qr",
+        lineclass=None, dark="#000", light="#fff",
+    )  # fmt: skip
+    return Markup(out.getvalue().decode())  # noqa: S704  (segno's own SVG, no user markup)

@@ -15,7 +15,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +25,6 @@ from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
 from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
-from starrating.blueprints.branch.ballots import qr_svg
 from starrating.extensions import csrf, db
 from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
@@ -35,7 +33,7 @@ from starrating.queries import board as reads
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.services import ServiceError
 from starrating.services.objections import CONTENT_LENGTH, file_objection
-from starrating.web import china_today
+from starrating.web import china_today, public_address, qr_svg
 
 bp = Blueprint("board", __name__)
 guard_blueprint(bp, roles=None)
@@ -71,8 +69,7 @@ def _message(title: str, text: str, status: int) -> Any:
 def board_address(village: Village) -> str:
     """The board's full address for the poster: the public address when configured (as the
     printed ballots' QR codes use), else the one this browser used."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return f"{base.rstrip('/')}{url_for('.board', village_code=village.code)}"
+    return public_address(url_for(".board", village_code=village.code))
 
 
 # --- rate limits --------------------------------------------------------------------------------

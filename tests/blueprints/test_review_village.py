@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from starrating.blueprints.branch import review as review_view
 from starrating.extensions import db
-from starrating.models import AssessmentYear, AuditEvent, ObjectionTopic, StarMark
+from starrating.models import AssessmentYear, AuditEvent, ObjectionTopic, StarMark, YearReview
 from starrating.queries.assessment import assessed_members
 from starrating.rules.assessment_state import YearState
 from starrating.rules.vocabulary import Role
@@ -101,7 +101,7 @@ def test_publishing_puts_the_results_on_the_board_for_five_days(client, monkeypa
     )
     html = review_page(client)
     assert "2026年11月26日 至 2026年11月30日（公示中）" in section(html, "overview")
-    assert [r.step.value for r in db.session.scalars(select(review_view.YearReview))] == ["publish"]
+    assert [r.step.value for r in db.session.scalars(select(YearReview))] == ["publish"]
     assert "公示评定结果" in section(html, "history")
     board = client.get(f"/{village.code}/board").get_data(as_text=True)
     assert all(name in board for name in NAMES)
@@ -186,7 +186,7 @@ def test_a_returned_year_is_resumed_with_the_townships_opinion(client, monkeypat
         None,
         None,
     )
-    steps = [r.step.value for r in db.session.scalars(select(review_view.YearReview))]
+    steps = [r.step.value for r in db.session.scalars(select(YearReview))]
     assert steps == ["publish", "submit", "return", "resume"]
     assert "本年度评定结果尚未公示" in client.get(f"/{village.code}/board").get_data(as_text=True)
 

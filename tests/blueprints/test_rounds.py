@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from starrating.blueprints.branch.ballots import qr_svg
 from starrating.extensions import db
 from starrating.models import AuditEvent, BallotRound, BallotToken, Cadre
 from starrating.queries.ballots import subjects
@@ -24,7 +23,7 @@ from starrating.services.ballots import (
     generate_codes,
 )
 from starrating.services.ballots import open_round as open_round_service
-from starrating.web import china_today
+from starrating.web import china_today, qr_svg
 from tests.factories import (
     counting_queries,
     create_member,

@@ -2,6 +2,7 @@
 the right role from the right state, and nothing else; the review page's approve, return and
 reopen; and the lock on an approved year."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -307,6 +308,20 @@ def test_the_review_page_shows_what_was_submitted(app):
     assert "经支委会复核，符合条件" in page
     assert f'data-cadre-id="{branch.cadre.id}"' in page and "张三" in page
     assert 'id="approve"' in page and 'id="return"' in page and 'id="reopen"' not in page
+
+
+def test_the_review_page_offers_the_villages_workbooks(app):
+    branch = submitted_branch()
+    client = reviewer_client(app, branch)
+    page = client.get(review_url(branch)).get_data(as_text=True)
+    links = re.findall(r'href="(/township/exports/[^"]+)"', page)
+    assert any(link.endswith(f"/years/{YEAR}/tenstar.xlsx") for link in links)
+    assert any(link.endswith(f"/appraisal/{YEAR}/cadres.xlsx") for link in links)
+    assert any(link.endswith("/tally.xlsx") for link in links)  # the certified member round
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert response.data[:2] == b"PK"  # an .xlsx is a zip
 
 
 def test_approval_through_the_page_needs_every_member_ticked(app):

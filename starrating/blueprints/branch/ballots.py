@@ -5,13 +5,11 @@ The codes exist in plain text only in the response that prints them: they are ne
 logged, audited or kept in the session.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import segno
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -33,22 +31,11 @@ from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
-from starrating.web import ballot_address, china_today
+from starrating.web import ballot_address, china_today, qr_svg
 
 # Up to this many subjects the ballot has one column; more are split into two columns side by
 # side, so that about 60 subjects still fit on one A4 page.
 ONE_COLUMN_MAX = 24
-
-
-def qr_svg(text: str) -> Markup:
-    """An inline SVG QR code of text (error correction M: still reads from a worn photocopy);
-    sized by CSS, black on white, no inline style (the CSP forbids it)."""
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(
-        out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=4, svgclass="qr",
-        lineclass=None, dark="#000", light="#fff",
-    )  # fmt: skip
-    return Markup(out.getvalue().decode())  # noqa: S704  (segno's own SVG, no user markup)
 
 
 def _round_url(ballot_round: BallotRound) -> str:

@@ -6,17 +6,15 @@ from typing import Any
 
 from flask import render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from starrating.blueprints.branch import bp
 from starrating.blueprints.changes import submit_change
-from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.board import AnswerForm
-from starrating.models import AssessmentYear, YearReview
+from starrating.models import AssessmentYear
 from starrating.permissions import allow, get_year_or_404
 from starrating.queries import board as board_reads
+from starrating.queries.township import review_history
 from starrating.rules.assessment_state import Step, YearState, publicity_open, step_problem
 from starrating.rules.vocabulary import Role
 from starrating.services import review as service
@@ -26,17 +24,6 @@ from starrating.web import china_today
 
 def _review_url(year: AssessmentYear) -> str:
     return url_for("branch.review", year=year.year)
-
-
-def _history(year: AssessmentYear) -> list[YearReview]:
-    return list(
-        db.session.scalars(
-            select(YearReview)
-            .options(joinedload(YearReview.actor))
-            .where(YearReview.year_id == year.id)
-            .order_by(YearReview.at, YearReview.id)
-        )
-    )
 
 
 @bp.route("/years/<int:year>/review")
@@ -59,7 +46,7 @@ def review(year: int) -> Any:
         submit_blockers=service.submission_blockers(found, today=today) if editable else [],
         objections=total,
         unanswered=unanswered,
-        history=_history(found),
+        history=review_history(found.id),
         form=ConfirmForm(),
     )
 

@@ -241,7 +241,8 @@ def print_setup(ws: Worksheet, *, title_rows: int) -> None:
     ws.print_title_rows = f"1:{title_rows}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.footer = 0.4  # the page number well clear of the paper's edge
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
