@@ -29,11 +29,11 @@ from starrating.queries.appraisal import (
 )
 from starrating.queries.assessment import MemberResult, YearResults, year_of, year_results
 from starrating.queries.ballots import round_tally, subjects
-from starrating.queries.township import GRADE_ORDER, VillageYear, township_year
+from starrating.queries.township import VillageYear, township_year
 from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.electorate import Section
-from starrating.rules.tenstar import Grade, StarStatus
+from starrating.rules.tenstar import GRADE_ORDER, Grade, StarStatus
 from starrating.rules.tenstar_scheme import MassMeasure
 from starrating.rules.vocabulary import Membership
 from starrating.spreadsheets.exports.appraisal import CadreBook, CadreLine, ItemLine

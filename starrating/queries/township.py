@@ -26,19 +26,8 @@ from starrating.rules.assessment_state import YearState
 from starrating.rules.electorate import RoundState
 from starrating.rules.numbers import round_half_up
 from starrating.rules.quorum import quorum_met
-from starrating.rules.tenstar import Grade
+from starrating.rules.tenstar import GRADE_ORDER, Grade
 from starrating.rules.tenstar_scheme import StarGroup
-
-#: the grades in the order a table or a chart shows them
-GRADE_ORDER = (
-    Grade.EXCELLENT,
-    Grade.EXCELLENT_ELIGIBLE,
-    Grade.QUALIFIED,
-    Grade.BASICALLY_QUALIFIED,
-    Grade.UNQUALIFIED,
-    Grade.NOT_GRADED,
-    Grade.EXEMPT,
-)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,17 @@ class Grade(StrEnum):
         return self not in (Grade.NOT_GRADED, Grade.EXEMPT)
 
 
+#: the grades in the order a table, a chart or a workbook shows them
+GRADE_ORDER = (
+    Grade.EXCELLENT,
+    Grade.EXCELLENT_ELIGIBLE,
+    Grade.QUALIFIED,
+    Grade.BASICALLY_QUALIFIED,
+    Grade.UNQUALIFIED,
+    Grade.NOT_GRADED,
+    Grade.EXEMPT,
+)
+
 GRADE_LABELS = {
     Grade.EXCELLENT_ELIGIBLE: "优秀资格",
     Grade.EXCELLENT: "优秀",

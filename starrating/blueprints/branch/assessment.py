@@ -28,23 +28,12 @@ from starrating.permissions import (
     get_year_or_404,
 )
 from starrating.queries import assessment as reads
-from starrating.rules.tenstar import Grade
+from starrating.rules.tenstar import GRADE_ORDER
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.rules.wording import rate
 from starrating.services import ServiceError
 from starrating.services import assessment as service
 from starrating.web import china_today
-
-# The grade counts on top of the results, in the order a township official reads them.
-GRADE_ORDER = (
-    Grade.EXCELLENT,
-    Grade.EXCELLENT_ELIGIBLE,
-    Grade.QUALIFIED,
-    Grade.BASICALLY_QUALIFIED,
-    Grade.UNQUALIFIED,
-    Grade.NOT_GRADED,
-    Grade.EXEMPT,
-)
 
 
 def _year_url(year: AssessmentYear) -> str:

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from starrating import queries
 from starrating.blueprints.township import bp
-from starrating.queries.township import GRADE_ORDER, township_year
+from starrating.queries.township import township_year
 from starrating.rules.assessment_state import YearState
+from starrating.rules.tenstar import GRADE_ORDER
 from starrating.web import china_today
 
 NOT_OPENED = "未开启"
