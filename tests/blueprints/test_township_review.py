@@ -560,3 +560,21 @@ def test_the_year_is_unlocked_after_reopening(app):
     db.session.commit()
     record_verified_completion(actor=branch.secretary, item=_item(branch), completion=Decimal(50))
     assert _item(branch).verified_completion == Decimal(50)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/branch/cadres/{cadre}/pledges/{year}", "/branch/appraisal/{year}/{cadre}"],
+    ids=["pledge", "appraisal"],
+)
+def test_the_secretarys_pages_say_the_year_is_locked_instead_of_offering_forms(app, path):
+    branch = approved_branch()
+    client = app.test_client()
+    login(client, branch.secretary)
+    url = path.format(cadre=branch.cadre.id, year=YEAR)
+    page = client.get(url).get_data(as_text=True)
+    assert lock_message(YEAR, YearState.APPROVED) in page
+    assert 'method="post"' not in page.replace('action="/logout"', "").split("</header>")[1]
+    take(Step.REOPEN, branch.reviewer, branch)
+    db.session.commit()
+    assert lock_message(YEAR, YearState.APPROVED) not in client.get(url).get_data(as_text=True)

@@ -16,6 +16,7 @@ from starrating.forms import VersionForm
 from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
 from starrating.models import Cadre, Pledge, PledgeItem, User
 from starrating.permissions import allow, get_cadre_or_404
+from starrating.queries.assessment import year_lock
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
@@ -241,6 +242,7 @@ def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm, status: int = 
     pledge = find_pledge(cadre, year)
     return render_template(
         "branch/pledge.html",
+        locked=year_lock(cadre.village_id, year),
         cadre=cadre,
         year=year,
         pledge=pledge,
@@ -299,6 +301,7 @@ def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
             return _to_pledge(cadre, year)
     return render_template(
         "branch/pledge.html",
+        locked=year_lock(cadre.village_id, year),
         cadre=cadre,
         year=year,
         pledge=item.pledge,
