@@ -278,3 +278,25 @@ def test_the_dashboards_queries_grow_neither_with_members_nor_with_villages(app)
 
     assert small == large
     assert few == small
+
+
+def test_the_dashboard_charts_each_villages_cadres(app):
+    township = create_township()
+    create_scheme(township=township, year=YEAR)
+    public = published_branch(create_village(township=township, name="东沙村"))
+    hold_cadre_ballot(
+        village=public.village,
+        secretary=public.secretary,
+        counts={Choice.SATISFIED: 7, Choice.BASIC: 1, Choice.DISSATISFIED: 2},
+        eligible=20,
+    )
+    db.session.commit()
+    client = app.test_client()
+    login(client, public.reviewer)
+    page = unescape(client.get(f"/township/dashboard?year={YEAR}").get_data(as_text=True))
+
+    section = page.split('id="cadre-charts"')[1]
+    village = section.split(f'data-village-id="{public.village.id}"')[1].split("</details>")[0]
+    assert "东沙村（1 名村干部）" in village
+    assert "张三：满意率 80.0%" in village  # (7 + 1) / 10 valid
+    assert "张三：完成率 95.0%" in village  # every item verified 95 %

@@ -1,5 +1,6 @@
 """The township's dashboard: every village's year at a glance (stage, marking progress, member
-ballot, objections, cadres) with a chart of the grades per village (DESIGN.md §5.6, §8)."""
+ballot, objections, cadres) with a chart of the grades per village and, village by village, the
+cadres' satisfaction and pledge completion (DESIGN.md §5.6, §8)."""
 
 from collections import Counter
 from typing import Any
@@ -9,6 +10,7 @@ from flask_login import current_user
 
 from starrating import queries
 from starrating.blueprints.township import bp
+from starrating.blueprints.township.review import cadre_charts
 from starrating.queries.township import township_year
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar import GRADE_ORDER
@@ -33,4 +35,9 @@ def dashboard() -> Any:
         grades=GRADE_ORDER,
         grade_rows=[(row.village.name, row.grade_counts) for row in rows if row.results],
         open_objections=sum(row.open_objections for row in rows),
+        cadre_charts=[
+            (row, cadre_charts(row.cadres, row.record.scheme.appraisal))
+            for row in rows
+            if row.record and row.cadres
+        ],
     )

@@ -52,13 +52,13 @@ def review(village_id: int, year: int) -> Any:
         approve_form=ApproveForm(),
         return_form=ReturnForm(),
         reopen_form=ReopenYearForm(),
-        charts=_cadre_charts(found.cadres, record.scheme.appraisal),
+        charts=cadre_charts(found.cadres, record.scheme.appraisal),
         rate=rate,
         yuan=yuan,
     )
 
 
-def _cadre_charts(cadres: list[CadreAppraisal], scheme: AppraisalScheme) -> dict[str, Any]:
+def cadre_charts(cadres: list[CadreAppraisal], scheme: AppraisalScheme) -> dict[str, Any]:
     """Rows for the charts of satisfaction and pledge completion per cadre, with the scheme's
     lines: satisfaction below which a cadre is to be adjusted, completion that earns the reward
     (proportional pay only)."""
