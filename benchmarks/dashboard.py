@@ -16,6 +16,7 @@ docs/PERFORMANCE.md.
 """
 
 import argparse
+import gc
 import os
 import secrets
 import statistics
@@ -35,10 +36,12 @@ from tenstar_pages import timed  # noqa: E402
 
 from starrating import create_app  # noqa: E402
 from starrating.extensions import db  # noqa: E402
+from starrating.gunicorn_conf import tune_garbage_collector  # noqa: E402
 from tests.blueprints.test_dashboard import build_township  # noqa: E402
 from tests.blueprints.test_township_review import YEAR  # noqa: E402
 from tests.factories import counting_queries, login  # noqa: E402
 
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 PAGES = [
     ("baseline: village list (/township/)", "/township/"),
     ("dashboard (/township/dashboard)", f"/township/dashboard?year={YEAR}"),
@@ -70,7 +73,11 @@ def run(url: str, args: argparse.Namespace) -> None:
         f"(built in {built:.0f} s)"
     )
     baseline = None
-    for label, path in PAGES:
+    measured = [(label, path) for label, path in PAGES]
+    measured.append(("dashboard, GC tuned as gunicorn_conf", PAGES[-1][1]))
+    for label, path in measured:
+        if label.endswith("gunicorn_conf"):
+            tune_garbage_collector()  # what starrating.gunicorn_conf does in each worker
         samples = timed(client, path, args.runs)
         with app.app_context(), counting_queries() as statements:
             client.get(path)
@@ -81,6 +88,8 @@ def run(url: str, args: argparse.Namespace) -> None:
             f"  {label:<38} median {median:7.1f} ms   p90 {p90:7.1f} ms   "
             f"× baseline {median / baseline:4.1f}   {len(statements)} queries"
         )
+    gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
+    gc.unfreeze()
     with app.app_context():
         db.engine.dispose()
 

@@ -87,6 +87,8 @@ class LiveServer:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         command = [
             str(GUNICORN),
+            "-c",
+            "python:starrating.gunicorn_conf",  # as bin/demo and docs/OPERATIONS.md serve it
             "--workers",
             str(self.workers),
             "--worker-class",
