@@ -30,6 +30,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BACKUP_DIR": str(Path(instance_path) / "backups"),
         # printed ballots' QR codes lead here; default: the address the secretary's browser used
         "PUBLIC_BASE_URL": None,
+        # reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to trust; 0:
+        # none (the headers could be forged), so per-address limits see the proxy's address
+        "TRUSTED_PROXIES": 0,
     }
 
 
@@ -47,6 +50,8 @@ def from_environment() -> dict[str, Any]:
         config["PUBLIC_BASE_URL"] = url
     if path := os.environ.get("STARRATING_BACKUP_DIR"):
         config["BACKUP_DIR"] = path
+    if proxies := os.environ.get("STARRATING_PROXIES"):
+        config["TRUSTED_PROXIES"] = int(proxies)
     return config
 
 

@@ -34,6 +34,14 @@ def ymd(day: date | None) -> str:
 
 
 def register(app: Flask) -> None:
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # the phone's address (per-address limits), scheme and host as the proxy saw them
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+
     @app.after_request
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():

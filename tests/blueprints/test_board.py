@@ -390,3 +390,31 @@ def test_the_board_runs_as_many_queries_for_three_cadres_as_for_one(client, publ
     with counting_queries() as three:
         page(client, f"/{village.code}/board")
     assert len(three) == len(one)
+
+
+def _file_forwarded(client, village, forwarded: str):
+    return client.post(
+        f"/{village.code}/board/objections",
+        data={"topic": "other", "content": "有意见"},
+        headers={"X-Forwarded-For": forwarded},
+    )
+
+
+@pytest.mark.app_config(TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_each_phone_has_its_own_limit(client, published, monkeypatch):
+    village, _, _ = published
+    monkeypatch.setattr(board_view, "FILED_PER_ADDRESS", ratelimit.Limit(hits=2, seconds=3600))
+    for _ in range(2):
+        assert _file_forwarded(client, village, "10.1.1.1").status_code == 303
+    assert _file_forwarded(client, village, "10.1.1.1").status_code == 429
+    assert _file_forwarded(client, village, "10.1.1.2").status_code == 303
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_is_ignored(
+    client, published, monkeypatch
+):
+    village, _, _ = published
+    monkeypatch.setattr(board_view, "FILED_PER_ADDRESS", ratelimit.Limit(hits=2, seconds=3600))
+    for forged in ("10.1.1.1", "10.1.1.2"):
+        assert _file_forwarded(client, village, forged).status_code == 303
+    assert _file_forwarded(client, village, "10.1.1.3").status_code == 429
