@@ -1,4 +1,5 @@
-"""The township's yearly scheme: starting a year, and every ten-star setting on one form.
+"""The township's yearly scheme: starting a year, every ten-star setting on one form, and the
+cadre appraisal rules on another.
 
 Shape only: numbers must be numbers and the quota a fraction; whether a setting makes sense
 (ranges, ten stars, grade order) is the scheme rules' business (rules.tenstar_scheme).
@@ -23,7 +24,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from starrating.forms import REQUIRED, choices
+from starrating.rules.appraisal import AppraisalScheme
+from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar_scheme import STAR_COUNT, MarkingMode, StarGroup, TenStarScheme
+from starrating.rules.wording import plain
 
 NUMBER_MESSAGE = "请填写数字，如 80"
 WHOLE_MESSAGE = "请填写整数，如 5"
@@ -109,36 +113,10 @@ class StarForm(Form):
     criteria = TextAreaField("评定标准（评议时向评议人展示）", validators=[_at_most(MAX_CRITERIA)])
 
 
-class SchemeForm(FlaskForm):
-    stars = FieldList(FormField(StarForm), min_entries=STAR_COUNT, max_entries=STAR_COUNT)
-    marking_mode = SelectField(
-        "组织评议方式",
-        choices=choices(MarkingMode),
-        validators=[_required()],
-        invalid_choice_message=CHOICE_MESSAGE,
-    )
-    points_threshold = NumberField("百分制授星分数线（分）")
-    recognition_threshold = NumberField("群众认可星所需认可率（%）")
-    satisfaction_threshold = NumberField("群众满意星所需满意率（%）")
-    minimum_sample = whole_number("群众星最低有效票数（票）")
-    basic_for_excellent = whole_number("优秀所需基础星（颗）")
-    total_for_excellent = whole_number("优秀所需总星数（颗）")
-    basic_for_pass = whole_number("合格所需基础星（颗）")
-    basic_for_basic_pass = whole_number("基本合格所需基础星（颗）")
-    excellent_quota = FractionField("优秀名额上限（占参评党员的比例）", validators=[_required()])
-    veto_reasons = TextAreaField("一票否决情形（每行一种）")
-    publicity_days = whole_number("公示期（天）")
+class SchemePartForm(FlaskForm):
+    """One part of the year's scheme on one form, opened at the scheme's version."""
+
     version = HiddenField()
-
-    def validate_veto_reasons(self, field: TextAreaField) -> None:
-        too_long = [line for line in self.veto_reason_lines() if len(line) > MAX_VETO_REASON]
-        if too_long:
-            raise ValidationError(f"每种情形不超过 {MAX_VETO_REASON} 字：“{too_long[0][:20]}…”")
-
-    def veto_reason_lines(self) -> tuple[str, ...]:
-        """One reason per line; blank lines are only spacing."""
-        text = self.veto_reasons.data or ""
-        return tuple(line.strip() for line in text.splitlines() if line.strip())
 
     def error_summary(self) -> list[str]:
         """Every field's complaint with its label, to list at the top of a long page."""
@@ -163,6 +141,37 @@ class SchemeForm(FlaskForm):
             return 0
 
 
+class SchemeForm(SchemePartForm):
+    stars = FieldList(FormField(StarForm), min_entries=STAR_COUNT, max_entries=STAR_COUNT)
+    marking_mode = SelectField(
+        "组织评议方式",
+        choices=choices(MarkingMode),
+        validators=[_required()],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    points_threshold = NumberField("百分制授星分数线（分）")
+    recognition_threshold = NumberField("群众认可星所需认可率（%）")
+    satisfaction_threshold = NumberField("群众满意星所需满意率（%）")
+    minimum_sample = whole_number("群众星最低有效票数（票）")
+    basic_for_excellent = whole_number("优秀所需基础星（颗）")
+    total_for_excellent = whole_number("优秀所需总星数（颗）")
+    basic_for_pass = whole_number("合格所需基础星（颗）")
+    basic_for_basic_pass = whole_number("基本合格所需基础星（颗）")
+    excellent_quota = FractionField("优秀名额上限（占参评党员的比例）", validators=[_required()])
+    veto_reasons = TextAreaField("一票否决情形（每行一种）")
+    publicity_days = whole_number("公示期（天）")
+
+    def validate_veto_reasons(self, field: TextAreaField) -> None:
+        too_long = [line for line in self.veto_reason_lines() if len(line) > MAX_VETO_REASON]
+        if too_long:
+            raise ValidationError(f"每种情形不超过 {MAX_VETO_REASON} 字：“{too_long[0][:20]}…”")
+
+    def veto_reason_lines(self) -> tuple[str, ...]:
+        """One reason per line; blank lines are only spacing."""
+        text = self.veto_reasons.data or ""
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
 def scheme_form_data(rules: TenStarScheme, version: int) -> dict[str, Any]:
     """The stored settings as the form's initial data."""
     return {
@@ -182,5 +191,68 @@ def scheme_form_data(rules: TenStarScheme, version: int) -> dict[str, Any]:
         "excellent_quota": rules.grades.excellent_quota,
         "veto_reasons": "\n".join(rules.veto_reasons),
         "publicity_days": rules.publicity_days,
+        "version": str(version),
+    }
+
+
+class AppraisalSchemeForm(SchemePartForm):
+    """The cadre appraisal rules (村干部考核规则); rates and shares are typed as percentages."""
+
+    completion_weight = whole_number("目标完成权重（%）")
+    ballot_weight = whole_number("群众测评权重（%）")
+    township_weight = whole_number("乡镇评价权重（%）")
+    satisfied_points = NumberField("“满意”分值（分）")
+    basic_points = NumberField("“基本满意”分值（分）")
+    dissatisfied_points = NumberField("“不满意”分值（分）")
+    excellent_from = NumberField("优秀分数线（分）")
+    competent_from = NumberField("称职分数线（分）")
+    basically_competent_from = NumberField("基本称职分数线（分）")
+    adjust_below_satisfaction = NumberField("建议调整的满意率界限（%）")
+    admonish_from_dissatisfied = NumberField("诫勉谈话的不满意率界限（%）")
+    pay_kind = SelectField(
+        "工资规则",
+        choices=choices(PayRuleKind),
+        validators=[_required()],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    pass_ratio = NumberField("合格完成率（%）")
+    deduction_cap = NumberField("扣减上限（占基本工资的 %）")
+    tier_excellent = NumberField("优秀等次绩效工资比例（%）")
+    tier_competent = NumberField("称职等次绩效工资比例（%）")
+    tier_basically_competent = NumberField("基本称职等次绩效工资比例（%）")
+    tier_incompetent = NumberField("不称职等次绩效工资比例（%）")
+    full_pay_from = NumberField("全额发放绩效工资的分数线（分）")
+    per_point_step = NumberField("每低 1 分少发（元）")
+
+
+def _shown(value: Decimal) -> Decimal:
+    """A setting as a person writes it: 90, not 90.0."""
+    return Decimal(plain(value))
+
+
+def appraisal_form_data(rules: AppraisalScheme, version: int) -> dict[str, Any]:
+    """The stored cadre appraisal rules as the form's initial data; ratios become percentages."""
+    pay, tiers = rules.pay_rule, rules.pay_rule.tiers
+    return {
+        "completion_weight": rules.components.completion,
+        "ballot_weight": rules.components.ballot,
+        "township_weight": rules.components.township,
+        "satisfied_points": _shown(rules.ballot_weights.satisfied),
+        "basic_points": _shown(rules.ballot_weights.basic),
+        "dissatisfied_points": _shown(rules.ballot_weights.dissatisfied),
+        "excellent_from": _shown(rules.grade_bands.excellent_from),
+        "competent_from": _shown(rules.grade_bands.competent_from),
+        "basically_competent_from": _shown(rules.grade_bands.basically_competent_from),
+        "adjust_below_satisfaction": _shown(rules.consequences.adjust_below_satisfaction),
+        "admonish_from_dissatisfied": _shown(rules.consequences.admonish_from_dissatisfied),
+        "pay_kind": pay.kind.value,
+        "pass_ratio": _shown(pay.pass_ratio * 100),
+        "deduction_cap": _shown(pay.deduction_cap * 100),
+        "tier_excellent": _shown(tiers.excellent),
+        "tier_competent": _shown(tiers.competent),
+        "tier_basically_competent": _shown(tiers.basically_competent),
+        "tier_incompetent": _shown(tiers.incompetent),
+        "full_pay_from": _shown(pay.full_pay_from),
+        "per_point_step": _shown(pay.per_point_step),
         "version": str(version),
     }

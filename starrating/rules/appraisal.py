@@ -165,10 +165,15 @@ class ComponentWeights:
     township: int = 20
 
     def problems(self) -> list[str]:
-        shares = (self.completion, self.ballot, self.township)
-        if min(shares) < 0 or sum(shares) != 100:
-            return [f"目标完成、群众测评、乡镇评价的权重应不为负且合计 100，现为 {sum(shares)}"]
-        return []
+        """Each share is a percentage, none negative, and the three add up to 100."""
+        shares = {"目标完成": self.completion, "群众测评": self.ballot, "乡镇评价": self.township}
+        problems = [
+            f"{name}的权重不能为负数，现为 {share}" for name, share in shares.items() if share < 0
+        ]
+        total = sum(shares.values())
+        if total != 100:
+            problems.append(f"目标完成、群众测评、乡镇评价的权重应合计 100，现为 {total}")
+        return problems
 
 
 DEFAULT_COMPONENT_WEIGHTS = ComponentWeights()
@@ -264,6 +269,27 @@ def scheme_problems(scheme: AppraisalScheme) -> list[str]:
         *scheme.grade_bands.problems(),
         *scheme.consequences.problems(),
         *scheme.pay_rule.problems(),
+        *_precision_problems(scheme),
+    ]
+
+
+def _precision_problems(scheme: AppraisalScheme) -> list[str]:
+    """A threshold is compared with a figure published to 0.1 (score or percentage), so it has
+    at most one decimal: a line finer than that could not be read off the sheet."""
+    bands, limits, pay = scheme.grade_bands, scheme.consequences, scheme.pay_rule
+    thresholds = [
+        ("优秀分数线", bands.excellent_from, " 分"),
+        ("称职分数线", bands.competent_from, " 分"),
+        ("基本称职分数线", bands.basically_competent_from, " 分"),
+        ("建议调整的满意率界限", limits.adjust_below_satisfaction, "%"),
+        ("诫勉谈话的不满意率界限", limits.admonish_from_dissatisfied, "%"),
+        ("全额发放绩效工资的分数线", pay.full_pay_from, " 分"),
+        ("合格完成率", pay.pass_ratio * 100, "%"),
+    ]
+    return [
+        f"{name}最多一位小数（公布的得分和比率精确到 0.1），现为 {plain(value)}{unit}"
+        for name, value, unit in thresholds
+        if value * 10 != (value * 10).to_integral_value()
     ]
 
 

@@ -61,6 +61,18 @@ class TierPercents:
             CadreGrade.INCOMPETENT: self.incompetent,
         }[grade]
 
+    def problems(self) -> list[str]:
+        """No share is negative, and a better grade is never paid a smaller share."""
+        problems = [
+            f"{grade.label}等次的绩效工资比例不能为负数，现为 {plain(self.of(grade))}%"
+            for grade in CadreGrade
+            if self.of(grade) < 0
+        ]
+        shares = [self.of(grade) for grade in CadreGrade]
+        if any(better < worse for better, worse in zip(shares, shares[1:], strict=False)):
+            problems.append("各等次绩效工资比例应满足 优秀 ≥ 称职 ≥ 基本称职 ≥ 不称职")
+        return problems
+
 
 @dataclass(frozen=True)
 class PayRule:
@@ -76,13 +88,19 @@ class PayRule:
     def problems(self) -> list[str]:
         problems = []
         if not 0 < self.pass_ratio <= 1:
-            problems.append("合格完成率应大于 0 且不超过 100%")
+            problems.append(
+                f"合格完成率应大于 0 且不超过 100%，现为 {ratio_as_percent(self.pass_ratio)}"
+            )
         if not 0 <= self.deduction_cap <= 1:
-            problems.append("扣减上限应在基本工资的 0% 到 100% 之间")
-        if any(self.tiers.of(grade) < 0 for grade in CadreGrade):
-            problems.append("各等次绩效工资比例不能为负数")
+            problems.append(
+                "扣减上限应在基本工资的 0% 到 100% 之间，"
+                f"现为 {ratio_as_percent(self.deduction_cap)}"
+            )
+        problems += self.tiers.problems()
         if not 0 <= self.full_pay_from <= 100:
-            problems.append("全额发放绩效工资的分数线应在 0 到 100 之间")
+            problems.append(
+                f"全额发放绩效工资的分数线应在 0 到 100 之间，现为 {plain(self.full_pay_from)}"
+            )
         try:
             checked_money(self.per_point_step, "每低 1 分扣减的金额")
         except (MoneyPrecision, NegativeMoney) as error:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from starrating.extensions import db
 from starrating.models import Scheme, Township, User
 from starrating.models.types import utcnow
-from starrating.rules.appraisal import default_appraisal_scheme
+from starrating.rules.appraisal import AppraisalScheme, default_appraisal_scheme
+from starrating.rules.appraisal import scheme_problems as appraisal_problems
 from starrating.rules.tenstar_scheme import (
     TenStarScheme,
     default_tenstar_scheme,
@@ -88,27 +89,51 @@ def save_tenstar_rules(
     *, actor: User, scheme: Scheme, rules: TenStarScheme, expected_version: int
 ) -> Scheme:
     """Replace the year's ten-star rules; refused once frozen or when a setting is out of range."""
-    if scheme.frozen:
-        raise SchemeFrozen(scheme)
-    if scheme.version != expected_version:
-        raise StaleEdit()
+    _check_editable(scheme, expected_version)
     problems = scheme_problems(rules)
     if problems:
         raise SchemeRejected(problems)
     before = scheme.rules["tenstar"]
-    after = scheme_to_dict(rules)
-    scheme.rules = {**scheme.rules, "tenstar": after}
+    _replace_part(actor, scheme, "tenstar", before, scheme_to_dict(rules), "十星评定方案")
+    return scheme
+
+
+def save_appraisal_rules(
+    *, actor: User, scheme: Scheme, rules: AppraisalScheme, expected_version: int
+) -> Scheme:
+    """Replace the year's cadre appraisal rules (weights, grades, consequences, pay rule);
+    refused once frozen or when a setting is out of range."""
+    _check_editable(scheme, expected_version)
+    problems = appraisal_problems(rules)
+    if problems:
+        raise SchemeRejected(problems)
+    before = scheme.appraisal.to_dict()  # the defaults, if the scheme predates stored cadre rules
+    _replace_part(actor, scheme, "appraisal", before, rules.to_dict(), "村干部考核规则")
+    return scheme
+
+
+def _check_editable(scheme: Scheme, expected_version: int) -> None:
+    if scheme.frozen:
+        raise SchemeFrozen(scheme)
+    if scheme.version != expected_version:
+        raise StaleEdit()
+
+
+def _replace_part(
+    actor: User, scheme: Scheme, part: str, before: dict, after: dict, what: str
+) -> None:
+    """Store one part of the rules and audit what changed in it."""
+    scheme.rules = {**scheme.rules, part: after}
     scheme.updated_at = utcnow()
     db.session.flush()
     _audit(
         actor,
         scheme,
         "scheme.update",
-        f"修改 {scheme.year} 年度十星评定方案",
+        f"修改 {scheme.year} 年度{what}",
         before=_flat(before),
         after=_flat(after),
     )
-    return scheme
 
 
 def freeze_scheme(*, actor: User, scheme: Scheme, village_name: str) -> None:
@@ -121,16 +146,17 @@ def freeze_scheme(*, actor: User, scheme: Scheme, village_name: str) -> None:
     )
 
 
-def _flat(rules: dict) -> dict:
-    """The rules as one level of keys, so the audit trail shows just what changed."""
+def _flat(rules: dict, prefix: str = "") -> dict:
+    """The rules as one level of keys (pay_rule.tiers.excellent), so the audit trail shows just
+    what changed."""
     flat: dict = {}
     for key, value in rules.items():
         if key == "stars":
             for star in value:
                 for field, text in star.items():
-                    flat[f"stars.{star['code']}.{field}"] = text
+                    flat[f"{prefix}stars.{star['code']}.{field}"] = text
         elif isinstance(value, dict):
-            flat.update({f"{key}.{inner}": text for inner, text in value.items()})
+            flat.update(_flat(value, f"{prefix}{key}."))
         else:
-            flat[key] = value
+            flat[f"{prefix}{key}"] = value
     return flat

@@ -71,6 +71,7 @@ ROLE_PAGES = [
     ("/township/audit", only(T)),
     ("/township/schemes", only(T)),
     ("/township/schemes/{year}", only(T)),
+    ("/township/schemes/{year}/appraisal", only(T)),
     ("/branch/", only(S, C, Role.TELLER, Role.CADRE)),
     ("/branch/members", only(S, C)),
     ("/branch/members/new", only(S)),

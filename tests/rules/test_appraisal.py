@@ -317,6 +317,25 @@ def test_scheme_with_an_unknown_setting_is_refused() -> None:
         ({"pay_rule": PayRule(deduction_cap=Decimal("-0.1"))}, "扣减上限"),
         ({"pay_rule": PayRule(per_point_step=Decimal("50.005"))}, "最多两位小数"),
         ({"ballot_weights": ChoiceWeights(basic=Decimal(110))}, "基本满意"),
+        ({"components": ComponentWeights(120, -20, 0)}, "群众测评的权重不能为负数，现为 -20"),
+        (
+            {"pay_rule": PayRule(tiers=TierPercents(incompetent=Decimal(-1)))},
+            "不称职等次的绩效工资比例不能为负数，现为 -1%",
+        ),
+        (
+            {"pay_rule": PayRule(tiers=TierPercents(basically_competent=Decimal(110)))},
+            "各等次绩效工资比例应满足 优秀 ≥ 称职 ≥ 基本称职 ≥ 不称职",
+        ),
+        (
+            {"grade_bands": GradeBands(Decimal("89.95"), Decimal(80), Decimal(70))},
+            "优秀分数线最多一位小数（公布的得分和比率精确到 0.1），现为 89.95 分",
+        ),
+        (
+            {"consequences": ConsequenceThresholds(Decimal(50), Decimal("29.99"))},
+            "诫勉谈话的不满意率界限最多一位小数",
+        ),
+        ({"pay_rule": PayRule(pass_ratio=Decimal("0.9005"))}, "合格完成率最多一位小数"),
+        ({"pay_rule": PayRule(full_pay_from=Decimal("89.99"))}, "全额发放绩效工资的分数线最多"),
     ],
 )
 def test_out_of_range_settings_are_reported_in_chinese(
@@ -325,6 +344,20 @@ def test_out_of_range_settings_are_reported_in_chinese(
     problems = scheme_problems(replace(default_appraisal_scheme(), **changes))  # type: ignore[arg-type]
 
     assert any(message in problem for problem in problems), problems
+
+
+def test_thresholds_with_one_decimal_and_equal_tiers_are_accepted() -> None:
+    scheme = AppraisalScheme(
+        grade_bands=GradeBands(Decimal("92.5"), Decimal("80.0"), Decimal(70)),
+        consequences=ConsequenceThresholds(Decimal("45.5"), Decimal(30)),
+        pay_rule=PayRule(
+            pass_ratio=Decimal("0.855"),
+            full_pay_from=Decimal("88.5"),
+            tiers=TierPercents(Decimal(100), Decimal(100), Decimal(100), Decimal(0)),
+        ),
+    )
+
+    assert scheme_problems(scheme) == []
 
 
 def test_tiered_pay_follows_the_grade_after_the_ballot_veto() -> None:

@@ -1,6 +1,7 @@
 """The township's yearly schemes: list them, start a year from the nearest earlier one, and edit
-every ten-star setting until the first village opens the year."""
+every ten-star setting and the cadre appraisal rules until the first village opens the year."""
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -10,9 +11,20 @@ from flask_login import current_user
 from starrating import queries
 from starrating.blueprints.township import bp
 from starrating.extensions import db
-from starrating.forms.schemes import SchemeForm, SchemeYearForm, scheme_form_data
+from starrating.forms.schemes import (
+    AppraisalSchemeForm,
+    SchemeForm,
+    SchemePartForm,
+    SchemeYearForm,
+    appraisal_form_data,
+    scheme_form_data,
+)
 from starrating.models import Scheme
 from starrating.permissions import get_scheme_or_404
+from starrating.rules.appraisal import AppraisalScheme, ComponentWeights
+from starrating.rules.ballots import ChoiceWeights
+from starrating.rules.cadre_grades import ConsequenceThresholds, GradeBands
+from starrating.rules.pay import PayRule, PayRuleKind, TierPercents
 from starrating.rules.tenstar_scheme import (
     GradeRule,
     MarkingMode,
@@ -26,6 +38,7 @@ from starrating.services.schemes import (
     SchemeFrozen,
     SchemeRejected,
     create_scheme,
+    save_appraisal_rules,
     save_tenstar_rules,
 )
 from starrating.web import china_today
@@ -100,41 +113,120 @@ def scheme(year: int) -> Any:
             )
         except ServiceError as error:
             db.session.rollback()
-            form, problems, status = _refused(found, form, error)
+            form, problems, status = _refused(
+                form,
+                error,
+                lambda: SchemeForm(
+                    formdata=None, data=scheme_form_data(found.tenstar, found.version)
+                ),
+            )
         else:
             db.session.commit()
             flash(f"已保存 {found.year} 年度方案", "success")
             return redirect(url_for("township.scheme", year=found.year))
     elif form.is_submitted():
-        if found.frozen:
-            problems, status = [SchemeFrozen(found).message], 409
+        problems, status = _not_valid(found, form)
+    return _scheme_page("township/scheme.html", found, form, problems), status
+
+
+def _appraisal_rules(form: AppraisalSchemeForm) -> AppraisalScheme:
+    """The form's cadre appraisal rules; percentages typed for ratios are divided by 100."""
+    return AppraisalScheme(
+        ballot_weights=ChoiceWeights(
+            satisfied=form.satisfied_points.data,
+            basic=form.basic_points.data,
+            dissatisfied=form.dissatisfied_points.data,
+        ),
+        components=ComponentWeights(
+            completion=form.completion_weight.data,
+            ballot=form.ballot_weight.data,
+            township=form.township_weight.data,
+        ),
+        grade_bands=GradeBands(
+            excellent_from=form.excellent_from.data,
+            competent_from=form.competent_from.data,
+            basically_competent_from=form.basically_competent_from.data,
+        ),
+        consequences=ConsequenceThresholds(
+            adjust_below_satisfaction=form.adjust_below_satisfaction.data,
+            admonish_from_dissatisfied=form.admonish_from_dissatisfied.data,
+        ),
+        pay_rule=PayRule(
+            kind=PayRuleKind(form.pay_kind.data),
+            pass_ratio=form.pass_ratio.data / 100,
+            deduction_cap=form.deduction_cap.data / 100,
+            tiers=TierPercents(
+                excellent=form.tier_excellent.data,
+                competent=form.tier_competent.data,
+                basically_competent=form.tier_basically_competent.data,
+                incompetent=form.tier_incompetent.data,
+            ),
+            full_pay_from=form.full_pay_from.data,
+            per_point_step=form.per_point_step.data,
+        ),
+    )
+
+
+@bp.route("/schemes/<int:year>/appraisal", methods=["GET", "POST"])
+def appraisal_scheme(year: int) -> Any:
+    found = get_scheme_or_404(year, for_user=current_user)
+    form = AppraisalSchemeForm(data=appraisal_form_data(found.appraisal, found.version))
+    problems: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            save_appraisal_rules(
+                actor=current_user,
+                scheme=found,
+                rules=_appraisal_rules(form),
+                expected_version=form.expected_version(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form, problems, status = _refused(
+                form,
+                error,
+                lambda: AppraisalSchemeForm(
+                    formdata=None, data=appraisal_form_data(found.appraisal, found.version)
+                ),
+            )
         else:
-            problems, status = form.error_summary(), 422
-    return _scheme_page(found, form, problems), status
+            db.session.commit()
+            flash(f"已保存 {found.year} 年度村干部考核规则", "success")
+            return redirect(url_for("township.appraisal_scheme", year=found.year))
+    elif form.is_submitted():
+        problems, status = _not_valid(found, form)
+    return _scheme_page("township/appraisal_scheme.html", found, form, problems), status
+
+
+def _not_valid(found: Scheme, form: SchemePartForm) -> tuple[list[str], int]:
+    """Why a form that failed its shape checks was refused: a frozen scheme takes no edit at all."""
+    if found.frozen:
+        return [SchemeFrozen(found).message], 409
+    return form.error_summary(), 422
 
 
 def _refused(
-    found: Scheme, form: SchemeForm, error: ServiceError
-) -> tuple[SchemeForm, list[str], int]:
+    form: SchemePartForm, error: ServiceError, stored: Callable[[], SchemePartForm]
+) -> tuple[SchemePartForm, list[str], int]:
     """The form to show again, every reason it was refused, and the status."""
     if isinstance(error, SchemeRejected):
         return form, error.problems, 422
     if isinstance(error, StaleEdit):
         # show what is stored now: saving these edits would overwrite someone else's
-        return (
-            SchemeForm(formdata=None, data=scheme_form_data(found.tenstar, found.version)),
-            [error.message],
-            409,
-        )
+        return stored(), [error.message], 409
     return form, [error.message], 409
 
 
-def _scheme_page(found: Scheme, form: SchemeForm, problems: list[str]) -> str:
+def _scheme_page(template: str, found: Scheme, form: SchemePartForm, problems: list[str]) -> str:
     rows = queries.scheme_rows(current_user.township_id)
+    appraisal = found.appraisal
     return render_template(
-        "township/scheme.html",
+        template,
         scheme=found,
         rules=found.tenstar,
+        appraisal=appraisal,
+        appraisal_shown=appraisal_form_data(appraisal, found.version),
         form=form,
         problems=problems,
         opened_by=next(row.villages for row in rows if row.scheme.id == found.id),
