@@ -1,7 +1,7 @@
 """How a page's button or small form makes one change: check the form's shape, call one
 service, commit and say so, or roll back and show the service's reason; then back to the page."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flask import flash, redirect
@@ -13,13 +13,20 @@ from starrating.services import ServiceError
 STALE_FORM = "表单不完整或已过期，请刷新页面后重试"
 
 
-def form_problem(form: FlaskForm) -> str:
-    """The first thing wrong with a submitted form, in words for the page."""
+def form_problem(
+    form: FlaskForm,
+    *,
+    hidden: Collection[str] = ("version", "csrf_token"),
+    labelled: bool = True,
+) -> str:
+    """The first thing wrong with a submitted form, in words for the page. An error in a field
+    the user never sees (hidden: the version, the CSRF token, a counter) means the page is
+    stale; labelled says whether to name the field (a form of one visible field need not)."""
     for field in form:
         if field.errors:
-            if field.name in ("version", "csrf_token"):
+            if field.name in hidden:
                 return STALE_FORM
-            return f"{field.label.text}：{field.errors[0]}"
+            return f"{field.label.text}：{field.errors[0]}" if labelled else str(field.errors[0])
     return STALE_FORM
 
 

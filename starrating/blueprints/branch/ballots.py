@@ -17,7 +17,7 @@ from markupsafe import Markup
 from sqlalchemy import case, func, select
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import STALE_FORM, submit_change
+from starrating.blueprints.changes import form_problem, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
@@ -43,10 +43,7 @@ def _round_url(ballot_round: BallotRound) -> str:
 
 
 def _form_problem(form: FlaskForm) -> str:
-    for field in form:
-        if field.errors and field.type not in ("CSRFTokenField", "IntegerField"):
-            return f"{field.label.text}：{field.errors[0]}"
-    return STALE_FORM
+    return form_problem(form, hidden=("version", "csrf_token", "issued"))
 
 
 def _china_to_utc(moment: datetime | None) -> datetime | None:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import STALE_FORM
+from starrating.blueprints.changes import STALE_FORM, form_problem
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.paper import KEY, BadDigits, CorrectionForm, PaperForm, digits_of, read_digits
@@ -47,10 +47,8 @@ def _choices(subjects: list[BallotSubject], marks: dict[str, str]) -> list[Choic
 
 
 def _first_error(form: PaperForm | CorrectionForm) -> str:
-    for field in form:
-        if field.errors and field.type != "CSRFTokenField":
-            return str(field.errors[0])
-    return STALE_FORM
+    """The one field's message as it is (the page shows it beside the digits)."""
+    return form_problem(form, labelled=False)
 
 
 # --- the rounds a teller can key and certify ----------------------------------------------------
