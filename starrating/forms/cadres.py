@@ -47,6 +47,15 @@ class WeightField(IntegerField):
             raise ValueError(f"权重须为 1–{TOTAL_WEIGHT} 的整数") from error
 
 
+class ShownVersionField(HiddenField):
+    """The version of the record the form showed, carried back hidden; None when the form showed
+    no record yet (or the value is no number, which the service then finds stale)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = int(text) if text.isdigit() else None
+
+
 class OptionalSelectField(SelectField):
     """A select whose blank choice means "none"; an id not offered is refused in Chinese."""
 
@@ -96,3 +105,4 @@ class PledgeItemForm(FlaskForm):
         ],
     )
     reason = StringField("修改理由（已公开的承诺必填）", validators=[Length(max=MAX_REASON_LENGTH)])
+    version = ShownVersionField()

@@ -1,4 +1,5 @@
-"""The quarterly report form (每季度汇报): progress %, what was done, the next step."""
+"""The quarterly report form (每季度汇报): progress %, what was done, the next step, and the
+version of the report the form showed."""
 
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from wtforms import DecimalField, Field, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from starrating.forms import required
+from starrating.forms.cadres import ShownVersionField
 
 TEXT_LENGTH = 1000
 PROGRESS_STEP = Decimal("0.1")
@@ -44,4 +46,5 @@ class ReportForm(FlaskForm):
         "下一步打算",
         validators=[required(), Length(max=TEXT_LENGTH, message=f"最多 {TEXT_LENGTH} 字")],
     )
+    version = ShownVersionField()
     submit = SubmitField("保存汇报")

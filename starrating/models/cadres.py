@@ -80,8 +80,11 @@ class PledgeItem(db.Model):
     weight: Mapped[int]
     verified_completion: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
 
     pledge: Mapped[Pledge] = relationship(back_populates="items")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class QuarterlyReport(db.Model):
@@ -98,8 +101,11 @@ class QuarterlyReport(db.Model):
     next_step: Mapped[str] = mapped_column(Text)
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
 
     filed_by: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class TownshipScore(db.Model):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from starrating.extensions import db
 from starrating.models import BallotRound, Cadre, Pledge, PledgeItem, TownshipScore
@@ -42,16 +42,34 @@ def active_cadres(village_ids: Collection[int]) -> list[Cadre]:
     )
 
 
-def get_pledge_item_or_404(item_id: int, *, cadre: Cadre, year: int) -> PledgeItem:
-    """An item of that cadre's pledge for that year (the cadre was loaded through a scope)."""
+def _pledge_item_or_404(item_id: int, *conditions: ColumnElement[bool]) -> PledgeItem:
+    """The item, with its pledge and cadre loaded by the same query, if it meets conditions."""
     found = db.session.scalar(
         select(PledgeItem)
-        .join(Pledge)
-        .where(PledgeItem.id == item_id, Pledge.cadre_id == cadre.id, Pledge.year == year)
+        .join(PledgeItem.pledge)
+        .join(Pledge.cadre)
+        .options(contains_eager(PledgeItem.pledge).contains_eager(Pledge.cadre))
+        .where(PledgeItem.id == item_id, *conditions)
     )
     if found is None:
         abort(404)
     return found
+
+
+def get_pledge_item_or_404(item_id: int, *, cadre: Cadre, year: int) -> PledgeItem:
+    """An item of that cadre's pledge for that year (the cadre was loaded through a scope)."""
+    return _pledge_item_or_404(item_id, Pledge.cadre_id == cadre.id, Pledge.year == year)
+
+
+def get_village_pledge_item_or_404(
+    item_id: int, *, village_id: int, cadre_user_id: int | None = None
+) -> PledgeItem:
+    """An item of any pledge of the village's cadres; with cadre_user_id, only of the pledges
+    of the cadre that account belongs to (a cadre sees their own items only)."""
+    conditions = [Cadre.village_id == village_id]
+    if cadre_user_id is not None:
+        conditions.append(Cadre.user_id == cadre_user_id)
+    return _pledge_item_or_404(item_id, *conditions)
 
 
 def pledges_by_cadre(cadre_ids: Collection[int], year: int) -> dict[int, Pledge]:

@@ -83,8 +83,8 @@ def _ensure_version(pledge: Pledge, expected_version: int) -> None:
 
 
 def add_pledge_item(*, actor: User, cadre: Cadre, year: int, facts: ItemFacts) -> PledgeItem:
-    ensure_village_may_edit(cadre.village_id, year)
     """Add an item to the cadre's draft pledge for year, starting the pledge if need be."""
+    ensure_village_may_edit(cadre.village_id, year)
     pledge = find_pledge(cadre, year)
     if pledge is None:
         pledge = Pledge(cadre=cadre, year=year, state=PledgeState.DRAFT)
@@ -108,11 +108,21 @@ def _fields(facts: ItemFacts) -> dict:
     return {field: getattr(facts, field) for field in ITEM_FIELDS}
 
 
-def update_pledge_item(*, actor: User, item: PledgeItem, facts: ItemFacts) -> PledgeItem:
-    """Change an item of a draft pledge."""
+def _ensure_item_version(item: PledgeItem, expected_version: int) -> None:
+    # the form carried the version it showed: someone saved the item since, so saving these
+    # values would silently overwrite theirs
+    if item.version != expected_version:
+        raise StaleEdit()
+
+
+def update_pledge_item(
+    *, actor: User, item: PledgeItem, facts: ItemFacts, expected_version: int
+) -> PledgeItem:
+    """Change an item of a draft pledge, unless it changed since the form showed it."""
     _ensure_open(item.pledge)
     pledge = item.pledge
     _ensure_draft(pledge)
+    _ensure_item_version(item, expected_version)
     before = _item_snapshot(item)
     for field, value in _fields(facts).items():
         setattr(item, field, value)
@@ -173,14 +183,16 @@ def publish_pledge(*, actor: User, pledge: Pledge, expected_version: int) -> Ple
 
 
 def amend_pledge_item(
-    *, actor: User, item: PledgeItem, facts: ItemFacts, reason: str
+    *, actor: User, item: PledgeItem, facts: ItemFacts, reason: str, expected_version: int
 ) -> PledgeItem:
     """Change an item of a public pledge: a reason is required, the weights must still sum to
-    100, and the audit trail keeps before, after and the reason."""
+    100, the item must not have changed since the form showed it, and the audit trail keeps
+    before, after and the reason."""
     _ensure_open(item.pledge)
     pledge = item.pledge
     if pledge.state is not PledgeState.PUBLIC:
         raise ServiceError("只有已公开的承诺需要说明理由修改")
+    _ensure_item_version(item, expected_version)
     reason = reason.strip()
     if not reason:
         raise ServiceError("修改已公开的承诺须填写修改理由")

@@ -4,13 +4,15 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from starrating.extensions import db
 from starrating.models import PledgeItem, QuarterlyReport, User
 from starrating.models.types import utcnow
 from starrating.rules.pledges import PledgeState
 from starrating.rules.reports import filing_problems
-from starrating.services import ServiceError
+from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event
 from starrating.services.locks import ensure_village_may_edit
 
@@ -24,6 +26,27 @@ def _snapshot(report: QuarterlyReport) -> dict[str, object]:
         "next_step": report.next_step,
         "filed_by_id": report.filed_by_id,
     }
+
+
+def _store(
+    report: QuarterlyReport | None,
+    *,
+    item: PledgeItem,
+    quarter: int,
+    values: dict[str, object],
+) -> QuarterlyReport:
+    """Write the report in a savepoint: on PostgreSQL a filing committed by someone else after
+    our read (a first report for the quarter, or a newer version) surfaces only here."""
+    try:
+        with db.session.begin_nested():
+            if report is None:
+                report = QuarterlyReport(item_id=item.id, quarter=quarter)
+                db.session.add(report)
+            for field, value in values.items():
+                setattr(report, field, value)
+    except (IntegrityError, StaleDataError) as error:
+        raise StaleEdit() from error
+    return report
 
 
 def check_can_file(*, item: PledgeItem, quarter: int, today: date) -> None:
@@ -49,9 +72,14 @@ def file_report(
     done: str,
     next_step: str,
     today: date,
+    expected_version: int | None = None,
 ) -> QuarterlyReport:
     """Record (or, for a quarter already reported, update) one item's report; audited with who
-    filed it, and before/after on a re-filing."""
+    filed it, and before/after on a re-filing.
+
+    expected_version is the version of the report the form showed, None when it showed none: a
+    report filed or changed since then (by the cadre, or by the secretary on their behalf) is
+    not overwritten, StaleEdit is raised instead."""
     pledge = item.pledge
     ensure_village_may_edit(pledge.cadre.village_id, pledge.year)
     problems = filing_problems(
@@ -71,13 +99,21 @@ def file_report(
             QuarterlyReport.item_id == item.id, QuarterlyReport.quarter == quarter
         )
     ).first()
+    if (report.version if report else None) != expected_version:
+        raise StaleEdit()
     before = _snapshot(report) if report else None
-    if report is None:
-        report = QuarterlyReport(item_id=item.id, quarter=quarter)
-        db.session.add(report)
-    report.progress, report.done, report.next_step = progress, done, next_step
-    report.filed_by_id, report.filed_at = actor.id, utcnow()
-    db.session.flush()
+    report = _store(
+        report,
+        item=item,
+        quarter=quarter,
+        values={
+            "progress": progress,
+            "done": done,
+            "next_step": next_step,
+            "filed_by_id": actor.id,
+            "filed_at": utcnow(),
+        },
+    )
     cadre = pledge.cadre
     on_behalf = "" if cadre.user_id == actor.id else f"（由{actor.display_name}代报）"
     record_event(

@@ -193,7 +193,7 @@ def test_a_public_pledge_is_amended_only_with_a_reason(client, secretary):
     cadre = _cadre(secretary.village)
     item = _public_pledge(client, cadre).items[0]
     url = f"{_pledge_url(cadre)}/items/{item.id}/edit"
-    data = {**ITEM, "target": "3 公里", "weight": 40}
+    data = {**ITEM, "target": "3 公里", "weight": 40, "version": item.version}
     page = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
     assert "须填写修改理由" in page
     db.session.refresh(item)
@@ -253,3 +253,4 @@ def test_the_edit_forms_show_what_is_stored(client, secretary):
     item = _public_pledge(client, cadre).items[0]
     page = client.get(f"{_pledge_url(cadre)}/items/{item.id}/edit").get_data(as_text=True)
     assert "修改理由" in page and "事项1" in page
+    assert '<input name="version" type="hidden" value="1">' in page

@@ -110,9 +110,12 @@ def test_refiling_a_quarter_updates_it_and_audits_before_and_after(client, cadre
     item = first_item(cadre)
     login(client, cadre_user)
     client.post(f"/branch/reports/{item.id}/2", data=GOOD)
-    client.post(f"/branch/reports/{item.id}/2", data=GOOD | {"progress": "75"})
+    assert 'name="version" type="hidden" value="1"' in client.get(
+        f"/branch/reports/{item.id}/2"
+    ).get_data(as_text=True)
+    client.post(f"/branch/reports/{item.id}/2", data=GOOD | {"progress": "75", "version": "1"})
     report = db.session.scalars(select(QuarterlyReport)).one()
-    assert report.progress == Decimal(75)
+    assert (report.progress, report.version) == (Decimal(75), 2)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.update")).one()
     assert event.before == {"progress": "60.0"} and event.after == {"progress": "75.0"}
 

@@ -462,6 +462,7 @@ LOCKED_WRITES = {
     "a pledge change": lambda b: amend_pledge_item(
         actor=b.secretary,
         item=_item(b),
+        expected_version=_item(b).version,
         facts=ItemFacts(
             content="改过的承诺",
             indicator="指标",

@@ -14,13 +14,14 @@ from starrating.blueprints.branch import bp
 from starrating.extensions import db
 from starrating.forms import VersionForm
 from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
-from starrating.models import Cadre, Pledge, PledgeItem, User
+from starrating.models import Cadre, PledgeItem, User
 from starrating.permissions import allow, get_cadre_or_404
+from starrating.queries.appraisal import get_pledge_item_or_404
 from starrating.queries.assessment import year_lock
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError
+from starrating.services import ServiceError, StaleEdit
 from starrating.services.cadres import (
     CadreFacts,
     CadreImportRejected,
@@ -217,13 +218,6 @@ def _cadre_and_year(cadre_id: int, year: int) -> Cadre:
     return get_cadre_or_404(cadre_id, for_user=current_user)
 
 
-def _item_or_404(pledge: Pledge | None, item_id: int) -> PledgeItem:
-    item = next((i for i in pledge.items if i.id == item_id), None) if pledge else None
-    if item is None:
-        abort(404)
-    return item
-
-
 def _item_facts(form: PledgeItemForm) -> ItemFacts:
     return ItemFacts(
         content=form.content.data.strip(),
@@ -277,28 +271,25 @@ def pledge(cadre_id: int, year: int) -> Any:
 )
 @allow(Role.SECRETARY)
 def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
-    """Edit an item of a draft, or amend an item of a public pledge with a reason."""
+    """Edit an item of a draft, or amend an item of a public pledge with a reason; an item saved
+    by someone else since the form was opened is not overwritten."""
     cadre = _cadre_and_year(cadre_id, year)
-    pledge = find_pledge(cadre, year)
-    item = _item_or_404(pledge, item_id)
+    item = get_pledge_item_or_404(item_id, cadre=cadre, year=year)
     form = PledgeItemForm(obj=item)
+    stale = False
     if form.validate_on_submit():
         try:
-            if item.pledge.state is PledgeState.PUBLIC:
-                amend_pledge_item(
-                    actor=current_user,
-                    item=item,
-                    facts=_item_facts(form),
-                    reason=form.reason.data or "",
-                )
-            else:
-                update_pledge_item(actor=current_user, item=item, facts=_item_facts(form))
+            _save_item(item, form)
         except ServiceError as error:
             _flash_problem(error)
+            stale = isinstance(error, StaleEdit)
         else:
             db.session.commit()
             flash(f"已保存第 {item.position} 项", "success")
             return _to_pledge(cadre, year)
+    if stale:
+        # the stored item is shown above the typed values; saving again replaces it knowingly
+        form.version.data = item.version
     return render_template(
         "branch/pledge.html",
         locked=year_lock(cadre.village_id, year),
@@ -310,14 +301,31 @@ def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
         state_form=VersionForm(version=item.pledge.version, formdata=None),
         draft=item.pledge.state is PledgeState.DRAFT,
         editing=item,
-    )
+        stale=stale,
+    ), 409 if stale else 200
+
+
+def _save_item(item: PledgeItem, form: PledgeItemForm) -> None:
+    shown = form.version.data or 0  # 0 is no version: a form without one is stale
+    if item.pledge.state is PledgeState.PUBLIC:
+        amend_pledge_item(
+            actor=current_user,
+            item=item,
+            facts=_item_facts(form),
+            reason=form.reason.data or "",
+            expected_version=shown,
+        )
+    else:
+        update_pledge_item(
+            actor=current_user, item=item, facts=_item_facts(form), expected_version=shown
+        )
 
 
 @bp.route("/cadres/<int:cadre_id>/pledges/<int:year>/items/<int:item_id>/remove", methods=["POST"])
 @allow(Role.SECRETARY)
 def remove_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
     cadre = _cadre_and_year(cadre_id, year)
-    item = _item_or_404(find_pledge(cadre, year), item_id)
+    item = get_pledge_item_or_404(item_id, cadre=cadre, year=year)
     try:
         remove_item(actor=current_user, item=item)
     except ServiceError as error:

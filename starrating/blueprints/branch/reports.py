@@ -5,15 +5,13 @@ overview of every cadre's items × quarters with the overdue ones highlighted.
 Which report is due or overdue is rules/reports.py's call, with today = china_today().
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, selectinload
 
 from starrating.blueprints.branch import bp
 from starrating.errors import refuse
@@ -21,11 +19,13 @@ from starrating.extensions import db
 from starrating.forms.reports import ReportForm
 from starrating.models import Cadre, Pledge, PledgeItem, QuarterlyReport
 from starrating.permissions import allow
+from starrating.queries.appraisal import active_cadres, get_village_pledge_item_or_404
+from starrating.queries.reports import cadres_of_account, pledges_with_items, reports_of
 from starrating.rules.pledges import PledgeState
 from starrating.rules.reports import QUARTERS, ReportStatus, quarter_dates, report_status
 from starrating.rules.reports import years_in_play as report_years
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError
+from starrating.services import ServiceError, StaleEdit
 from starrating.services.reports import check_can_file
 from starrating.services.reports import file_report as save_report
 from starrating.web import china_today
@@ -76,37 +76,12 @@ class PledgeCard:
         return sum(1 for r in self.rows for c in r.cells if c.status is ReportStatus.OVERDUE)
 
 
-def _village_items() -> Select[tuple[PledgeItem]]:
-    """Items of the user's village; a cadre's own items only, for a cadre."""
-    statement = (
-        select(PledgeItem)
-        .join(PledgeItem.pledge)
-        .join(Pledge.cadre)
-        .options(contains_eager(PledgeItem.pledge).contains_eager(Pledge.cadre))
-        .where(Cadre.village_id == current_user.village_id)
-    )
-    if current_user.role is not Role.SECRETARY:
-        statement = statement.where(Cadre.user_id == current_user.id)
-    return statement
-
-
 def _item_or_404(item_id: int) -> PledgeItem:
-    item = db.session.scalars(_village_items().where(PledgeItem.id == item_id)).first()
-    if item is None:
-        abort(404)
-    return item
-
-
-def _reports_of(items: Iterable[PledgeItem]) -> dict[tuple[int, int], QuarterlyReport]:
-    ids = [item.id for item in items]
-    if not ids:
-        return {}
-    reports = db.session.scalars(
-        select(QuarterlyReport)
-        .where(QuarterlyReport.item_id.in_(ids))
-        .options(selectinload(QuarterlyReport.filed_by))
+    """An item of the user's village; a cadre's own items only, for a cadre."""
+    own = None if current_user.role is Role.SECRETARY else current_user.id
+    return get_village_pledge_item_or_404(
+        item_id, village_id=current_user.village_id, cadre_user_id=own
     )
-    return {(report.item_id, report.quarter): report for report in reports}
 
 
 def _row(item: PledgeItem, reports: dict[tuple[int, int], QuarterlyReport], today: date) -> ItemRow:
@@ -126,7 +101,7 @@ def _row(item: PledgeItem, reports: dict[tuple[int, int], QuarterlyReport], toda
 def _cards(cadres: Sequence[Cadre], pledges: Sequence[Pledge], today: date) -> list[PledgeCard]:
     """One card per cadre and pledge (a cadre without a pledge gets an empty card); three
     queries in all, whatever the number of cadres."""
-    reports = _reports_of(item for pledge in pledges for item in pledge.items)
+    reports = reports_of([item.id for pledge in pledges for item in pledge.items])
     by_cadre: dict[int, list[Pledge]] = {}
     for pledge in pledges:
         by_cadre.setdefault(pledge.cadre_id, []).append(pledge)
@@ -138,30 +113,13 @@ def _cards(cadres: Sequence[Cadre], pledges: Sequence[Pledge], today: date) -> l
     return cards
 
 
-def _pledges(cadres: Sequence[Cadre], years: Iterable[int]) -> list[Pledge]:
-    ids = [cadre.id for cadre in cadres]
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Pledge)
-            .where(Pledge.cadre_id.in_(ids), Pledge.year.in_(list(years)))
-            .options(selectinload(Pledge.items))
-            .order_by(Pledge.year)
-        )
-    )
-
-
 @bp.route("/my-pledges")
 @allow(Role.CADRE, Role.SECRETARY)
 def my_pledges() -> Any:
     today = china_today()
-    cadres = db.session.scalars(
-        select(Cadre).where(
-            Cadre.user_id == current_user.id, Cadre.village_id == current_user.village_id
-        )
-    ).all()
-    public = [p for p in _pledges(cadres, report_years(today)) if p.state is PledgeState.PUBLIC]
+    cadres = cadres_of_account(current_user.id, current_user.village_id)
+    pledges = pledges_with_items(cadres, report_years(today))
+    public = [p for p in pledges if p.state is PledgeState.PUBLIC]
     cards = [card for card in _cards(cadres, public, today) if card.pledge]
     return render_template(
         "branch/my_pledges.html", cadres=cadres, cards=cards, today=today, year=today.year
@@ -173,12 +131,8 @@ def my_pledges() -> Any:
 def reports_overview() -> Any:
     today = china_today()
     year = request.args.get("year", type=int) or report_years(today)[0]
-    cadres = db.session.scalars(
-        select(Cadre)
-        .where(Cadre.village_id == current_user.village_id, Cadre.active.is_(True))
-        .order_by(Cadre.id)
-    ).all()
-    cards = _cards(cadres, _pledges(cadres, [year]), today)
+    cadres = active_cadres([current_user.village_id])
+    cards = _cards(cadres, pledges_with_items(cadres, [year]), today)
     return render_template(
         "branch/reports_overview.html",
         cards=cards,
@@ -198,20 +152,31 @@ def file_report(item_id: int, quarter: int) -> Any:
         check_can_file(item=item, quarter=quarter, today=today)
     except ServiceError as error:
         refuse(400, f"不能填写这份汇报：{error.message}")
-    reports = _reports_of([item])
-    form = ReportForm(obj=reports.get((item.id, quarter)))
+    form = ReportForm(obj=reports_of([item.id]).get((item.id, quarter)))
     if form.validate_on_submit():
         return _save(form, item, quarter, today)
     if form.is_submitted():
         flash("没有保存：请按标红的提示改正后再保存", "error")
-    row = _row(item, reports, today)
+    return _report_page(form, item, quarter, today)
+
+
+def _report_page(
+    form: ReportForm, item: PledgeItem, quarter: int, today: date, *, stale: bool = False
+) -> str:
+    """The form as submitted (or as stored), under the report as it is stored now."""
+    row = _row(item, reports_of([item.id]), today)
+    cell = row.cells[quarter - 1]
+    if stale:
+        # what is stored now is on the page above the typed values: saving again replaces it
+        form.version.data = cell.report.version if cell.report else None
     return render_template(
         "branch/report_form.html",
         form=form,
         item=item,
         quarter=quarter,
         row=row,
-        cell=row.cells[quarter - 1],
+        cell=cell,
+        stale=stale,
         on_behalf=item.pledge.cadre.user_id != current_user.id,
     )
 
@@ -226,11 +191,13 @@ def _save(form: ReportForm, item: PledgeItem, quarter: int, today: date) -> Any:
             done=form.done.data or "",
             next_step=form.next_step.data or "",
             today=today,
+            expected_version=form.version.data,
         )
     except ServiceError as error:
         db.session.rollback()
-        flash(f"没有保存：{error.message}", "error")
-        return redirect(url_for("branch.file_report", item_id=item.id, quarter=quarter))
+        stale = isinstance(error, StaleEdit)
+        flash(error.message if stale else f"没有保存：{error.message}", "error")
+        return _report_page(form, item, quarter, today, stale=stale), 409 if stale else 422
     db.session.commit()
     flash(
         f"已保存「{item.content}」第 {quarter} 季度汇报（进度 {report.progress.normalize():f}%）",
