@@ -100,33 +100,50 @@ def _rules(form: SchemeForm, stored: TenStarScheme) -> TenStarScheme:
 @bp.route("/schemes/<int:year>", methods=["GET", "POST"])
 def scheme(year: int) -> Any:
     found = get_scheme_or_404(year, for_user=current_user)
-    form = SchemeForm(data=scheme_form_data(found.tenstar, found.version))
+    return _edit_part(
+        found,
+        lambda **stored: SchemeForm(data=scheme_form_data(found.tenstar, found.version), **stored),
+        lambda form, version: save_tenstar_rules(
+            actor=current_user,
+            scheme=found,
+            rules=_rules(form, found.tenstar),
+            expected_version=version,
+        ),
+        saved=f"已保存 {found.year} 年度方案",
+        endpoint="township.scheme",
+        template="township/scheme.html",
+    )
+
+
+def _edit_part(
+    found: Scheme,
+    new_form: Callable[..., Any],
+    save: Callable[[Any, int], object],
+    *,
+    saved: str,
+    endpoint: str,
+    template: str,
+) -> Any:
+    """One part of the scheme's editor: show it, or save it through one service and go back,
+    or show why not (a refused save keeps what was typed; a stale or frozen one shows the
+    stored values). new_form() builds the part's form from the request, new_form(formdata=None)
+    from the stored values."""
+    form = new_form()
     problems: list[str] = []
     status = 200
     if form.validate_on_submit():
         try:
-            save_tenstar_rules(
-                actor=current_user,
-                scheme=found,
-                rules=_rules(form, found.tenstar),
-                expected_version=form.expected_version(),
-            )
+            save(form, form.expected_version())
         except ServiceError as error:
             db.session.rollback()
-            form, problems, status = _refused(
-                form,
-                error,
-                lambda: SchemeForm(
-                    formdata=None, data=scheme_form_data(found.tenstar, found.version)
-                ),
-            )
+            form, problems, status = _refused(form, error, lambda: new_form(formdata=None))
         else:
             db.session.commit()
-            flash(f"已保存 {found.year} 年度方案", "success")
-            return redirect(url_for("township.scheme", year=found.year))
+            flash(saved, "success")
+            return redirect(url_for(endpoint, year=found.year))
     elif form.is_submitted():
         problems, status = _not_valid(found, form)
-    return _scheme_page("township/scheme.html", found, form, problems), status
+    return _scheme_page(template, found, form, problems), status
 
 
 def _appraisal_rules(form: AppraisalSchemeForm) -> AppraisalScheme:
@@ -170,33 +187,18 @@ def _appraisal_rules(form: AppraisalSchemeForm) -> AppraisalScheme:
 @bp.route("/schemes/<int:year>/appraisal", methods=["GET", "POST"])
 def appraisal_scheme(year: int) -> Any:
     found = get_scheme_or_404(year, for_user=current_user)
-    form = AppraisalSchemeForm(data=appraisal_form_data(found.appraisal, found.version))
-    problems: list[str] = []
-    status = 200
-    if form.validate_on_submit():
-        try:
-            save_appraisal_rules(
-                actor=current_user,
-                scheme=found,
-                rules=_appraisal_rules(form),
-                expected_version=form.expected_version(),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            form, problems, status = _refused(
-                form,
-                error,
-                lambda: AppraisalSchemeForm(
-                    formdata=None, data=appraisal_form_data(found.appraisal, found.version)
-                ),
-            )
-        else:
-            db.session.commit()
-            flash(f"已保存 {found.year} 年度村干部考核规则", "success")
-            return redirect(url_for("township.appraisal_scheme", year=found.year))
-    elif form.is_submitted():
-        problems, status = _not_valid(found, form)
-    return _scheme_page("township/appraisal_scheme.html", found, form, problems), status
+    return _edit_part(
+        found,
+        lambda **stored: AppraisalSchemeForm(
+            data=appraisal_form_data(found.appraisal, found.version), **stored
+        ),
+        lambda form, version: save_appraisal_rules(
+            actor=current_user, scheme=found, rules=_appraisal_rules(form), expected_version=version
+        ),
+        saved=f"已保存 {found.year} 年度村干部考核规则",
+        endpoint="township.appraisal_scheme",
+        template="township/appraisal_scheme.html",
+    )
 
 
 def _not_valid(found: Scheme, form: SchemePartForm) -> tuple[list[str], int]:
