@@ -34,6 +34,9 @@ class Publicity:
     def published(self) -> bool:
         return self.published_on is not None
 
+    def live(self, today: date) -> bool:
+        return publicity_open(self.ends_on, today)
+
     def status(self, today: date) -> str:
         if self.ends_on is None:
             return "尚未公示"

@@ -40,6 +40,7 @@ def review(year: int) -> Any:
         today=today,
         publish_problem=step_problem(state, Step.PUBLISH, Role.SECRETARY),
         publish_blockers=service.publishing_blockers(found) if state is YearState.MARKING else [],
+        tenstar_live=publicity_open(found.publicity_ends_on, today),
         cadres_live=publicity_open(found.cadres_publicity_ends_on, today),
         cadre_blockers=service.cadre_publishing_blockers(found) if editable else [],
         submit_problem=step_problem(state, Step.SUBMIT, Role.SECRETARY),
