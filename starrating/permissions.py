@@ -94,6 +94,11 @@ def visible_villages(user: User) -> Select[tuple[Village]]:
     return statement.where(Village.id == user.village_id)
 
 
+def get_public_village_or_404(code: str) -> Village:
+    """A village by the code in its public addresses (ballot, board): open to anyone."""
+    return _one_or_404(select(Village).where(Village.code == code))
+
+
 def get_village_or_404(village_id: int, *, for_user: User) -> Village:
     return _one_or_404(visible_villages(for_user).where(Village.id == village_id))
 

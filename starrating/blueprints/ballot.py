@@ -44,7 +44,7 @@ from starrating.forms.ballot import (
     read_marks,
 )
 from starrating.models import BallotRound, CastBallot, Village
-from starrating.permissions import guard_blueprint, public
+from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries.ballots import rounds_of, subjects
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState, Section
@@ -112,10 +112,7 @@ def _message(title: str, text: str, *, status: int = 200, **links: Any) -> Any:
 
 
 def _village(village_code: str) -> Village:
-    village = db.session.scalar(select(Village).where(Village.code == village_code))
-    if village is None:
-        abort(404)
-    return village
+    return get_public_village_or_404(village_code)
 
 
 def _held(village: Village) -> dict[str, str]:

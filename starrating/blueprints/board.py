@@ -28,7 +28,7 @@ from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
 from starrating.extensions import csrf, db
 from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
-from starrating.permissions import guard_blueprint, public
+from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries import board as reads
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.services import ServiceError
@@ -108,7 +108,7 @@ def _refuse_if_throttled(keys: list[tuple[str, ratelimit.Limit]], what: str) -> 
 @bp.route("/<village_code>/board")
 @public
 def board(village_code: str) -> Any:
-    village = reads.village_by_code_or_404(village_code)
+    village = get_public_village_or_404(village_code)
     return _board_page(village, ObjectionForm(topic=ObjectionTopic.TENSTAR.value))
 
 
@@ -131,7 +131,7 @@ def _board_page(
 @public
 @csrf.exempt
 def file(village_code: str) -> Any:
-    village = reads.village_by_code_or_404(village_code)
+    village = get_public_village_or_404(village_code)
     _refuse_if_throttled(_filing_keys(village), "提交异议")
     form = ObjectionForm()
     if not form.validate_on_submit():
@@ -166,7 +166,7 @@ def file(village_code: str) -> Any:
 @public
 def find(village_code: str) -> Any:
     """The lookup form's target: a typed reference, made plain, leads to its page."""
-    village = reads.village_by_code_or_404(village_code)
+    village = get_public_village_or_404(village_code)
     typed = typed_receipt(request.args.get("ref", ""))[:40]
     if not typed:
         return redirect(url_for(".board", village_code=village.code) + "#lookup")
@@ -178,7 +178,7 @@ def find(village_code: str) -> Any:
 @bp.route("/<village_code>/board/objections/<reference>")
 @public
 def objection(village_code: str, reference: str) -> Any:
-    village = reads.village_by_code_or_404(village_code)
+    village = get_public_village_or_404(village_code)
     typed = typed_receipt(reference)[:40]
     if typed != reference and is_receipt_shaped(typed):
         return redirect(url_for(".objection", village_code=village.code, reference=typed))
@@ -215,7 +215,7 @@ def _not_found_reference(village: Village, typed: str) -> Any:
 @bp.route("/<village_code>/board/poster")
 @public
 def poster(village_code: str) -> Any:
-    village = reads.village_by_code_or_404(village_code)
+    village = get_public_village_or_404(village_code)
     address = board_address(village)
     return render_template(
         "board/poster.html", village=village, address=address, qr=qr_svg(address)

@@ -100,13 +100,6 @@ class Board:
     closed_rounds: list[BallotRound]
 
 
-def village_by_code_or_404(code: str) -> Village:
-    village = db.session.scalar(select(Village).where(Village.code == code))
-    if village is None:
-        abort(404)
-    return village
-
-
 def board_year(village_id: int, today: date) -> tuple[int, AssessmentYear | None]:
     """The board's year and its record: the village's latest assessment year, or (none
     opened yet) this year, without a record."""
