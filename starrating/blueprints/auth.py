@@ -25,7 +25,7 @@ guard_blueprint(bp, roles=None)
 # Verifying against this when the username is unknown keeps the answer time the same.
 _DUMMY_HASH: dict[str, str] = {}
 
-HOME_BY_ROLE = {Role.TOWNSHIP: "township.index"}
+HOME_BY_ROLE = {Role.TOWNSHIP: "township.dashboard"}
 
 
 @bp.route("/")

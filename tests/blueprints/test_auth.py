@@ -24,7 +24,7 @@ def test_secretary_logs_in_and_lands_on_the_branch_page(client):
 def test_township_reviewer_lands_on_the_township_page(client):
     reviewer = create_user(role=Role.TOWNSHIP)
     login(client, reviewer)
-    assert client.get("/").location == "/township/"
+    assert client.get("/").location == "/township/dashboard"
 
 
 def test_a_wrong_password_is_refused_in_chinese(client):

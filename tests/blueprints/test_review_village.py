@@ -350,3 +350,18 @@ def test_after_submission_every_village_write_is_refused_and_nothing_changes(cli
     assert "已答复" in post(client, f"objections/{late.id}/answer", answer="已转乡镇审核时参考")
     db.session.refresh(late)
     assert late.answer == "已转乡镇审核时参考"
+
+
+def test_the_secretarys_home_shows_the_years_stage_and_waiting_objections(client, monkeypatch):
+    village, _, _ = published(client, monkeypatch)
+    home = client.get("/branch/").get_data(as_text=True)
+    card = home.split('id="this-year"')[1].split("</section>")[0]
+    assert "2026 年度：" in card and "公示中" in card
+    assert "群众异议待答复" not in card
+    file_objection(
+        village=village, year=YEAR, topic=ObjectionTopic.OTHER, content="有意见", name="", phone=""
+    )
+    db.session.commit()
+    card = client.get("/branch/").get_data(as_text=True).split('id="this-year"')[1]
+    assert "1 条群众异议待答复" in card.split("</section>")[0]
+    assert f'href="/branch/years/{YEAR}/objections"' in card

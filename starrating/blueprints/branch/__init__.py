@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from starrating import queries
 from starrating.permissions import guard_blueprint
+from starrating.queries import assessment as year_queries
+from starrating.queries import board as board_queries
 from starrating.rules.vocabulary import VILLAGE_ROLES, Role
 
 bp = Blueprint("branch", __name__)
@@ -18,10 +20,14 @@ guard_blueprint(bp, roles=VILLAGE_ROLES)
 
 @bp.route("/")
 def index() -> Any:
-    counts = None
+    counts = latest = objections = None
     if current_user.role is Role.SECRETARY:
         counts = queries.roster_counts(current_user.village_id)
-    return render_template("branch/index.html", counts=counts)
+        years = year_queries.years_of(current_user.village_id)
+        if years:
+            latest = years[0]
+            objections = board_queries.objection_counts(current_user.village_id, latest.year)
+    return render_template("branch/index.html", counts=counts, latest=latest, objections=objections)
 
 
 from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its routes)
