@@ -1,0 +1,231 @@
+"""The township's other demo villages, each walked through the services to another stage of
+the 2026 review: publicity (with an objection waiting), submitted, approved, returned."""
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from starrating.demo import DEMO_PASSWORD, GIVEN_MALE, PLEDGE_ITEMS, _demo_members
+from starrating.extensions import db
+from starrating.models import ObjectionTopic, Township, User, Village
+from starrating.rules.vocabulary import Role
+from starrating.services.members import add_member
+from starrating.services.org import create_user, create_village
+
+#: (name, code, members, stage) — the stage each village reaches; 南黄庄村 has not opened its year
+OTHER_VILLAGES = [
+    ("东沙村", "dongsha", 26, "publicity"),
+    ("西岙村", "xiao", 22, "submitted"),
+    ("北塘村", "beitang", 30, "approved"),
+    ("前洋村", "qianyang", 24, "returned"),
+]
+OTHER_CADRES = [
+    ("村党支部书记", 36_000, 4_000),
+    ("村委会主任", 30_000, 3_000),
+    ("村会计", 20_000, 2_000),
+]
+
+
+def other_villages(township: Township, reviewer: User, today: date) -> list[tuple[str, str]]:
+    logins = []
+    for index, (name, code, size, stage) in enumerate(OTHER_VILLAGES):
+        village = create_village(township=township, name=name, code=code, actor=reviewer)
+        secretary = _village_through(village, reviewer, size, stage, seed=index, today=today)
+        logins.append((secretary.username, f"支部书记（{name}，2026 年度{_STAGE_NOTE[stage]}）"))
+    return logins
+
+
+_STAGE_NOTE = {
+    "publicity": "公示中，有一条待答复的群众异议",
+    "submitted": "已报乡镇，待审核",
+    "approved": "已审核通过",
+    "returned": "已被乡镇退回",
+}
+
+
+def _village_through(
+    village: Village, reviewer: User, size: int, stage: str, *, seed: int, today: date
+) -> User:
+    """One village's 2026 year walked through the services to the given stage: members,
+    three raters who marked everyone, a certified ballot of members and cadres that met its
+    quorum, three cadres with verified pledges and the township's score, published results."""
+    from datetime import timedelta
+
+    from starrating.queries.assessment import assessed_members, year_results
+    from starrating.services.assessment import close_marking, confirm_excellence, open_year
+    from starrating.services.assessment import record_marks as mark
+    from starrating.services.objections import file_objection
+    from starrating.services.review import (
+        approve_year,
+        members_needing_approval,
+        publish_cadre_results,
+        publish_results,
+        return_year,
+        submit_year,
+    )
+
+    rng = random.Random(7000 + seed)  # noqa: S311 — a fixed seed, the same demo every time
+    accounts = []
+    for suffix, label, role in (
+        ("shuji", "书记", Role.SECRETARY),
+        ("wei1", "支委甲", Role.COMMITTEE),
+        ("wei2", "支委乙", Role.COMMITTEE),
+        ("jipiao", "计票员", Role.TELLER),
+    ):
+        user, _ = create_user(
+            actor=reviewer,
+            username=f"{village.code}-{suffix}",
+            display_name=f"{village.name[:2]}{label}",
+            role=role,
+            village=village,
+            password=DEMO_PASSWORD,
+        )
+        user.must_change_password = False
+        accounts.append(user)
+    secretary, first, second, teller = accounts
+    facts = _demo_members(size + 8)
+    rng.shuffle(facts)
+    for member in facts[:size]:
+        add_member(actor=secretary, village=village, facts=member, today=date(2026, 11, 1))
+    db.session.flush()
+    year = open_year(
+        actor=secretary, village=village, year=2026, rater_ids=[secretary.id, first.id, second.id]
+    )
+    stars = [s.code for s in year.scheme.tenstar.stars if s.measure is None]
+    for assessed in (m for m in assessed_members(year.id) if m.markable):
+        quality = 0.6 + 0.4 * rng.random()
+        for rater in (secretary, first, second):
+            mark(rater=rater, assessed=assessed, marks={c: rng.random() < quality for c in stars})
+    close_marking(actor=secretary, year=year)
+    cadres = _other_cadres(village, secretary, reviewer, rng)
+    _certified_round(village, secretary, teller, first, rng)
+    quota = year_results(year).quota
+    if quota.needs_confirmation:
+        chosen = {c.member_id for c in quota.candidates[: quota.quota]}
+        confirm_excellence(
+            actor=secretary,
+            year=year,
+            member_ids=chosen,
+            reason="支委会按星数和满意率确定",
+            eligible_ids={c.member_id for c in quota.candidates},
+            quota=quota.quota,
+        )
+    published = today - timedelta(days=2 if stage == "publicity" else 12)
+    publish_results(actor=secretary, year=year, today=published)
+    if cadres:
+        publish_cadre_results(actor=secretary, year=year, today=published)
+    if stage == "publicity":
+        file_objection(
+            village=village,
+            year=2026,
+            topic=ObjectionTopic.TENSTAR,
+            content="第三组的评分我有不同意见，希望支部再核实一下。",
+            name="",
+            phone="",
+        )
+        return secretary
+    submit_year(actor=secretary, year=year, today=published + timedelta(days=6))
+    if stage == "approved":
+        approve_year(
+            actor=reviewer,
+            year=year,
+            approved_members=members_needing_approval(year),
+            opinion="评定程序规范，同意。",
+        )
+    elif stage == "returned":
+        return_year(
+            actor=reviewer, year=year, opinion="请补充不合格党员的支委会认定材料后重新报送。"
+        )
+    return secretary
+
+
+def _other_cadres(village: Village, secretary: User, reviewer: User, rng: random.Random) -> int:
+    from starrating.models import Cadre
+    from starrating.services.appraisal import record_township_score, record_verified_completion
+    from starrating.services.pledges import (
+        ItemFacts,
+        add_pledge_item,
+        confirm_pledge,
+        publish_pledge,
+    )
+
+    for post, base, reward in OTHER_CADRES:
+        cadre = Cadre(
+            village=village,
+            name=f"{village.name[:1]}{rng.choice(GIVEN_MALE)}",
+            post=post,
+            base_pay=Decimal(base),
+            reward_amount=Decimal(reward),
+        )
+        db.session.add(cadre)
+        db.session.flush()
+        items = [
+            add_pledge_item(
+                actor=secretary,
+                cadre=cadre,
+                year=2026,
+                facts=ItemFacts(
+                    content=content, indicator=indicator, target=target, deadline=due, weight=w
+                ),
+            )
+            for content, indicator, target, due, w, _ in PLEDGE_ITEMS
+        ]
+        pledge = items[0].pledge
+        confirm_pledge(actor=secretary, pledge=pledge, expected_version=pledge.version)
+        publish_pledge(actor=secretary, pledge=pledge, expected_version=pledge.version)
+        for item in items:
+            done = Decimal(rng.choice((70, 80, 90, 100, 100)))
+            record_verified_completion(actor=secretary, item=item, completion=done)
+        score = Decimal(rng.randint(75, 95))
+        record_township_score(actor=reviewer, cadre=cadre, year=2026, score=score)
+    return len(OTHER_CADRES)
+
+
+def _certified_round(
+    village: Village, secretary: User, teller: User, scrutineer: User, rng: random.Random
+) -> None:
+    """One assembly: a ballot of the members and the cadres, 120 of 200 voters, certified."""
+    from starrating.queries.ballots import subjects
+    from starrating.rules.ballots import Choice
+    from starrating.rules.electorate import Electorate
+    from starrating.services.ballots import (
+        cast_ballot,
+        close_round,
+        create_round,
+        generate_codes,
+        open_round,
+    )
+    from starrating.services.paper import certify_round
+
+    both = create_round(
+        actor=secretary,
+        village=village,
+        year=2026,
+        title="2026 年度党员和村干部民主测评",
+        members=True,
+        cadres=True,
+        electorate=Electorate.VILLAGERS,
+        eligible=200,
+    )
+    codes = generate_codes(actor=secretary, ballot_round=both, count=140)
+    open_round(actor=secretary, ballot_round=both)
+    rows = subjects(both.id)
+    choices = [Choice.SATISFIED, Choice.BASIC, Choice.DISSATISFIED, Choice.UNKNOWN]
+    liking = {row.id: 0.55 + 0.4 * rng.random() for row in rows}
+    for code in codes[:120]:
+        marks = {
+            row.id: rng.choices(
+                choices,
+                [liking[row.id], (1 - liking[row.id]) * 0.7, (1 - liking[row.id]) * 0.3, 0.05],
+            )[0]
+            for row in rows
+        }
+        cast_ballot(village=village, code=code.code, marks=marks)
+    close_round(actor=secretary, ballot_round=both)
+    certify_round(user=teller, ballot_round=both)
+    certify_round(user=scrutineer, ballot_round=both)
+
+
+def _weights(liked: float) -> list[float]:
+    """How likely 满意, 基本满意, 不满意 and 不了解 are for a subject villagers like this much."""
+    return [liked, (1 - liked) * 0.7, (1 - liked) * 0.3, 0.05]
