@@ -213,13 +213,7 @@ def _certified_round(
     choices = [Choice.SATISFIED, Choice.BASIC, Choice.DISSATISFIED, Choice.UNKNOWN]
     liking = {row.id: 0.55 + 0.4 * rng.random() for row in rows}
     for code in codes[:120]:
-        marks = {
-            row.id: rng.choices(
-                choices,
-                [liking[row.id], (1 - liking[row.id]) * 0.7, (1 - liking[row.id]) * 0.3, 0.05],
-            )[0]
-            for row in rows
-        }
+        marks = {row.id: rng.choices(choices, _weights(liking[row.id]))[0] for row in rows}
         cast_ballot(village=village, code=code.code, marks=marks)
     close_round(actor=secretary, ballot_round=both)
     certify_round(user=teller, ballot_round=both)
