@@ -161,3 +161,25 @@ def create_member_round(
     )
     db.session.commit()
     return ballot_round
+
+
+def certify(
+    ballot_round: "BallotRound", *, teller: User | None = None, other: User | None = None
+) -> None:
+    """What happens once voting is over: a committee member writes off the codes never used
+    (核销), then a teller and another person sign the tally, which makes it final."""
+    from starrating.rules.vocabulary import Role
+    from starrating.services.ballots import WRITERS_OFF, write_off_unused_codes
+    from starrating.services.paper import certify_round
+
+    village = ballot_round.village
+    other = other or create_user(role=Role.COMMITTEE, village=village)
+    if ballot_round.written_off_at is None:
+        writer = other if other.role in WRITERS_OFF else None
+        write_off_unused_codes(
+            actor=writer or create_user(role=Role.COMMITTEE, village=village),
+            ballot_round=ballot_round,
+        )
+    teller = teller or create_user(role=Role.TELLER, village=village)
+    certify_round(user=teller, ballot_round=ballot_round)
+    certify_round(user=other, ballot_round=ballot_round)

@@ -7,6 +7,7 @@ processes race to consume one code. Exactly one ballot per code may be stored, e
 see a page (no 5xx), the winner its receipt and the others "已投票".
 """
 
+import json
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 
 from starrating import create_app
 from starrating.extensions import db
-from starrating.models import BallotToken, CastBallot
+from starrating.models import BallotReceipt, BallotToken, CastBallot
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate
 from starrating.rules.tokens import shown
@@ -133,12 +134,17 @@ def test_racing_phones_store_exactly_one_ballot_per_code(databases):
 
     try:
         with app.app_context():
-            stored = {
-                b.receipt: b.marks
-                for b in db.session.scalars(
-                    select(CastBallot).where(CastBallot.round_id == round_id)
+            stored = set(
+                db.session.scalars(
+                    select(BallotReceipt.receipt).where(BallotReceipt.round_id == round_id)
                 )
-            }
+            )
+            stored_marks = sorted(
+                json.dumps(marks, sort_keys=True)
+                for marks in db.session.scalars(
+                    select(CastBallot.marks).where(CastBallot.round_id == round_id)
+                )
+            )
             used = db.session.scalar(
                 select(func.count(BallotToken.id)).where(
                     BallotToken.round_id == round_id, BallotToken.used.is_(True)
@@ -154,20 +160,29 @@ def test_racing_phones_store_exactly_one_ballot_per_code(databases):
     assert {tuple(a.statuses) for a in answers if a} <= {(200,), (303, 200)}, {
         tuple(a.statuses) for a in answers if a
     }
-    assert len(stored) == CODES, "one ballot per code, no more, no fewer"
+    assert len(stored) == len(stored_marks) == CODES, "one ballot per code, no more, no fewer"
     assert used == CODES
 
     winners: dict[str, list[Attempt]] = {code: [] for code in codes}
+    shown_for: dict[str, set[str]] = {code: set() for code in codes}
     for attempt in attempts:
         assert attempt.answer is not None
         shown_receipts = [r for r in stored if r in attempt.answer.body]
-        if shown_receipts:
-            assert len(shown_receipts) == 1
-            assert stored[shown_receipts[0]] == attempt.marks, "the winner's own marks are kept"
+        assert len(shown_receipts) == 1, "every phone sees the code's one receipt"
+        shown_for[attempt.code].add(shown_receipts[0])
+        if ALREADY not in attempt.answer.body:
             winners[attempt.code].append(attempt)
-        else:
-            assert ALREADY in attempt.answer.body, attempt.answer.body[:2000]
     assert all(len(w) == 1 for w in winners.values()), {c: len(w) for c, w in winners.items()}
-    for again in repeats:
+    assert all(len(r) == 1 for r in shown_for.values()), "the losers see the winner's receipt"
+    # the winners' own marks are kept (nothing links a receipt to its marks: compared as sets)
+    kept = sorted(json.dumps(w[0].marks, sort_keys=True) for w in winners.values())
+    assert kept == stored_marks
+    receipt_of_code = {
+        code: next(r for r in stored if r in w[0].answer.body)  # type: ignore[union-attr]
+        for code, w in winners.items()
+    }
+    for attempt, again in zip(attempts, repeats, strict=True):
         assert again.statuses in ([200], [303, 200]), again.statuses
         assert ALREADY in again.body, again.body[:2000]
+        # a phone whose answer was lost (or a double tap) is shown the code's receipt again
+        assert receipt_of_code[attempt.code] in again.body

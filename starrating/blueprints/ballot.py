@@ -1,7 +1,10 @@
 """The villager's ballot on a phone (DESIGN.md §6 "Phone"): enter or scan a code, vote, receipt.
 
 No accounts: the one-time code is swapped for the session on the first request and the villager
-is redirected at once to an address without it (§11), and dropped from the session once used.
+is redirected at once to an address without it (§11). The session keeps only the code's keyed
+hash (never the code itself), and once the ballot is in, only its receipt. The receipt is
+derived from the code, so a villager whose answer was lost can enter the code again and is
+shown the same receipt.
 
 CSRF: the ballot's POSTs are exempt from the app-wide check and validate their own form instead
 (`validate_on_submit`), because the app-wide check runs before the view with the global one-hour
@@ -29,11 +32,9 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
-from starrating.database import read_phase
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
     CSRF_EXPIRED,
@@ -43,19 +44,20 @@ from starrating.forms.ballot import (
     mark_name,
     read_marks,
 )
-from starrating.models import BallotRound, CastBallot, Village
+from starrating.models import BallotRound, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
-from starrating.queries.ballots import rounds_of, subjects
+from starrating.queries.ballots import receipts_of, rounds_of, subjects
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState, Section
 from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalised
 from starrating.services import ServiceError
-from starrating.services.ballots import (
+from starrating.services.casting import (
     REFUSALS,
     CodeRefused,
-    cast_open_ballot,
-    find_code,
-    open_ballot_for,
+    find_token,
+    hash_code,
+    receipt_of,
+    use_code,
 )
 
 bp = Blueprint("ballot", __name__)
@@ -65,7 +67,9 @@ CODE_PER_ADDRESS = ratelimit.Limit(hits=20, seconds=10 * 60)
 CODE_PER_VILLAGE = ratelimit.Limit(hits=300, seconds=10 * 60)
 # Refusals that mean "no such code here": the only ones a guesser gets, so the only ones counted.
 GUESSES = frozenset({"unknown", "other_village"})
-HELD = "ballot"  # session key: {"village": code, "code": ballot code} or {"village", "receipt"}
+# session key: {"village": code, "name": name, "hash": the code's keyed hash, "round": id} while
+# voting; {"village", "receipt"} once the ballot is in ("again": entered after it was cast)
+HELD = "ballot"
 
 REFUSAL_TITLES = {
     "unknown": "票码不对",
@@ -150,18 +154,44 @@ def _count_guess(village: Village) -> None:
 
 
 def _try_code(village: Village, code: str) -> str | None:
-    """Swap a valid code into the session; the refusal's reason otherwise."""
+    """Swap a valid code's hash into the session; the refusal's reason otherwise. A code already
+    used leaves its receipt in the session instead, to be shown again."""
     _refuse_if_throttled(village)
+    hashed = hash_code(code)
     try:
-        find_code(village=village, code=code)
+        token = find_token(village_id=village.id, hashed=hashed)
     except CodeRefused as refused:
         if refused.reason in GUESSES:
             _count_guess(village)
         else:
             db.session.rollback()
-        if refused.reason != "not_open":  # a code scanned early stays; the form says "wait"
+        if refused.reason == "used":
+            _hold(village, receipt=receipt_of(hashed), again="1")
             return refused.reason
-    _hold(village, code=code)
+        if refused.reason != "not_open" or refused.round_id is None:
+            return refused.reason
+        _hold_code(village, hashed, refused.round_id)  # scanned early: the form says "wait"
+        return None
+    _hold_code(village, hashed, token.round_id)
+    return None
+
+
+def _hold_code(village: Village, hashed: str, round_id: int) -> None:
+    session[HELD] = {
+        "village": village.code,
+        "name": village.name,
+        "hash": hashed,
+        "round": round_id,
+    }
+
+
+def _held_code(village_code: str) -> tuple[str, int] | None:
+    """The code hash and round the session holds for this village, read without the database."""
+    held = session.get(HELD)
+    if isinstance(held, dict) and held.get("village") == village_code:
+        hashed, round_id = held.get("hash"), held.get("round")
+        if isinstance(hashed, str) and isinstance(round_id, int):
+            return hashed, round_id
     return None
 
 
@@ -193,7 +223,8 @@ def enter(village_code: str) -> Any:
         refusal=refusal,
         refusal_title=REFUSAL_TITLES.get(refusal or ""),
         refusal_text=REFUSALS.get(refusal or ""),
-        holding="code" in _held(village),
+        receipt=_held(village).get("receipt") if refusal == "used" else None,
+        holding="hash" in _held(village),
     )
 
 
@@ -206,6 +237,8 @@ def scan(village_code: str, code: str) -> Any:
     refusal = "unknown" if clean is None else _try_code(village, clean)
     if refusal is None:
         return redirect(url_for(".form", village_code=village.code))
+    if refusal == "used":  # scanned again after voting: show the receipt again
+        return redirect(url_for(".receipt", village_code=village.code))
     flash(refusal, "refusal")
     return redirect(url_for(".enter", village_code=village.code))
 
@@ -223,7 +256,7 @@ def _sections(round_id: int) -> list[tuple[str, list[Any]]]:
 
 def _ballot_page(
     village: Village,
-    code: str,
+    hashed: str,
     *,
     marks: dict[int, Choice] | None = None,
     problem: str | None = None,
@@ -231,10 +264,10 @@ def _ballot_page(
 ) -> Any:
     """The ballot of the code's round; or why this code cannot vote (any more)."""
     try:
-        token = find_code(village=village, code=code)
+        token = find_token(village_id=village.id, hashed=hashed)
     except CodeRefused as refused:
         db.session.rollback()
-        return _refused(village, refused.reason)
+        return _refused(village, refused.reason, hashed)
     ballot_round = db.session.get(BallotRound, token.round_id)
     assert ballot_round is not None
     sections = _sections(ballot_round.id)
@@ -255,9 +288,11 @@ def _ballot_page(
     ), status
 
 
-def _refused(village: Village, reason: str) -> Any:
-    if reason == "used":  # the session is left alone: see cast()
-        return _voted(village)
+def _refused(village: Village, reason: str, hashed: str) -> Any:
+    if reason == "used":  # a double tap, a retry after a lost answer, a code entered again
+        receipt = receipt_of(hashed)
+        _hold(village, receipt=receipt, again="1")
+        return render_template("ballot/voted.html", village=village, receipt=receipt)
     if reason == "not_open":  # keep the code: once the staff open the round, a refresh votes
         return _message(
             REFUSAL_TITLES[reason],
@@ -272,15 +307,9 @@ def _refused(village: Village, reason: str) -> Any:
     )
 
 
-def _voted(village: Village) -> Any:
-    """A used code, a repeated or double-tapped submission: 200, never a second ballot."""
-    receipt = _held(village).get("receipt")
-    return render_template("ballot/voted.html", village=village, receipt=receipt)
-
-
 def _no_code(village: Village) -> Any:
-    if _held(village).get("receipt"):
-        return _voted(village)
+    if receipt := _held(village).get("receipt"):
+        return render_template("ballot/voted.html", village=village, receipt=receipt)
     flash("请先输入选票上的票码，或扫描选票上的二维码。", "info")
     return redirect(url_for(".enter", village_code=village.code), 303)
 
@@ -289,58 +318,61 @@ def _no_code(village: Village) -> Any:
 @public
 def form(village_code: str) -> Any:
     village = _village(village_code)
-    code = _held(village).get("code")
-    if not code:
+    held = _held_code(village.code)
+    if held is None:
         return _no_code(village)
-    return _ballot_page(village, code)
+    return _ballot_page(village, held[0])
+
+
+@dataclass(frozen=True)
+class HeldVillage:
+    """What the receipt page needs of the village, from the session: casting reads nothing."""
+
+    code: str
+    name: str
 
 
 @bp.route("/<village_code>/ballot", methods=["POST"])
 @public
 @csrf.exempt
 def cast(village_code: str) -> Any:
-    # Everything that needs no database first: on SQLite the first query takes the write lock.
-    held = session.get(HELD)
-    code = (
-        held.get("code") if isinstance(held, dict) and held.get("village") == village_code else None
-    )
+    # Everything that needs no database first; then the one statement that uses the code and
+    # stores the ballot (services/casting.py). The page is read again only when refused.
+    held = _held_code(village_code)
     problem = None
     try:
         marks = read_marks(request.form)
     except BadBallot as bad:
         marks, problem = {}, str(bad)
-    if problem is None and code and not BallotForm().validate_on_submit():
+    if problem is None and held and not BallotForm().validate_on_submit():
         problem = CSRF_EXPIRED
-    # Then a read-only transaction (the village, the code's round and subjects), so that the
-    # write transaction after it holds SQLite's write lock only to use the code and store.
-    with read_phase():
+    if held is None or problem is not None:
         village = _village(village_code)
-        if not code:
+        if held is None:
             return _no_code(village)
-        if problem is not None:
-            return _ballot_page(village, code, marks=marks, problem=problem, status=400)
-        try:
-            ballot = open_ballot_for(village=village, code=code)
-        except CodeRefused as refused:
-            return _refused(village, refused.reason)
-        db.session.expunge(village)  # keeps what was loaded when the read phase ends
+        return _ballot_page(village, held[0], marks=marks, problem=problem, status=400)
+    hashed, round_id = held
     try:
-        receipt = cast_open_ballot(ballot=ballot, code=code, marks=marks)
+        receipt = use_code(village_code=village_code, round_id=round_id, hashed=hashed, marks=marks)
     except CodeRefused as refused:
-        # Often a double tap: the first request used the code. The session is left alone, so
-        # the first answer's cookie (with its receipt) is not overwritten.
         db.session.rollback()
-        return _refused(village, refused.reason)
+        return _refused(_village(village_code), refused.reason, hashed)
     except ServiceError as error:
         db.session.rollback()
-        return _ballot_page(
-            db.session.merge(village), code, marks=marks, problem=error.message, status=400
-        )
+        village = _village(village_code)
+        return _ballot_page(village, hashed, marks=marks, problem=error.message, status=400)
     db.session.commit()
     # Answer with the receipt itself: no second request and nothing read after the commit.
-    # A refresh re-posts and gets the "已投票" page, which shows the receipt from the session.
-    _hold(village, receipt=receipt)
-    return render_template("ballot/receipt.html", village=village, receipt=receipt)
+    # A refresh re-posts and gets the "已投票" page with the same receipt.
+    name = str(session[HELD].get("name", ""))
+    _hold_receipt(village_code, receipt)
+    return render_template(
+        "ballot/receipt.html", village=HeldVillage(village_code, name), receipt=receipt
+    )
+
+
+def _hold_receipt(village_code: str, receipt: str) -> None:
+    session[HELD] = {"village": village_code, "receipt": receipt}
 
 
 @bp.route("/<village_code>/receipt")
@@ -348,11 +380,12 @@ def cast(village_code: str) -> Any:
 def receipt(village_code: str) -> Any:
     village = _village(village_code)
     held = _held(village)
-    if held.get("code"):  # not voted yet
+    if held.get("hash"):  # not voted yet
         return redirect(url_for(".form", village_code=village.code), 303)
     if not held.get("receipt"):
         return _no_code(village)
-    return render_template("ballot/receipt.html", village=village, receipt=held["receipt"])
+    page = "ballot/voted.html" if held.get("again") else "ballot/receipt.html"
+    return render_template(page, village=village, receipt=held["receipt"])
 
 
 # --- the receipts of closed rounds (DESIGN.md §6 "Close and tally", §8) ----------------------
@@ -385,24 +418,8 @@ def is_receipt_shaped(text: str) -> bool:
     return len(text) == RECEIPT_LENGTH and all(ch in RECEIPT_ALPHABET for ch in text)
 
 
-def _receipts_by_round(round_ids: list[int]) -> dict[int, list[str]]:
-    """Round id → its ballots' receipts, sorted; one query for all the rounds."""
-    found: dict[int, list[str]] = {round_id: [] for round_id in round_ids}
-    if round_ids:
-        rows = db.session.execute(
-            select(CastBallot.round_id, CastBallot.receipt).where(
-                CastBallot.round_id.in_(round_ids)
-            )
-        )
-        for round_id, receipt in rows:
-            found[round_id].append(receipt)
-    for receipts in found.values():
-        receipts.sort()  # in Python: the same order whatever the database's collation
-    return found
-
-
 def _published(closed: list[BallotRound], wanted: str | None) -> list[PublishedRound]:
-    by_round = _receipts_by_round([r.id for r in closed])
+    by_round = receipts_of([r.id for r in closed])
     return [
         PublishedRound(
             ballot_round=ballot_round,

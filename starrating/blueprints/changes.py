@@ -30,18 +30,25 @@ def form_problem(
     return STALE_FORM
 
 
-def submit_change(form: FlaskForm, change: Callable[[], object], *, done: str, back: str) -> Any:
+def submit_change(
+    form: FlaskForm,
+    change: Callable[[], object],
+    *,
+    done: str | Callable[[Any], str],
+    back: str,
+) -> Any:
     """Validate form, then run change (one service call) and commit, or roll back and flash
-    the service's message; either way redirect to back."""
+    the service's message; either way redirect to back. done is the message, or makes it from
+    what the service returned."""
     if not form.validate_on_submit():
         flash(form_problem(form), "error")
         return redirect(back)
     try:
-        change()
+        result = change()
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(done, "success")
+        flash(done(result) if callable(done) else done, "success")
     return redirect(back)

@@ -239,6 +239,7 @@ def _demo_ballots(secretary: User, teller: User, scrutineer: User) -> list[str]:
         create_round,
         generate_codes,
         open_round,
+        write_off_unused_codes,
     )
     from starrating.services.paper import certify_round
 
@@ -267,6 +268,7 @@ def _demo_ballots(secretary: User, teller: User, scrutineer: User) -> list[str]:
                 marks[row.id] = rng.choices(choices, weights)[0]
         cast_ballot(village=village, code=code.code, marks=marks)
     close_round(actor=secretary, ballot_round=members)
+    write_off_unused_codes(actor=scrutineer, ballot_round=members)
     certify_round(user=teller, ballot_round=members)
     certify_round(user=scrutineer, ballot_round=members)
     cadres = create_round(

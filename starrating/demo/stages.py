@@ -194,6 +194,7 @@ def _certified_round(
         create_round,
         generate_codes,
         open_round,
+        write_off_unused_codes,
     )
     from starrating.services.paper import certify_round
 
@@ -216,6 +217,7 @@ def _certified_round(
         marks = {row.id: rng.choices(choices, _weights(liking[row.id]))[0] for row in rows}
         cast_ballot(village=village, code=code.code, marks=marks)
     close_round(actor=secretary, ballot_round=both)
+    write_off_unused_codes(actor=scrutineer, ballot_round=both)
     certify_round(user=teller, ballot_round=both)
     certify_round(user=scrutineer, ballot_round=both)
 

@@ -44,6 +44,16 @@ class CorrectionForm(FlaskForm):
     )
 
 
+class VoidSheetForm(FlaskForm):
+    reason = StringField(
+        "作废原因",
+        validators=[
+            DataRequired(message="请填写作废原因（如：纸质选票遗失、字迹无法辨认）"),
+            Length(max=200, message="作废原因不能超过 200 字"),
+        ],
+    )
+
+
 def read_digits(typed: str, names: Sequence[str]) -> list[Choice | None]:
     """One choice (None: 空白) per subject, in ballot order, from one digit each.
 

@@ -3,6 +3,7 @@
 from starrating.models.assessment import AssessedMember, AssessmentYear, Rater, Scheme, StarMark
 from starrating.models.audit import AuditEvent
 from starrating.models.ballots import (
+    BallotReceipt,
     BallotRound,
     BallotSubject,
     BallotToken,
@@ -20,6 +21,7 @@ __all__ = [
     "AssessedMember",
     "AssessmentYear",
     "AuditEvent",
+    "BallotReceipt",
     "BallotRound",
     "BallotSubject",
     "BallotToken",

@@ -1,7 +1,9 @@
-"""Satisfaction ballot rounds: their subjects, one-time codes and the cast ballots.
+"""Satisfaction ballot rounds: their subjects, one-time codes, the cast ballots and receipts.
 
-A cast ballot holds its marks and its receipt only: nothing links it to a code, a user, an
-address or a moment, and its id is random, so neither order nor time can be read from it.
+A cast ballot holds its marks only, and a receipt its code only, in two tables: nothing links a
+ballot to a code, a receipt, a user, an address or a moment. Both ids are random, and closing a
+round draws the ballots' ids afresh and rewrites them in one transaction, so neither the order
+nor the transaction stamps of the rows tell the order of casting (services/ballots.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from starrating.extensions import db
@@ -40,10 +42,15 @@ class BallotRound(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set when the second person certified the tally: final, and what the assessments use
     certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the codes never used, voided after close by someone other than the secretary (核销)
+    written_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    written_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    written_off_count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     village: Mapped[Village] = relationship()
     assessment_year: Mapped[AssessmentYear | None] = relationship()
+    written_off_by: Mapped[User | None] = relationship()
 
 
 class BallotSubject(db.Model):
@@ -80,8 +87,16 @@ class BallotToken(db.Model):
     channel: Mapped[str | None] = mapped_column(String(10))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str | None] = mapped_column(String(200))
+    # voided because it was never used by the end of the round (核销), not lost or spoiled
+    written_off: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (UniqueConstraint("round_id", "serial"),)
+
+    @classmethod
+    def handed_out(cls) -> ColumnElement[bool]:
+        """Codes that count as issued: all but those voided as lost or spoiled (a code written
+        off at the end of the round was handed out all the same, and never used)."""
+        return or_(cls.voided_at.is_(None), cls.written_off)
 
 
 def random_id() -> str:
@@ -89,7 +104,7 @@ def random_id() -> str:
 
 
 class CastBallot(db.Model):
-    """A ballot as cast: the marks (subject id → choice, blanks left out) and the receipt."""
+    """A ballot as cast: the marks (subject id → choice, blanks left out), nothing else."""
 
     __tablename__ = "cast_ballot"
     # SQLite stores it in the order of its random id, with no rowid counting the casts.
@@ -98,6 +113,19 @@ class CastBallot(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
     marks: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class BallotReceipt(db.Model):
+    """The receipt of one counted ballot, for the public list after close: stored apart from
+    the marks, with an id of its own, so that a receipt a voter was made to show leads to no
+    ballot. The receipt is derived from the code (rules/tokens.py), so a villager who enters
+    their code again is shown it again."""
+
+    __tablename__ = "ballot_receipt"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
     receipt: Mapped[str] = mapped_column(String(12))
 
 
@@ -106,8 +134,10 @@ class PaperEntry(db.Model):
 
     A paper ballot counts when two different people keyed the same marks for it; then the code is
     used (channel "paper") and an anonymous CastBallot is stored, and the entries are marked
-    matched. The sheet itself carries the code, so these entries reveal nothing the paper does
-    not; they stay as the record of who keyed what until the round is certified.
+    matched. Until the round is certified the entries hold the marks as read (to compare the two
+    keyings and resolve disagreements); certifying clears the marks, so that afterwards they
+    keep only who keyed which sheet and when. A sheet that cannot be counted (keyed once and the
+    paper lost, or its code voided) is voided by two people (voided_by, void_confirmed_by).
     """
 
     __tablename__ = "paper_entry"
@@ -118,11 +148,18 @@ class PaperEntry(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), index=True)
     serial: Mapped[int]
     keyed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    marks: Mapped[dict[str, Any]] = mapped_column(JSON)
+    marks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     keyed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # the second person's confirmation makes the void final
+    void_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    keyed_by: Mapped[User] = relationship()
+    keyed_by: Mapped[User] = relationship(foreign_keys=[keyed_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+    void_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[void_confirmed_by_id])
 
 
 class Certification(db.Model):

@@ -4,13 +4,21 @@ certifications, and the mass-star counts a certified member round gives the ten-
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from starrating.extensions import db
-from starrating.models import AssessmentYear, BallotRound, BallotSubject, BallotToken, CastBallot
+from starrating.models import (
+    AssessmentYear,
+    BallotReceipt,
+    BallotRound,
+    BallotSubject,
+    BallotToken,
+    CastBallot,
+)
 from starrating.models.ballots import Certification, PaperEntry
 from starrating.rules.ballots import Choice, ChoiceCounts, RoundTally, tally_round
 from starrating.rules.electorate import RoundState
@@ -38,7 +46,10 @@ def subjects(round_id: int) -> list[BallotSubject]:
 
 @dataclass(frozen=True)
 class Turnout:
-    """What anyone may see while a round is open: how many codes are out and how many used."""
+    """What anyone may see while a round is open — how many codes are out and how many used —
+    and, once it is closed, the codes' whole account: printed = voided (lost or spoiled, each
+    replaced) + issued; issued = used on a phone + used on paper + never used; the never used
+    are written off (核销) by someone other than the secretary before the tally is certified."""
 
     eligible: int
     issued: int
@@ -46,21 +57,48 @@ class Turnout:
     voided: int
     phone: int
     paper: int
+    written_off: int = 0
+
+    @property
+    def printed(self) -> int:
+        return self.issued + self.voided
+
+    @property
+    def never_used(self) -> int:
+        return self.issued - self.returned
 
 
 def turnout(ballot_round: BallotRound) -> Turnout:
     """One query over the codes; never the ballots' contents."""
-    live = BallotToken.voided_at.is_(None)
-    issued, returned, voided, phone, paper = db.session.execute(
+    live = BallotToken.handed_out()
+    issued, returned, voided, phone, paper, written_off = db.session.execute(
         select(
             func.count(case((live, 1))),
             func.count(case((live & BallotToken.used, 1))),
             func.count(case((~live, 1))),
             func.count(case((BallotToken.channel == "phone", 1))),
             func.count(case((BallotToken.channel == "paper", 1))),
+            func.count(case((BallotToken.written_off, 1))),
         ).where(BallotToken.round_id == ballot_round.id)
     ).one()
-    return Turnout(ballot_round.eligible, issued, returned, voided, phone, paper)
+    return Turnout(ballot_round.eligible, issued, returned, voided, phone, paper, written_off)
+
+
+def receipts_of(round_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Round id → its counted ballots' receipts, sorted (so the list tells nothing of who
+    voted when); one query for all the rounds."""
+    found: dict[int, list[str]] = {round_id: [] for round_id in round_ids}
+    if round_ids:
+        rows = db.session.execute(
+            select(BallotReceipt.round_id, BallotReceipt.receipt).where(
+                BallotReceipt.round_id.in_(round_ids)
+            )
+        )
+        for round_id, receipt in rows:
+            found[round_id].append(receipt)
+    for receipts in found.values():
+        receipts.sort()  # in Python: the same order whatever the database's collation
+    return found
 
 
 def round_tally(ballot_round: BallotRound) -> RoundTally[int]:
@@ -79,7 +117,7 @@ def tally_rounds(rounds: Sequence[BallotRound]) -> dict[int, RoundTally[int]]:
     issued = dict(
         db.session.execute(
             select(BallotToken.round_id, func.count(BallotToken.id))
-            .where(BallotToken.round_id.in_(ids), BallotToken.voided_at.is_(None))
+            .where(BallotToken.round_id.in_(ids), BallotToken.handed_out())
             .group_by(BallotToken.round_id)
         ).all()
     )
@@ -192,6 +230,67 @@ def cadre_ballot_counts_many(
 # --- paper ballots and certification ------------------------------------------------------------
 
 
+class SheetState(StrEnum):
+    """Where one paper sheet stands, from its keyings and its code."""
+
+    COUNTED = "counted"  # two people keyed the same marks: its ballot is in
+    WAITING = "waiting"  # keyed once: the second keying is missing
+    DISAGREEING = "disagreeing"  # keyed twice, differently: the two check the paper
+    SUPERSEDED = "superseded"  # its code voted by phone first: the sheet does not count
+    VOIDED = "voided"  # voided by two people (lost sheet, unreadable, code void)
+
+
+# states that stand before certification
+PENDING = frozenset({SheetState.WAITING, SheetState.DISAGREEING})
+
+
+@dataclass(frozen=True)
+class PaperSheet:
+    """One paper sheet as keyed: its entries (one or two) and its state."""
+
+    serial: int
+    code_hash: str
+    entries: tuple[PaperEntry, ...]
+    state: SheetState
+
+    @property
+    def void_proposal(self) -> PaperEntry | None:
+        """The entry carrying a proposal to void the sheet, waiting for a second person."""
+        return next(
+            (e for e in self.entries if e.voided_by_id is not None and e.voided_at is None), None
+        )
+
+
+def _sheet_state(entries: Sequence[PaperEntry], channel: str | None) -> SheetState:
+    if any(e.matched_at is not None for e in entries):
+        return SheetState.COUNTED
+    if all(e.voided_at is not None for e in entries):
+        return SheetState.VOIDED
+    if channel == "phone":
+        return SheetState.SUPERSEDED
+    return SheetState.WAITING if len(entries) == 1 else SheetState.DISAGREEING
+
+
+def paper_sheets(round_id: int) -> list[PaperSheet]:
+    """Every keyed sheet of the round with its state, by sheet number; one query."""
+    rows = db.session.execute(
+        select(PaperEntry, BallotToken.channel)
+        .outerjoin(BallotToken, BallotToken.code_hash == PaperEntry.code_hash)
+        .options(joinedload(PaperEntry.keyed_by), joinedload(PaperEntry.voided_by))
+        .where(PaperEntry.round_id == round_id)
+        .order_by(PaperEntry.serial, PaperEntry.id)
+    ).all()
+    by_sheet: dict[str, list[PaperEntry]] = defaultdict(list)
+    channels: dict[str, str | None] = {}
+    for entry, channel in rows:
+        by_sheet[entry.code_hash].append(entry)
+        channels[entry.code_hash] = channel
+    return [
+        PaperSheet(entries[0].serial, code, tuple(entries), _sheet_state(entries, channels[code]))
+        for code, entries in by_sheet.items()
+    ]
+
+
 @dataclass(frozen=True)
 class Disagreement:
     """One sheet keyed twice with different marks: both entries, and the subjects they differ on."""
@@ -202,48 +301,42 @@ class Disagreement:
 
 
 def paper_disagreements(round_id: int) -> list[Disagreement]:
-    """Sheets whose two entries disagree, by sheet number; one query."""
-    entries = db.session.scalars(
-        select(PaperEntry)
-        .where(PaperEntry.round_id == round_id, PaperEntry.matched_at.is_(None))
-        .order_by(PaperEntry.serial, PaperEntry.id)
-    ).all()
-    by_sheet: dict[int, list[PaperEntry]] = defaultdict(list)
-    for entry in entries:
-        by_sheet[entry.serial].append(entry)
+    """Sheets whose two entries disagree, by sheet number."""
     found = []
-    for serial, pair in by_sheet.items():
-        if len(pair) != 2:
+    for sheet in paper_sheets(round_id):
+        if sheet.state is not SheetState.DISAGREEING:
             continue
-        first, second = pair
-        subjects_ = set(first.marks) | set(second.marks)
-        differing = {int(s) for s in subjects_ if first.marks.get(s) != second.marks.get(s)}
-        found.append(Disagreement(serial, (first, second), frozenset(differing)))
+        first, second = sheet.entries[:2]
+        one, other = first.marks or {}, second.marks or {}
+        differing = {int(s) for s in set(one) | set(other) if one.get(s) != other.get(s)}
+        found.append(Disagreement(sheet.serial, (first, second), frozenset(differing)))
     return found
 
 
 @dataclass(frozen=True)
 class PaperProgress:
-    """Sheets keyed once and waiting for the second keying, sheets disagreeing, sheets counted."""
+    """How many sheets stand in each state; waiting and disagreeing ones block certification."""
 
     waiting: int
     disagreeing: int
     counted: int
+    superseded: int = 0
+    voided: int = 0
+
+    @property
+    def pending(self) -> int:
+        return self.waiting + self.disagreeing
 
 
 def paper_progress(round_id: int) -> PaperProgress:
-    rows = db.session.execute(
-        select(
-            PaperEntry.code_hash,
-            func.count(PaperEntry.id),
-            func.count(PaperEntry.matched_at),
-        )
-        .where(PaperEntry.round_id == round_id)
-        .group_by(PaperEntry.code_hash)
-    ).all()
-    waiting = sum(1 for _, keyed, matched in rows if keyed == 1 and not matched)
-    disagreeing = sum(1 for _, keyed, matched in rows if keyed >= 2 and not matched)
-    return PaperProgress(waiting, disagreeing, sum(1 for _, _, matched in rows if matched))
+    states = [sheet.state for sheet in paper_sheets(round_id)]
+    return PaperProgress(
+        waiting=states.count(SheetState.WAITING),
+        disagreeing=states.count(SheetState.DISAGREEING),
+        counted=states.count(SheetState.COUNTED),
+        superseded=states.count(SheetState.SUPERSEDED),
+        voided=states.count(SheetState.VOIDED),
+    )
 
 
 def certifications(round_id: int) -> list[Certification]:

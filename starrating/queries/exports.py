@@ -28,7 +28,7 @@ from starrating.queries.appraisal import (
     cadre_ballot_round,
 )
 from starrating.queries.assessment import MemberResult, YearResults, year_of, year_results
-from starrating.queries.ballots import round_tally, subjects
+from starrating.queries.ballots import round_tally, subjects, turnout
 from starrating.queries.township import VillageYear, township_year
 from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.cadre_grades import CadreGrade
@@ -37,7 +37,12 @@ from starrating.rules.tenstar import GRADE_ORDER, Grade, StarStatus
 from starrating.rules.tenstar_scheme import MassMeasure
 from starrating.rules.vocabulary import Membership
 from starrating.spreadsheets.exports.appraisal import CadreBook, CadreLine, ItemLine
-from starrating.spreadsheets.exports.ballots import RoundSection, RoundSheet, SubjectLine
+from starrating.spreadsheets.exports.ballots import (
+    CodeAccount,
+    RoundSection,
+    RoundSheet,
+    SubjectLine,
+)
 from starrating.spreadsheets.exports.layout import Heading, Review
 from starrating.spreadsheets.exports.tenstar import MemberLine, TenStarSheet
 from starrating.spreadsheets.exports.township import TownshipBook, VillageLine
@@ -174,6 +179,15 @@ def round_export(ballot_round: BallotRound, *, today: date) -> RoundSheet:
     village = ballot_round.village
     record = year_of(village.id, ballot_round.year)
     certified = ballot_round.certified_at
+    counts = turnout(ballot_round)
+    codes = CodeAccount(
+        printed=counts.printed,
+        voided=counts.voided,
+        phone=counts.phone,
+        paper=counts.paper,
+        never_used=counts.never_used,
+        written_off=ballot_round.written_off_at is not None,
+    )
     return RoundSheet(
         heading=_heading(village, ballot_round.year, today, record),
         title=ballot_round.title,
@@ -181,6 +195,7 @@ def round_export(ballot_round: BallotRound, *, today: date) -> RoundSheet:
         tally=tally,
         certified_on=_china_day(certified) if certified else None,
         sections=sections,
+        codes=codes,
     )
 
 

@@ -214,7 +214,7 @@ def _member_rounds(year_ids: list[int]) -> dict[int, MemberRound]:
         .order_by(BallotRound.id)
     ):
         latest[ballot_round.assessment_year_id or 0] = ballot_round
-    live = BallotToken.voided_at.is_(None)
+    live = BallotToken.handed_out()
     counts = {
         round_id: (issued, returned)
         for round_id, issued, returned in db.session.execute(

@@ -38,4 +38,19 @@ def code_hash(code: str, key: bytes) -> str:
 
 
 def new_receipt() -> str:
+    """A random short code in the receipts' alphabet (also the objections' reference codes)."""
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def receipt_for(hashed_code: str, key: bytes) -> str:
+    """A ballot's receipt, derived from its code's stored hash: the same code always gives the
+    same receipt, so a villager whose answer was lost can enter the code again and be shown it,
+    and nothing needs to keep a code beside its receipt. Keyed (domain-separated from the code
+    hash), so only the server can derive it; it reveals nothing of the marks."""
+    digest = hmac.new(key, b"receipt:" + hashed_code.encode(), sha256).digest()
+    number = int.from_bytes(digest[:16], "big")
+    chars = []
+    for _ in range(RECEIPT_LENGTH):
+        number, index = divmod(number, len(RECEIPT_ALPHABET))
+        chars.append(RECEIPT_ALPHABET[index])
+    return "".join(chars)

@@ -1,11 +1,11 @@
-"""Satisfaction ballot rounds: set up, codes, open and close; casting a ballot exactly once."""
+"""Satisfaction ballot rounds: set up, codes, open and close, and the write-off (核销) of the codes
+never used; casting itself is services/casting.py."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 
 from starrating.extensions import db
 from starrating.models import (
@@ -15,17 +15,24 @@ from starrating.models import (
     BallotSubject,
     BallotToken,
     Cadre,
-    CastBallot,
     User,
     Village,
 )
-from starrating.models.ballots import random_id
 from starrating.models.types import utcnow
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
-from starrating.rules.tokens import code_hash, new_code, new_receipt
+from starrating.rules.tokens import new_code
+from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.casting import (
+    PHONE,
+    find_token,
+    hash_code,
+    lock_round,
+    seal_ballots,
+    use_code,
+)
 from starrating.services.locks import ensure_village_may_edit
 
 MAX_ELIGIBLE = 20_000
@@ -44,10 +51,6 @@ def _audit(
         village_id=ballot_round.village_id,
         after=after,
     )
-
-
-def _key() -> bytes:
-    return current_app.config["SECRET_KEY"].encode()
 
 
 def create_round(
@@ -144,11 +147,11 @@ def _cadre_subjects(village: Village) -> list[dict]:
 
 
 def issued_count(ballot_round: BallotRound) -> int:
-    """Codes handed out and not voided."""
+    """Codes handed out and not voided as lost or spoiled."""
     return (
         db.session.scalar(
             select(func.count(BallotToken.id)).where(
-                BallotToken.round_id == ballot_round.id, BallotToken.voided_at.is_(None)
+                BallotToken.round_id == ballot_round.id, BallotToken.handed_out()
             )
         )
         or 0
@@ -180,11 +183,10 @@ def generate_codes(*, actor: User, ballot_round: BallotRound, count: int) -> lis
         or 0
     )
     codes = [PrintedCode(last + i, new_code()) for i in range(1, count + 1)]
-    key = _key()
     db.session.execute(
         insert(BallotToken),
         [
-            {"round_id": ballot_round.id, "serial": c.serial, "code_hash": code_hash(c.code, key)}
+            {"round_id": ballot_round.id, "serial": c.serial, "code_hash": hash_code(c.code)}
             for c in codes
         ],
     )
@@ -212,8 +214,14 @@ def void_code(*, actor: User, ballot_round: BallotRound, serial: int, reason: st
         raise ServiceError(f"第 {serial} 号选票已作废")
     if token.used:
         raise ServiceError(f"第 {serial} 号选票已投出，不能作废")
-    token.voided_at, token.void_reason = utcnow(), reason.strip()
-    db.session.flush()
+    voided = db.session.execute(  # conditional: a phone may be using the code this moment
+        update(BallotToken)
+        .where(BallotToken.id == token.id, BallotToken.used.is_(False))
+        .values(voided_at=utcnow(), void_reason=reason.strip())
+        .execution_options(synchronize_session="fetch")
+    )
+    if voided.rowcount != 1:
+        raise ServiceError(f"第 {serial} 号选票刚刚已投出，不能作废")
     _audit(actor, ballot_round, "ballot.void", f"作废第 {serial} 号选票：{reason.strip()}")
     return generate_codes(actor=actor, ballot_round=ballot_round, count=1)[0]
 
@@ -229,142 +237,75 @@ def open_round(*, actor: User, ballot_round: BallotRound) -> None:
 
 
 def close_round(*, actor: User, ballot_round: BallotRound) -> None:
+    """End voting. The round's row is locked first, so closing waits for every cast already
+    under way and every later cast finds the round closed (services/casting.py); then the
+    ballots are sealed. No ballot is ever deleted."""
+    lock_round(ballot_round, exclusive=True)
     if ballot_round.state is not RoundState.OPEN:
         raise ServiceError(f"测评{ballot_round.state.label}，不能结束投票")
     ballot_round.state, ballot_round.closed_at = RoundState.CLOSED, utcnow()
-    _store_in_id_order(ballot_round)
+    db.session.flush()
+    seal_ballots(ballot_round.id)
     _audit(actor, ballot_round, "ballot.close", f"结束投票：{ballot_round.title}")
 
 
-def _store_in_id_order(ballot_round: BallotRound) -> None:
-    """Rewrite the round's ballots in the order of their random ids, in one transaction, so
-    that the database's storage order (PostgreSQL appends rows in the order they come) and the
-    rows' transaction stamps no longer tell the order of casting."""
-    rows = db.session.execute(
-        select(CastBallot.id, CastBallot.marks, CastBallot.receipt)
-        .where(CastBallot.round_id == ballot_round.id)
-        .order_by(CastBallot.id)
-    ).all()
-    if not rows:
-        return
-    db.session.execute(delete(CastBallot).where(CastBallot.round_id == ballot_round.id))
-    db.session.execute(
-        insert(CastBallot),
-        [
-            {"id": id_, "round_id": ballot_round.id, "marks": marks, "receipt": receipt}
-            for id_, marks, receipt in rows
-        ],
-    )
+WRITE_OFF_REASON = "投票结束后未使用，已核销"
+WRITERS_OFF = frozenset({Role.COMMITTEE, Role.TELLER})
 
 
-class CodeRefused(ServiceError):
-    """A code that cannot vote now; `reason` is one of the keys of REFUSALS."""
+def write_off_unused_codes(*, actor: User, ballot_round: BallotRound) -> int:
+    """Void every code never used, once voting is over and every paper sheet is settled (核销):
+    a code kept back from the print run can then vote neither by phone nor on paper. Done by a
+    committee member or a teller, never the secretary who printed the codes. Returns how many."""
+    from starrating.queries.ballots import PENDING, paper_sheets
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(REFUSALS[reason])
-        self.reason = reason
-
-
-REFUSALS = {
-    "unknown": "这个票码不对。请核对选票上的票码（10 位，字母和数字），重新输入。",
-    "other_village": "这个票码不是本村的。请确认打开的是本村的投票页面。",
-    "used": "这张选票已经投过了，不能再投。谢谢您的参与！",
-    "void": "这张选票已作废。如有疑问，请找村里的工作人员。",
-    "closed": "本次测评已经结束，不能再投票。",
-    "not_open": "本次测评还没有开始投票，请在规定时间内再来。",
-}
-
-
-def find_code(*, village: Village, code: str) -> BallotToken:
-    """The token a typed or scanned code stands for, if it may vote now; else CodeRefused."""
-    token = db.session.scalar(
-        select(BallotToken).where(BallotToken.code_hash == code_hash(code, _key()))
-    )
-    if token is None:
-        raise CodeRefused("unknown")
-    ballot_round = db.session.get(BallotRound, token.round_id)
-    assert ballot_round is not None
-    if ballot_round.village_id != village.id:
-        raise CodeRefused("other_village")
-    if token.voided_at is not None:
-        raise CodeRefused("void")
-    if token.used:
-        raise CodeRefused("used")
+    if actor.role not in WRITERS_OFF or actor.village_id != ballot_round.village_id:
+        raise ServiceError("核销未使用的票码须由书记以外的支委委员或计票人确认")
+    lock_round(ballot_round, exclusive=True)
+    if ballot_round.state is not RoundState.CLOSED:
+        raise ServiceError("投票结束后才能核销未使用的票码")
+    if ballot_round.written_off_at is not None:
+        raise ServiceError("未使用的票码已经核销过了")
+    pending = sum(1 for sheet in paper_sheets(ballot_round.id) if sheet.state in PENDING)
+    if pending:
+        raise ServiceError(
+            f"还有 {pending} 张纸质选票没有录入完成（等待复核或录入不一致），"
+            "核销后它们就不能再计入：请先处理完再核销"
+        )
     now = utcnow()
-    if ballot_round.state is RoundState.CLOSED or (
-        ballot_round.ends_at is not None and now >= ballot_round.ends_at
-    ):
-        raise CodeRefused("closed")
-    if ballot_round.state is RoundState.DRAFT or (
-        ballot_round.starts_at is not None and now < ballot_round.starts_at
-    ):
-        raise CodeRefused("not_open")
-    return token
-
-
-@dataclass(frozen=True)
-class OpenBallot:
-    """What a usable code opens: its round and the round's subjects (read before voting)."""
-
-    village_id: int
-    round_id: int
-    subject_ids: frozenset[int]
-
-
-def open_ballot_for(*, village: Village, code: str) -> OpenBallot:
-    """The ballot a code may cast now; CodeRefused (unknown, used, void, closed…) otherwise.
-    Only reads: a request may run it before its short write transaction."""
-    token = find_code(village=village, code=code)
-    subject_ids = frozenset(
-        db.session.scalars(select(BallotSubject.id).where(BallotSubject.round_id == token.round_id))
-    )
-    return OpenBallot(village.id, token.round_id, subject_ids)
-
-
-def cast_open_ballot(
-    *, ballot: OpenBallot, code: str, marks: Mapping[int, Choice], channel: str = "phone"
-) -> str:
-    """Use the code and store the ballot, in one transaction, exactly once: the code is consumed
-    by a conditional update first (still unused, not void, its round still open); the ballot is
-    stored only if that changed one row. Returns the receipt; raises CodeRefused("used") when
-    another request used the code first (a double tap), with nothing stored."""
-    if set(marks) - ballot.subject_ids:
-        raise ServiceError("选票内容有误，请重新打开投票页面")
-    now = utcnow()
-    round_is_open = exists().where(
-        BallotRound.id == ballot.round_id,
-        BallotRound.state == RoundState.OPEN,
-        or_(BallotRound.starts_at.is_(None), BallotRound.starts_at <= now),
-        or_(BallotRound.ends_at.is_(None), BallotRound.ends_at > now),
-    )
-    consumed = db.session.execute(
+    count = db.session.execute(
         update(BallotToken)
         .where(
-            BallotToken.code_hash == code_hash(code, _key()),
-            BallotToken.round_id == ballot.round_id,
+            BallotToken.round_id == ballot_round.id,
             BallotToken.used.is_(False),
             BallotToken.voided_at.is_(None),
-            round_is_open,
         )
-        .values(used=True, channel=channel)
+        .values(voided_at=now, void_reason=WRITE_OFF_REASON, written_off=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    ballot_round.written_off_at, ballot_round.written_off_by_id = now, actor.id
+    ballot_round.written_off_count = count
+    _audit(
+        actor,
+        ballot_round,
+        "ballot.write_off",
+        f"核销未使用的票码 {count} 张：{ballot_round.title}",
+        after={"written_off": count},
     )
-    if consumed.rowcount != 1:
-        raise CodeRefused("used")
-    receipt = new_receipt()
-    db.session.execute(
-        insert(CastBallot).values(
-            id=random_id(),
-            round_id=ballot.round_id,
-            receipt=receipt,
-            marks={str(subject): choice.value for subject, choice in marks.items()},
-        )
-    )
-    return receipt
+    return count
 
 
 def cast_ballot(
-    *, village: Village, code: str, marks: Mapping[int, Choice], channel: str = "phone"
+    *, village: Village, code: str, marks: Mapping[int, Choice], channel: str = PHONE
 ) -> str:
-    """Both steps in one transaction (the command line and tests); see cast_open_ballot."""
-    ballot = open_ballot_for(village=village, code=code)
-    return cast_open_ballot(ballot=ballot, code=code, marks=marks, channel=channel)
+    """Cast with a typed code in one transaction (the command line, the demo and tests): the
+    villager's pages hold the code's hash instead and call casting.use_code themselves."""
+    hashed = hash_code(code)
+    token = find_token(village_id=village.id, hashed=hashed)
+    return use_code(
+        village_code=village.code,
+        round_id=token.round_id,
+        hashed=hashed,
+        marks=marks,
+        channel=channel,
+    )

@@ -8,20 +8,21 @@ came of it.
 from collections.abc import Mapping
 from enum import StrEnum
 
-from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import null, select, update
 
 from starrating.extensions import db
-from starrating.models import BallotRound, BallotSubject, BallotToken, CastBallot, User
-from starrating.models.ballots import Certification, PaperEntry, random_id
+from starrating.models import BallotRound, BallotSubject, BallotToken, User
+from starrating.models.ballots import Certification, PaperEntry
 from starrating.models.types import utcnow
+from starrating.queries.ballots import PENDING, PaperSheet, SheetState, paper_sheets
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState
-from starrating.rules.tokens import code_hash, new_receipt, normalised
+from starrating.rules.tokens import normalised
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
-from starrating.services.ballots import CodeRefused, OpenBallot, cast_open_ballot
+from starrating.services.casting import PAPER, CodeRefused, hash_code, lock_round, seal_ballots
+from starrating.services.casting import use_code as _use_code
 
 KEYERS = frozenset({Role.TELLER, Role.COMMITTEE, Role.SECRETARY})
 
@@ -54,9 +55,12 @@ def _audit(user: User, ballot_round: BallotRound, action: str, summary: str) -> 
     )
 
 
-def _check_keyer(user: User, ballot_round: BallotRound) -> None:
+def _check_keyer(user: User, ballot_round: BallotRound, *, exclusive: bool = False) -> None:
+    """The user may key this round's sheets now: read under the round's lock, so that keying
+    and certifying (which locks for update) never interleave."""
     if user.role not in KEYERS or user.village_id != ballot_round.village_id:
         raise ServiceError("只有本村的计票人、支委委员和书记可以录入和确认")
+    lock_round(ballot_round, exclusive=exclusive)
     if ballot_round.certified_at is not None:
         raise ServiceError("计票结果已确认，不能再录入或更改纸质选票")
     if ballot_round.state is RoundState.DRAFT:
@@ -72,15 +76,13 @@ def _token_for(ballot_round: BallotRound, code: str) -> BallotToken:
     plain = normalised(code)
     if plain is None:
         raise ServiceError("票码不对：请核对选票上的票码（10 位，字母和数字）")
-    token = db.session.scalar(
-        select(BallotToken).where(
-            BallotToken.code_hash == code_hash(plain, current_app.config["SECRET_KEY"].encode())
-        )
-    )
+    token = db.session.scalar(select(BallotToken).where(BallotToken.code_hash == hash_code(plain)))
     if token is None:
         raise ServiceError("票码不对：没有这个票码，请核对选票")
     if token.round_id != ballot_round.id:
         raise ServiceError("这张选票不是本次测评的")
+    if token.written_off:
+        raise ServiceError(f"第 {token.serial} 号选票的票码已在投票结束后核销，不能再计入")
     if token.voided_at is not None:
         raise ServiceError(f"第 {token.serial} 号选票已作废，不能计入")
     if token.channel == "phone":
@@ -169,77 +171,110 @@ def _compare(
         return Keyed.FIRST
     if other.marks != entry.marks:
         return Keyed.DISAGREE
-    marks = {int(subject): Choice(choice) for subject, choice in entry.marks.items()}
-    _count(ballot_round, entry.code_hash, code, marks)
+    marks = {int(subject): Choice(choice) for subject, choice in (entry.marks or {}).items()}
+    _count(ballot_round, entry.code_hash, marks)
     entry.matched_at = other.matched_at = utcnow()
     db.session.flush()
     return Keyed.COUNTED
 
 
-def _count(
-    ballot_round: BallotRound, hashed: str, code: str | None, marks: Mapping[int, Choice]
-) -> None:
-    """Use the code on paper, exactly once. While the round is open, the phones' own path
-    (cast_open_ballot) does it, so a phone and a sheet racing on one code count once. Sheets
-    handed in at the assembly are often keyed after close, until certification: then only paper
-    can use a code, and the same conditional update guards against a double count."""
-    plain = normalised(code) if code else None
-    if ballot_round.state is RoundState.OPEN and plain is not None:
-        ballot = OpenBallot(ballot_round.village_id, ballot_round.id, _subject_ids(ballot_round))
-        try:
-            cast_open_ballot(ballot=ballot, code=plain, marks=marks, channel="paper")
-        except CodeRefused:
+def _count(ballot_round: BallotRound, hashed: str, marks: Mapping[int, Choice]) -> None:
+    """Use the code on paper, exactly once, by the same statement the phones use: a phone and a
+    sheet racing on one code count once. Sheets handed in at the assembly are often keyed after
+    close, until the tally is certified."""
+    try:
+        _use_code(
+            village_code=ballot_round.village.code,
+            round_id=ballot_round.id,
+            hashed=hashed,
+            marks=marks,
+            channel=PAPER,
+        )
+    except CodeRefused as refused:
+        if refused.reason == "used":
             raise ServiceError(
-                "这张选票刚刚被使用（手机或纸质），或投票时间已过：请书记结束投票后再录入"
+                "这张选票的票码刚刚已用手机投过票（或已计入），这张纸质票不再计入"
             ) from None
-        return
-    consumed = db.session.execute(
-        update(BallotToken)
-        .where(
-            BallotToken.code_hash == hashed,
-            BallotToken.round_id == ballot_round.id,
-            BallotToken.used.is_(False),
-            BallotToken.voided_at.is_(None),
-            select(BallotRound.id)
-            .where(
-                BallotRound.id == ballot_round.id,
-                BallotRound.state.in_([RoundState.OPEN, RoundState.CLOSED]),
-                BallotRound.certified_at.is_(None),
-            )
-            .exists(),
-        )
-        .values(used=True, channel="paper")
-    )
-    if consumed.rowcount != 1:
-        raise ServiceError("这张选票已经计入或已作废，不能再计入")
-    db.session.execute(
-        insert(CastBallot).values(
-            id=random_id(), round_id=ballot_round.id, receipt=new_receipt(), marks=_stored(marks)
-        )
-    )
+        raise ServiceError(f"这张选票不能计入：{refused.message}") from None
 
 
 def pending_entries(ballot_round: BallotRound) -> int:
-    """Sheets keyed once, or twice without agreeing: what still stands before certification."""
-    return (
-        db.session.scalar(
-            select(func.count(func.distinct(PaperEntry.code_hash))).where(
-                PaperEntry.round_id == ballot_round.id, PaperEntry.matched_at.is_(None)
-            )
-        )
-        or 0
+    """Sheets keyed once, or twice without agreeing: what still stands before certification. A
+    sheet whose code voted by phone first, or that two people voided, no longer does."""
+    return sum(1 for sheet in paper_sheets(ballot_round.id) if sheet.state in PENDING)
+
+
+def _sheet(ballot_round: BallotRound, entry: PaperEntry) -> PaperSheet:
+    return next(s for s in paper_sheets(ballot_round.id) if s.code_hash == entry.code_hash)
+
+
+def propose_void(*, user: User, entry: PaperEntry, reason: str) -> None:
+    """The first of two people voids a sheet that cannot be counted (keyed once and the paper
+    lost, unreadable, its code void): it stands until a second person confirms."""
+    ballot_round = db.session.get(BallotRound, entry.round_id)
+    assert ballot_round is not None
+    _check_keyer(user, ballot_round)
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("请填写作废原因（如：纸质选票遗失、字迹无法辨认）")
+    sheet = _sheet(ballot_round, entry)
+    if sheet.state not in PENDING:
+        raise ServiceError(f"第 {sheet.serial} 号选票{_SETTLED[sheet.state]}，不需要作废")
+    if sheet.void_proposal is not None:
+        raise ServiceError(f"第 {sheet.serial} 号选票已由一人提出作废，等待另一人确认")
+    entry.void_reason, entry.voided_by_id = reason, user.id
+    db.session.flush()
+    summary = f"提出作废第 {sheet.serial} 号纸质选票：{reason}"
+    _audit(user, ballot_round, "paper.void_propose", summary)
+
+
+_SETTLED = {
+    SheetState.COUNTED: "已计入",
+    SheetState.SUPERSEDED: "的票码已用手机投票，本就不计入",
+    SheetState.VOIDED: "已作废",
+}
+
+
+def confirm_void(*, user: User, entry: PaperEntry) -> None:
+    """A second person confirms the void: every keying of the sheet is voided (not counted),
+    and both names are kept."""
+    ballot_round = db.session.get(BallotRound, entry.round_id)
+    assert ballot_round is not None
+    _check_keyer(user, ballot_round)
+    sheet = _sheet(ballot_round, entry)
+    proposal = sheet.void_proposal
+    if sheet.state not in PENDING or proposal is None:
+        raise ServiceError(f"第 {sheet.serial} 号选票没有待确认的作废")
+    if proposal.voided_by_id == user.id:
+        raise ServiceError("作废须由另一人确认：提出作废的人不能自己确认")
+    now = utcnow()
+    for one in sheet.entries:
+        one.voided_at, one.void_confirmed_by_id = now, user.id
+        one.void_reason, one.voided_by_id = proposal.void_reason, proposal.voided_by_id
+    db.session.flush()
+    proposer = proposal.voided_by.display_name if proposal.voided_by else ""
+    summary = (
+        f"确认作废第 {sheet.serial} 号纸质选票（{proposer}提出，{user.display_name}确认）："
+        f"{proposal.void_reason}"
     )
+    _audit(user, ballot_round, "paper.void", summary)
 
 
 def certify_round(*, user: User, ballot_round: BallotRound) -> bool:
     """Sign the closed round's tally. It becomes final (certified_at) once two different people
-    have signed, at least one of them a teller (计票人); returns whether it is final now."""
-    _check_keyer(user, ballot_round)
+    have signed, at least one of them a teller (计票人); returns whether it is final now. Then
+    the paper entries forget the marks read from the sheets (who keyed which sheet, and when,
+    stays) and the ballots are sealed once more, paper ones included."""
+    _check_keyer(user, ballot_round, exclusive=True)
     if ballot_round.state is not RoundState.CLOSED:
         raise ServiceError("投票结束后才能确认计票结果")
     pending = pending_entries(ballot_round)
     if pending:
         raise ServiceError(f"还有 {pending} 张纸质选票待复核或录入不一致，处理完后才能确认")
+    if ballot_round.written_off_at is None:
+        raise ServiceError(
+            "还没有核销未使用的票码：请一名支委委员或计票人（不是书记）先在本页核销，再确认计票结果"
+        )
     signed = list(
         db.session.scalars(select(Certification).where(Certification.round_id == ballot_round.id))
     )
@@ -251,6 +286,13 @@ def certify_round(*, user: User, ballot_round: BallotRound) -> bool:
     final = len(signers) >= 2 and any(signer.role is Role.TELLER for signer in signers)
     if final:
         ballot_round.certified_at = utcnow()
+        db.session.execute(
+            update(PaperEntry)
+            .where(PaperEntry.round_id == ballot_round.id)
+            .values(marks=null())
+            .execution_options(synchronize_session="fetch")
+        )
+        seal_ballots(ballot_round.id)
     _audit(
         user,
         ballot_round,

@@ -15,8 +15,7 @@ from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.vocabulary import Role
 from starrating.services.assessment import close_marking, record_marks, record_veto
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
-from starrating.services.paper import certify_round
-from tests.factories import create_member, create_member_round, create_user, create_village
+from tests.factories import certify, create_member, create_member_round, create_user, create_village
 from tests.factories import open_assessment as open_year
 
 YEAR = 2026
@@ -78,8 +77,7 @@ def hold_member_ballot(village: Village, secretary: User, voters: int = 6) -> No
             village=village, code=code.code, marks={row.id: Choice.SATISFIED for row in rows}
         )
     close_round(actor=secretary, ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.TELLER, village=village), ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.COMMITTEE, village=village), ballot_round=ballot_round)
+    certify(ballot_round)
     db.session.commit()
 
 

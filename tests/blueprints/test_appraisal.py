@@ -22,8 +22,7 @@ from starrating.services.ballots import (
     generate_codes,
     open_round,
 )
-from starrating.services.paper import certify_round
-from tests.factories import create_scheme, create_user, create_village, login
+from tests.factories import certify, create_scheme, create_user, create_village, login
 
 YEAR = 2026
 ZHANG_SAN_ITEMS = [("A", 40, "100"), ("B", 30, "80"), ("C", 30, "50")]
@@ -80,8 +79,7 @@ def hold_cadre_ballot(*, village, secretary, counts: dict[Choice, int], eligible
     for printed, choice in zip(codes, choices, strict=True):
         cast_ballot(village=village, code=printed.code, marks={subject.id: choice})
     close_round(actor=secretary, ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.TELLER, village=village), ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.COMMITTEE, village=village), ballot_round=ballot_round)
+    certify(ballot_round)
     db.session.commit()
 
 

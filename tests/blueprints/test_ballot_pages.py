@@ -1,5 +1,6 @@
 """The villager's ballot pages through the test client: scan or type a code, vote, receipt."""
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -13,19 +14,19 @@ from starrating import ratelimit
 from starrating.blueprints import ballot as ballot_pages
 from starrating.extensions import db
 from starrating.forms.ballot import CSRF_EXPIRED
-from starrating.models import BallotRound, Cadre, CastBallot, User, Village
+from starrating.models import BallotReceipt, BallotRound, Cadre, CastBallot, User, Village
 from starrating.queries.ballots import subjects, turnout
 from starrating.rules.electorate import Electorate
-from starrating.rules.tokens import ALPHABET, shown
+from starrating.rules.tokens import ALPHABET, code_hash, shown
 from starrating.rules.vocabulary import Role
 from starrating.services.ballots import (
-    REFUSALS,
     close_round,
     create_round,
     generate_codes,
     open_round,
     void_code,
 )
+from starrating.services.casting import REFUSALS
 from tests.factories import create_member, create_user, create_village, open_assessment
 
 
@@ -133,7 +134,7 @@ def test_a_scanned_code_votes_once_and_shows_its_receipt(client, branch):
     )
     assert cast.status_code == 200  # the receipt itself, no second request
     receipt_page = cast
-    receipt = db.session.scalar(select(CastBallot.receipt))
+    receipt = db.session.scalar(select(BallotReceipt.receipt))
     assert receipt in page_text(receipt_page)
     assert "回执码" in page_text(receipt_page) and "公示栏" in page_text(receipt_page)
     assert "已投票" not in page_text(receipt_page)
@@ -244,11 +245,19 @@ def test_a_wrong_code_says_to_check_it(client, branch):
     assert REFUSALS["unknown"] in page_text(typed)
 
 
-def test_a_used_code_says_the_ballot_is_in(client, branch):
+def test_a_used_code_says_the_ballot_is_in_and_shows_its_receipt_again(client, app, branch):
     client.get(branch.scan_path(branch.codes[0]))
     client.post(f"{branch.base}/ballot", data={})
-    html = refusal_after_scan(client, branch, branch.codes[0])
-    assert REFUSALS["used"] in html
+    receipt = db.session.scalar(select(BallotReceipt.receipt))
+    # scanned again, on another phone: the receipt page, not the ballot
+    again = app.test_client()
+    scanned = again.get(branch.scan_path(branch.codes[0]))
+    assert scanned.status_code == 302 and scanned.location == f"{branch.base}/receipt"
+    html = page_text(again.get(scanned.location))
+    assert "已投票" in html and "不会重复计算" in html and receipt in html
+    # typed again: the same, on the code page
+    typed = app.test_client().post(f"{branch.base}/", data={"code": shown(branch.codes[0])})
+    assert REFUSALS["used"] in page_text(typed) and receipt in page_text(typed)
 
 
 def test_a_voided_code_says_to_ask_the_staff(client, branch):
@@ -470,3 +479,41 @@ def test_a_ballot_of_58_members_renders_in_order(client, app):
     assert names == [f"党员{i:02d}" for i in range(1, 59)]
     assert "还有 <strong>58</strong> 行未选择" in html and "共 58 行" in html
     assert "checked" not in html
+
+
+def session_of(app, client) -> dict:
+    """The phone's session as the server would read it from the (signed, readable) cookie."""
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is not None
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def test_the_session_keeps_the_codes_keyed_hash_never_the_code(app, client, branch):
+    code = branch.codes[0]
+    client.get(branch.scan_path(code))
+    held = session_of(app, client)["ballot"]
+    raw = json.dumps(held)
+    assert code not in raw and shown(code) not in raw and code.lower() not in raw
+    assert held["hash"] == code_hash(code, app.config["SECRET_KEY"].encode())
+    client.post(f"{branch.base}/ballot", data={})
+    after = session_of(app, client)["ballot"]
+    assert set(after) == {"village", "receipt"}, "once the ballot is in, only its receipt"
+
+
+def test_a_retry_after_a_lost_answer_shows_the_same_receipt(app, client, branch):
+    client.get(branch.scan_path(branch.codes[0]))
+    cookies_before = session_of(app, client)
+    first = client.post(f"{branch.base}/ballot", data={})
+    receipt = db.session.scalar(select(BallotReceipt.receipt))
+    assert receipt in page_text(first)
+    # the answer never reached the phone: it still has the old cookie and sends the form again
+    lost = app.test_client()
+    serializer = app.session_interface.get_signing_serializer(app)
+    lost.set_cookie("session", serializer.dumps(cookies_before))
+    again = lost.post(f"{branch.base}/ballot", data={})
+    assert again.status_code == 200
+    assert "已投票" in page_text(again) and receipt in page_text(again)
+    assert db.session.scalar(select(func.count()).select_from(BallotReceipt)) == 1
+    # and the receipt link of the 已投票 page leads to the receipt, not round in circles
+    shown_again = lost.get(f"{branch.base}/receipt")
+    assert shown_again.status_code == 200 and receipt in page_text(shown_again)

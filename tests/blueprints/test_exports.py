@@ -18,7 +18,6 @@ from starrating.rules.tenstar_scheme import MassMeasure, StarGroup, default_tens
 from starrating.rules.vocabulary import Gender, Membership, Role
 from starrating.services.assessment import record_marks, record_veto
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
-from starrating.services.paper import certify_round
 from tests.blueprints.test_appraisal import (
     ZHANG_SAN_ITEMS,
     create_cadre,
@@ -28,6 +27,7 @@ from tests.blueprints.test_appraisal import (
     verify,
 )
 from tests.factories import (
+    certify,
     create_member,
     create_member_round,
     create_scheme,
@@ -88,8 +88,7 @@ def village_year():
         marks = {row.id: pattern[(v + i) % len(pattern)] for i, row in enumerate(rows)}
         cast_ballot(village=village, code=code.code, marks=marks)
     close_round(actor=secretary, ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.TELLER, village=village), ballot_round=ballot_round)
-    certify_round(user=raters[1], ballot_round=ballot_round)
+    certify(ballot_round, other=raters[1])
     db.session.commit()
     return village, secretary, year, ballot_round
 

@@ -15,14 +15,15 @@ from starrating.rules.tokens import shown
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.ballots import (
-    CodeRefused,
     cast_ballot,
     close_round,
     create_round,
     generate_codes,
     open_round,
     void_code,
+    write_off_unused_codes,
 )
+from starrating.services.casting import CodeRefused
 from starrating.services.paper import certify_round, correct_paper_entry, key_paper_ballot
 from starrating.web import ballot_address
 from tests.factories import create_member, create_user, create_village, login, open_assessment
@@ -79,9 +80,13 @@ class Branch:
             follow_redirects=True,
         )
 
-    def close(self):
+    def close(self, *, write_off: bool = True):
+        """End voting and, unless told not to, write off the codes never used (核销), as the
+        committee member does once every sheet is keyed."""
         ballot_round = db.session.get(BallotRound, self.round_id)
         close_round(actor=self.secretary, ballot_round=ballot_round)
+        if write_off:
+            write_off_unused_codes(actor=self.committee, ballot_round=ballot_round)
         db.session.commit()
         return ballot_round
 
@@ -243,9 +248,10 @@ def test_a_refused_sheet_shows_what_was_read(branch):
 
 def test_sheets_are_keyed_after_close_until_certification(branch):
     branch.key(Role.TELLER, branch.codes[0], "111")
-    ballot_round = branch.close()
+    ballot_round = branch.close(write_off=False)
     branch.key(Role.COMMITTEE, branch.codes[0], "111")
     assert turnout(ballot_round).paper == 1
+    write_off_unused_codes(actor=branch.committee, ballot_round=ballot_round)
     certify_round(user=branch.teller, ballot_round=ballot_round)
     certify_round(user=branch.committee, ballot_round=ballot_round)
     db.session.commit()
@@ -317,7 +323,9 @@ def test_certification_with_sheets_pending_is_refused(branch):
     branch.key(Role.TELLER, branch.codes[0], "111")
     branch.key(Role.TELLER, branch.codes[1], "111")
     branch.key(Role.COMMITTEE, branch.codes[1], "222")
-    ballot_round = branch.close()
+    ballot_round = branch.close(write_off=False)
+    with pytest.raises(ServiceError, match="还有 2 张纸质选票没有录入完成"):
+        write_off_unused_codes(actor=branch.committee, ballot_round=ballot_round)
     with pytest.raises(ServiceError, match="还有 2 张纸质选票待复核或录入不一致"):
         certify_round(user=branch.teller, ballot_round=ballot_round)
 
@@ -388,3 +396,87 @@ def test_another_villages_round_is_not_found(app, branch, method, path):
         path.format(id=theirs.id), method=method, data={"code": "x", "digits": "1"}
     )
     assert response.status_code == 404
+
+
+# --- sheets that can no longer be counted, and the codes never used (issue 12) ------------------
+
+
+def test_a_sheet_keyed_once_whose_code_then_votes_by_phone_does_not_block_certification(branch):
+    branch.key(Role.TELLER, branch.codes[0], "111")
+    cast_ballot(village=branch.village, code=branch.codes[0], marks={branch.subjects[0]: S})
+    db.session.commit()
+    second = branch.key(Role.COMMITTEE, branch.codes[0], "111")
+    assert "已用手机投过票" in text(second)
+    ballot_round = branch.close()
+    page = text(branch.clients[Role.TELLER].get(f"/branch/rounds/{branch.round_id}/certification"))
+    assert "第 1 号：这张选票的票码已先用手机投票，纸质票不计入" in page
+    assert 'id="pending"' not in page
+    certify_round(user=branch.teller, ballot_round=ballot_round)
+    assert certify_round(user=branch.committee, ballot_round=ballot_round) is True
+    assert turnout(ballot_round).phone == 1 and turnout(ballot_round).paper == 0
+
+
+def test_a_sheet_keyed_once_and_lost_is_voided_by_two_people(branch):
+    branch.key(Role.TELLER, branch.codes[0], "111")
+    ballot_round = branch.close(write_off=False)
+    page_url = f"/branch/rounds/{branch.round_id}/certification"
+    page = text(branch.clients[Role.TELLER].get(page_url))
+    assert "只录入了一次的选票（1 张）" in page
+    (entry_id,) = db.session.scalars(select(PaperEntry.id))
+    void_url = f"/branch/rounds/{branch.round_id}/paper/entries/{entry_id}/void"
+    empty = branch.clients[Role.TELLER].post(void_url, data={"reason": " "}, follow_redirects=True)
+    assert "请填写作废原因" in text(empty)
+    proposed = branch.clients[Role.TELLER].post(
+        void_url, data={"reason": "纸质选票遗失"}, follow_redirects=True
+    )
+    assert "需另一人确认后生效" in text(proposed)
+    alone = branch.clients[Role.TELLER].post(f"{void_url}/confirm", follow_redirects=True)
+    assert "提出作废的人不能自己确认" in text(alone)
+    with pytest.raises(ServiceError, match="还有 1 张纸质选票没有录入完成"):
+        write_off_unused_codes(actor=branch.committee, ballot_round=ballot_round)
+    confirmed = branch.clients[Role.COMMITTEE].post(f"{void_url}/confirm", follow_redirects=True)
+    assert "第 1 号选票已作废，不计入" in text(confirmed)
+    page = text(branch.clients[Role.SECRETARY].get(page_url))
+    assert "第 1 号：已作废（计票人甲提出，支委甲确认）：纸质选票遗失" in page
+    write_off_unused_codes(actor=branch.committee, ballot_round=ballot_round)
+    certify_round(user=branch.teller, ballot_round=ballot_round)
+    assert certify_round(user=branch.committee, ballot_round=ballot_round) is True
+    assert counted_ballots() == []
+
+
+def test_the_codes_never_used_are_written_off_by_someone_other_than_the_secretary(branch):
+    cast_ballot(village=branch.village, code=branch.codes[0], marks={})
+    branch.key(Role.TELLER, branch.codes[1], "111")
+    branch.key(Role.COMMITTEE, branch.codes[1], "111")
+    ballot_round = branch.close(write_off=False)
+    with pytest.raises(ServiceError, match="书记以外"):
+        write_off_unused_codes(actor=branch.secretary, ballot_round=ballot_round)
+    page_url = f"/branch/rounds/{branch.round_id}/certification"
+    secretary_page = text(branch.clients[Role.SECRETARY].get(page_url))
+    assert "核销须由书记以外的支委委员或计票人登录后操作" in secretary_page
+    assert "确认计票结果</button>" not in secretary_page
+    written_off = branch.clients[Role.COMMITTEE].post(
+        f"/branch/rounds/{branch.round_id}/write-off", follow_redirects=True
+    )
+    assert "已核销未使用的票码 8 张" in text(written_off)
+    counts = turnout(ballot_round)
+    assert (counts.printed, counts.voided, counts.phone, counts.paper) == (10, 0, 1, 1)
+    assert counts.never_used == counts.written_off == 8 and counts.issued == 10
+    page = text(branch.clients[Role.SECRETARY].get(f"/branch/rounds/{branch.round_id}"))
+    assert 'id="codes-printed">10<' in page and 'id="codes-phone">1<' in page
+    assert "核销 8 张" in page
+    # a code kept back from the print run can no longer vote, on paper either
+    refused = branch.key(Role.TELLER, branch.codes[5], "111")
+    assert "已在投票结束后核销" in text(refused)
+    again = branch.clients[Role.COMMITTEE].post(
+        f"/branch/rounds/{branch.round_id}/write-off", follow_redirects=True
+    )
+    assert "已经核销过了" in text(again)
+
+
+def test_writing_off_is_refused_while_voting_and_for_the_secretarys_page(branch):
+    ballot_round = db.session.get(BallotRound, branch.round_id)
+    with pytest.raises(ServiceError, match="投票结束后才能核销"):
+        write_off_unused_codes(actor=branch.committee, ballot_round=ballot_round)
+    response = branch.clients[Role.SECRETARY].post(f"/branch/rounds/{branch.round_id}/write-off")
+    assert response.status_code == 403

@@ -13,7 +13,7 @@ from html import unescape
 from sqlalchemy import func, select
 
 from starrating.extensions import db
-from starrating.models import CastBallot
+from starrating.models import BallotReceipt, CastBallot
 from starrating.rules.tokens import normalised
 from starrating.rules.vocabulary import Role
 from tests.blueprints.test_ballot_end_to_end import (  # noqa: F401  (branch is a fixture)
@@ -108,7 +108,7 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
     for figure, element in [("70 / 120", "returned"), ("60", "phone"), ("10", "paper")]:
         assert f'<strong id="turnout-{element}">{figure}</strong>' in page, element
     assert db.session.scalar(select(func.count(CastBallot.id))) == 70  # 60 + 10
-    receipts = db.session.scalars(select(CastBallot.receipt)).all()
+    receipts = db.session.scalars(select(BallotReceipt.receipt)).all()
     assert len(set(receipts)) == 70 and all(len(r) == 8 for r in receipts)  # sheets get one too
     assert client.post(f"{round_url}/close").status_code == 302
 
@@ -148,6 +148,11 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
     )
     assert {row[10] for row in waiting.values()} == {"待测评"}
     certify_url = f"{round_url}/certify"
+    refused = teller.post(certify_url, follow_redirects=True).get_data(as_text=True)
+    assert "还没有核销未使用的票码" in flashed(refused)
+    # the 30 codes printed and never used are written off by the committee member
+    written_off = committee.post(f"{round_url}/write-off", follow_redirects=True)
+    assert "已核销未使用的票码 30 张" in flashed(written_off.get_data(as_text=True))
     assert "还需另一人确认" in flashed(
         teller.post(certify_url, follow_redirects=True).get_data(as_text=True)
     )

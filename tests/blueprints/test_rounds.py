@@ -16,13 +16,13 @@ from starrating.rules.electorate import Electorate, Section
 from starrating.rules.tokens import code_hash, normalised
 from starrating.rules.vocabulary import Role
 from starrating.services.ballots import (
-    CodeRefused,
     cast_ballot,
     close_round,
     create_round,
     generate_codes,
 )
 from starrating.services.ballots import open_round as open_round_service
+from starrating.services.casting import CodeRefused
 from starrating.web import china_today, qr_svg
 from tests.factories import (
     counting_queries,

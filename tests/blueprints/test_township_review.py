@@ -37,11 +37,11 @@ from starrating.services.appraisal import record_township_score, record_verified
 from starrating.services.assessment import close_marking, record_marks, record_veto
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
 from starrating.services.objections import answer_objection, file_objection
-from starrating.services.paper import certify_round
 from starrating.services.pledges import ItemFacts, amend_pledge_item
 from starrating.services.reports import file_report
 from tests.blueprints.test_appraisal import create_cadre, create_pledge
 from tests.factories import (
+    certify,
     create_member,
     create_member_round,
     create_user,
@@ -85,8 +85,7 @@ def hold_member_ballot(*, village: Village, secretary: User, voters: int = 6) ->
             village=village, code=printed.code, marks={s.id: Choice.SATISFIED for s in rows}
         )
     close_round(actor=secretary, ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.TELLER, village=village), ballot_round=ballot_round)
-    certify_round(user=create_user(role=Role.COMMITTEE, village=village), ballot_round=ballot_round)
+    certify(ballot_round)
     db.session.commit()
 
 

@@ -10,7 +10,6 @@ from starrating.rules.electorate import Electorate
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.ballots import (
-    CodeRefused,
     cast_ballot,
     close_round,
     create_round,
@@ -18,7 +17,8 @@ from starrating.services.ballots import (
     open_round,
     void_code,
 )
-from starrating.services.paper import certify_round
+from starrating.services.casting import CodeRefused
+from tests.factories import certify as certify_fully
 from tests.factories import (
     create_member,
     create_member_round,
@@ -43,9 +43,9 @@ def branch(app):
 
 
 def certify(ballot_round, village):
-    """A teller and a committee member sign the tally: only then does it decide the stars."""
-    for role in (Role.TELLER, Role.COMMITTEE):
-        certify_round(user=create_user(role=role, village=village), ballot_round=ballot_round)
+    """The codes never used are written off and a teller and a committee member sign the
+    tally: only then does it decide the stars."""
+    certify_fully(ballot_round)
 
 
 def test_a_code_votes_once_and_the_ballot_keeps_no_trace_of_it(branch):

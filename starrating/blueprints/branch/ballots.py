@@ -58,7 +58,7 @@ def _china_to_utc(moment: datetime | None) -> datetime | None:
 
 def _issued_and_returned(village_id: int) -> dict[int, tuple[int, int]]:
     """Round id → (issued, returned) for all the village's rounds, in one query."""
-    live = BallotToken.voided_at.is_(None)
+    live = BallotToken.handed_out()
     rows = db.session.execute(
         select(
             BallotToken.round_id,

@@ -12,10 +12,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import STALE_FORM, form_problem
+from starrating.blueprints.changes import STALE_FORM, form_problem, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
-from starrating.forms.paper import KEY, BadDigits, CorrectionForm, PaperForm, digits_of, read_digits
+from starrating.forms.paper import (
+    KEY,
+    BadDigits,
+    CorrectionForm,
+    PaperForm,
+    VoidSheetForm,
+    digits_of,
+    read_digits,
+)
 from starrating.models import BallotRound, BallotSubject
 from starrating.models.ballots import PaperEntry
 from starrating.permissions import allow, get_round_or_404
@@ -25,6 +33,7 @@ from starrating.rules.electorate import RoundState
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services import paper as service
+from starrating.services.ballots import WRITERS_OFF, write_off_unused_codes
 
 KEYERS = (Role.TELLER, Role.COMMITTEE, Role.SECRETARY)
 
@@ -195,6 +204,7 @@ def certification(round_id: int) -> Any:
     tally = reads.round_tally(found) if found.state is RoundState.CLOSED else None
     by_id = {s.id: s for s in reads.subjects(found.id)}
     signed = reads.certifications(found.id)
+    sheets = reads.paper_sheets(found.id)
     return render_template(
         "branch/paper_certification.html",
         ballot_round=found,
@@ -204,7 +214,51 @@ def certification(round_id: int) -> Any:
         signed_by_me=any(c.user_id == current_user.id for c in signed),
         progress=reads.paper_progress(found.id),
         counts=reads.turnout(found),
+        waiting=[s for s in sheets if s.state is reads.SheetState.WAITING],
+        superseded=[s for s in sheets if s.state is reads.SheetState.SUPERSEDED],
+        voided=[s for s in sheets if s.state is reads.SheetState.VOIDED],
+        may_write_off=current_user.role in WRITERS_OFF,
         confirm_form=ConfirmForm(),
+        void_form=VoidSheetForm(formdata=None),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/write-off", methods=["POST"])
+@allow(Role.COMMITTEE, Role.TELLER)
+def write_off(round_id: int) -> Any:
+    found = get_round_or_404(round_id, for_user=current_user)
+    return submit_change(
+        ConfirmForm(),
+        lambda: write_off_unused_codes(actor=current_user, ballot_round=found),
+        done=lambda count: f"已核销未使用的票码 {count} 张：这些票码不能再投票或录入",
+        back=url_for("branch.certification", round_id=found.id),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/paper/entries/<int:entry_id>/void", methods=["POST"])
+@allow(*KEYERS)
+def propose_void(round_id: int, entry_id: int) -> Any:
+    found = get_round_or_404(round_id, for_user=current_user)
+    entry = get_entry_or_404(found, entry_id)
+    form = VoidSheetForm()
+    return submit_change(
+        form,
+        lambda: service.propose_void(user=current_user, entry=entry, reason=form.reason.data),
+        done=f"已提出作废第 {entry.serial} 号选票，需另一人确认后生效",
+        back=url_for("branch.certification", round_id=found.id),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/paper/entries/<int:entry_id>/void/confirm", methods=["POST"])
+@allow(*KEYERS)
+def confirm_void(round_id: int, entry_id: int) -> Any:
+    found = get_round_or_404(round_id, for_user=current_user)
+    entry = get_entry_or_404(found, entry_id)
+    return submit_change(
+        ConfirmForm(),
+        lambda: service.confirm_void(user=current_user, entry=entry),
+        done=f"第 {entry.serial} 号选票已作废，不计入",
+        back=url_for("branch.certification", round_id=found.id),
     )
 
 

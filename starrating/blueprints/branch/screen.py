@@ -78,6 +78,7 @@ def _result(ballot_round: BallotRound) -> dict[str, Any]:
             if any(row.subject.section is section for row in rows)
         ],
         "signatures": signatures(ballot_round.id),
+        "counts": reads.turnout(ballot_round),
     }
 
 

@@ -54,6 +54,19 @@ class RoundSection:
 
 
 @dataclass(frozen=True)
+class CodeAccount:
+    """The round's codes: printed = voided (lost, spoiled) + used on phones + on paper + never
+    used; never used ones are written off (核销) before certification."""
+
+    printed: int
+    voided: int
+    phone: int
+    paper: int
+    never_used: int
+    written_off: bool
+
+
+@dataclass(frozen=True)
 class RoundSheet:
     heading: Heading
     title: str
@@ -61,6 +74,7 @@ class RoundSheet:
     tally: RoundTally[int]
     certified_on: date | None
     sections: Sequence[RoundSection]
+    codes: CodeAccount | None = None
 
 
 _FIGURES = ("应参加", "发出", "收回", "有效票", "空白票", "参与率", "法定人数", "结果")
@@ -81,7 +95,29 @@ def _figures(ws: Worksheet, row: int, sheet: RoundSheet) -> int:
         verdict,
     ]
     styles = [INTEGER] * 5 + [RATE, INTEGER, CENTER]
-    for column, label in enumerate(_FIGURES, start=1):
+    row = _block(ws, row, _FIGURES, values, styles)
+    if (codes := sheet.codes) is not None:
+        unused = "已核销" if codes.written_off else "尚未核销"
+        code_values: list[object] = [
+            codes.printed,
+            codes.voided,
+            codes.phone,
+            codes.paper,
+            codes.never_used,
+            unused,
+        ]
+        row = _block(ws, row, _CODES, code_values, [INTEGER] * 5 + [CENTER])
+    return row
+
+
+_CODES = ("印制票码", "作废补发", "手机投票", "纸质选票", "未使用", "未使用票码")
+
+
+def _block(
+    ws: Worksheet, row: int, labels: Sequence[str], values: list[object], styles: list[object]
+) -> int:
+    """A two-row block of figures: labels, then the numbers."""
+    for column, label in enumerate(labels, start=1):
         put(ws, row, column, label, HEADER)
     write_row(ws, row + 1, values, styles)
     ws.row_dimensions[row].height = ws.row_dimensions[row + 1].height = 30
