@@ -1,9 +1,20 @@
 """Logging in and out, changing one's own password, and the home page that routes by role."""
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -18,6 +29,7 @@ from starrating.permissions import guard_blueprint, public
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.org import change_password as change_password_service
+from starrating.services.sessions import end_session, open_session, remembered
 
 bp = Blueprint("auth", __name__)
 guard_blueprint(bp, roles=None)
@@ -64,6 +76,33 @@ def _check_password(user: User | None, password: str) -> bool:
     return verify_password(user.password_hash, password)
 
 
+def _lifetime(*, remember: bool) -> timedelta:
+    key = "REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"
+    lifetime: timedelta = current_app.config[key]
+    return lifetime
+
+
+def _begin(user: User, *, key: str, remember: bool) -> None:
+    """A new Flask session for a new login session: nothing of the one before carries over
+    (a planted session and its CSRF token would otherwise survive the login)."""
+    had_remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in (
+        request.cookies
+    )
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF caches this request's token here
+    user.session_key = key
+    login_user(user, remember=remember, duration=_lifetime(remember=remember))
+    if had_remember_cookie and not remember:
+        session["_remember"] = "clear"  # an old login's cookie: drop it
+
+
+def _end() -> None:
+    """Log this browser out: its login session is ended (the caller commits) and forgotten."""
+    end_session(key=current_user.session_key)
+    session.clear()
+    logout_user()  # also deletes the remember-me cookie
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
@@ -83,9 +122,11 @@ def login() -> Any:
             _count_failure(username)
             flash("用户名或密码不正确", "error")
             return render_template("auth/login.html", form=form), 200
+        remember = bool(form.remember.data)
         user.last_login_at = utcnow()
+        key = open_session(user=user, remember=remember, lifetime=_lifetime(remember=remember))
         db.session.commit()
-        login_user(user, remember=form.remember.data)
+        _begin(user, key=key, remember=remember)
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form)
 
@@ -94,7 +135,8 @@ def login() -> Any:
 def logout() -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        _end()
+        db.session.commit()
         flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))
 
@@ -103,14 +145,18 @@ def logout() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        remember = remembered(key=current_user.session_key)
         try:
             change_password_service(user=current_user, current=form.current.data, new=form.new.data)
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
-            return render_template("auth/password.html", form=form)
-        db.session.commit()
-        login_user(current_user._get_current_object())  # the session names the new password era
-        flash("密码已修改", "success")
-        return redirect(url_for("auth.home"))
+        else:
+            # Every session of the user has ended; this browser goes on in a new one.
+            user = current_user._get_current_object()
+            key = open_session(user=user, remember=remember, lifetime=_lifetime(remember=remember))
+            db.session.commit()
+            _begin(user, key=key, remember=remember)
+            flash("密码已修改，其他设备上的登录都已退出", "success")
+            return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)

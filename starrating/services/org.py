@@ -10,6 +10,7 @@ from starrating.passwords import MIN_LENGTH, generate_password, hash_password, v
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
 VILLAGE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -109,11 +110,11 @@ def create_user(
 
 
 def reset_password(*, actor: User, user: User) -> str:
-    """Give user a new generated password (shown once) and end their other sessions."""
+    """Give user a new generated password (shown once) and end all their sessions."""
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.session_version += 1
+    end_all_sessions(user=user)
     record_event(
         actor=actor,
         action="user.reset_password",
@@ -127,6 +128,8 @@ def reset_password(*, actor: User, user: User) -> str:
 
 
 def change_password(*, user: User, current: str, new: str) -> None:
+    """Set the user's own new password and end all their sessions (the caller opens a new one
+    for the browser the change was made in)."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("当前密码不正确")
     if len(new) < MIN_LENGTH:
@@ -135,7 +138,7 @@ def change_password(*, user: User, current: str, new: str) -> None:
         raise ServiceError("新密码不能与当前密码相同")
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.session_version += 1
+    end_all_sessions(user=user)
     record_event(
         actor=user,
         action="user.change_password",

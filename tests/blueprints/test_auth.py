@@ -191,15 +191,3 @@ def test_https_switch_marks_cookies_secure(monkeypatch, tmp_path):
 
     monkeypatch.setenv("STARRATING_HTTPS", "1")
     assert config.from_environment()["SESSION_COOKIE_SECURE"] is True
-
-
-def test_a_password_reset_logs_out_the_old_sessions(client, app):
-    from starrating.services.org import reset_password
-
-    secretary = create_user(role=Role.SECRETARY)
-    reviewer = create_user(role=Role.TOWNSHIP, township=secretary.village.township)
-    login(client, secretary)
-    assert client.get("/branch/").status_code == 200
-    reset_password(actor=reviewer, user=secretary)
-    db.session.commit()
-    assert client.get("/branch/").status_code == 302
