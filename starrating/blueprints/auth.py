@@ -24,6 +24,7 @@ from starrating.extensions import db
 from starrating.forms import ChangePasswordForm, ConfirmForm, LoginForm
 from starrating.models import User
 from starrating.models.types import utcnow
+from starrating.password_policy import MIN_LENGTH
 from starrating.passwords import hash_password, verify_password
 from starrating.permissions import guard_blueprint, public
 from starrating.rules.vocabulary import Role
@@ -159,4 +160,4 @@ def change_password() -> Any:
             _begin(user, key=key, remember=remember)
             flash("密码已修改，其他设备上的登录都已退出", "success")
             return redirect(url_for("auth.home"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)

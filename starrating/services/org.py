@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from starrating.extensions import db
 from starrating.models import Township, User, Village
-from starrating.passwords import MIN_LENGTH, generate_password, hash_password, verify_password
+from starrating.password_policy import PasswordContext, password_problem
+from starrating.passwords import generate_password, hash_password, verify_password
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
@@ -84,6 +85,10 @@ def create_user(
         township = village.township
     if township is None:
         raise ServiceError("账号必须属于一个乡镇")
+    if password is not None:
+        _check_new_password(
+            password, context=_context(username, display_name, township=township, village=village)
+        )
     password = password or generate_password()
     user = User(
         username=username,
@@ -132,10 +137,12 @@ def change_password(*, user: User, current: str, new: str) -> None:
     for the browser the change was made in)."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("当前密码不正确")
-    if len(new) < MIN_LENGTH:
-        raise ServiceError(f"新密码至少 {MIN_LENGTH} 位")
     if new == current:
         raise ServiceError("新密码不能与当前密码相同")
+    context = _context(
+        user.username, user.display_name, township=user.township, village=user.village
+    )
+    _check_new_password(new, context=context)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_all_sessions(user=user)
@@ -148,3 +155,20 @@ def change_password(*, user: User, current: str, new: str) -> None:
         township_id=user.township_id,
         village_id=user.village_id,
     )
+
+
+def _context(
+    username: str, display_name: str, *, township: Township | None, village: Village | None
+) -> PasswordContext:
+    return PasswordContext(
+        username=username,
+        display_name=display_name,
+        village_name=village.name if village else "",
+        village_code=village.code if village else "",
+        township_name=township.name if township else "",
+    )
+
+
+def _check_new_password(password: str, *, context: PasswordContext) -> None:
+    if (problem := password_problem(password, context=context)) is not None:
+        raise ServiceError(problem)
