@@ -29,11 +29,16 @@ from starrating.passwords import hash_password, verify_password
 from starrating.permissions import guard_blueprint, public
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
+from starrating.services.org import WrongPassword
 from starrating.services.org import change_password as change_password_service
 from starrating.services.sessions import end_session, open_session, remembered
 
 bp = Blueprint("auth", __name__)
 guard_blueprint(bp, roles=None)
+
+# Someone at a PC left logged in must not try current passwords until one fits: after this
+# many wrong ones the session ends, and the page refuses every try for the window.
+WRONG_CURRENT_PASSWORD = ratelimit.Limit(hits=5, seconds=15 * 60)
 
 # Verifying against this when the username is unknown keeps the answer time the same.
 _DUMMY_HASH: dict[str, str] = {}
@@ -142,15 +147,37 @@ def logout() -> Any:
     return redirect(url_for("auth.login"))
 
 
+def _password_tries_key() -> str:
+    return f"password:user:{current_user.id}"
+
+
+def _too_many_wrong_passwords() -> Any:
+    _end()
+    db.session.commit()
+    flash(
+        f"当前密码输错次数太多，为保护账号已退出登录。请 {WRONG_CURRENT_PASSWORD.seconds // 60} "
+        "分钟后用正确的密码重新登录再修改；如忘记密码，请联系乡镇管理员重置。",
+        "error",
+    )
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/password", methods=["GET", "POST"])
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        if ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
+            return _too_many_wrong_passwords()
         remember = remembered(key=current_user.session_key)
         try:
             change_password_service(user=current_user, current=form.current.data, new=form.new.data)
         except ServiceError as error:
             db.session.rollback()
+            if isinstance(error, WrongPassword):
+                ratelimit.record_hit(_password_tries_key(), WRONG_CURRENT_PASSWORD)
+                if ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
+                    return _too_many_wrong_passwords()
+                db.session.commit()
             flash(error.message, "error")
         else:
             # Every session of the user has ended; this browser goes on in a new one.

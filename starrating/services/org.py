@@ -17,6 +17,13 @@ USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
 VILLAGE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
 
+class WrongPassword(ServiceError):
+    """The current password given to confirm a change is not the user's (rate-limited)."""
+
+    def __init__(self) -> None:
+        super().__init__("当前密码不正确")
+
+
 def create_township(*, name: str, actor: User | None = None) -> Township:
     name = name.strip()
     if not name:
@@ -136,7 +143,7 @@ def change_password(*, user: User, current: str, new: str) -> None:
     """Set the user's own new password and end all their sessions (the caller opens a new one
     for the browser the change was made in)."""
     if not verify_password(user.password_hash, current):
-        raise ServiceError("当前密码不正确")
+        raise WrongPassword()
     if new == current:
         raise ServiceError("新密码不能与当前密码相同")
     context = _context(

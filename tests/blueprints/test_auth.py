@@ -4,6 +4,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from starrating.blueprints.auth import WRONG_CURRENT_PASSWORD
 from starrating.extensions import db
 from starrating.models import User
 from starrating.passwords import _HASHERS
@@ -240,3 +241,25 @@ def test_the_password_page_says_what_a_new_password_must_be(client):
     login(client, create_user(role=Role.SECRETARY))
     page = client.get("/password").get_data(as_text=True)
     assert "至少 10 位" in page and "不要用常见密码" in page
+
+
+def test_five_wrong_current_passwords_end_the_session_and_block_changes(client):
+    secretary = create_user(role=Role.SECRETARY)
+    login(client, secretary)
+    for _ in range(WRONG_CURRENT_PASSWORD.hits - 1):
+        page = _change_password(client, current="not-my-password", new="tea-kettle-moon-42")
+        assert "当前密码不正确" in page
+    assert client.get("/branch/").status_code == 200  # still logged in
+    page = _change_password(client, current="guess-number-5", new="tea-kettle-moon-42")
+    assert "当前密码输错次数太多，为保护账号已退出登录" in page
+    assert "15 分钟后" in page
+    assert client.get("/branch/").status_code == 302  # logged out
+    # The owner logs in again, but the page refuses even the right password for the window.
+    assert login(client, secretary).status_code == 302
+    page = _change_password(client, current=PASSWORD, new="tea-kettle-moon-42")
+    assert "当前密码输错次数太多" in page
+    assert login(client, secretary).status_code == 302  # the password did not change
+    other = create_user(role=Role.SECRETARY, village=secretary.village)
+    fresh = client.application.test_client()
+    login(fresh, other)
+    assert "密码已修改" in _change_password(fresh, new="tea-kettle-moon-42")
