@@ -55,15 +55,26 @@ def init_app(app: "Flask") -> None:
     login_manager.user_loader(_load_user)
 
 
-def _load_user(session_id: str) -> "User | None":
+def _load_user(key: str) -> "User | None":
+    """The user of the login session whose key a cookie carries, if that session is still
+    open: one query (the session joined with its user) on every request."""
     from sqlalchemy import select
 
-    from starrating.models import User
+    from starrating.models import LoginSession, User
+    from starrating.models.types import utcnow
 
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if (parts := LoginSession.split_key(key)) is None:
         return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id)))
-    if user is None or user.session_version != int(version) or not user.active:
+    session_id, secret = parts
+    row = db.session.execute(
+        select(LoginSession, User)
+        .join(User, LoginSession.user_id == User.id)
+        .where(LoginSession.id == session_id)
+    ).first()
+    if row is None:
         return None
+    login_session, user = row
+    if not login_session.admits(secret, now=utcnow()) or not user.active:
+        return None
+    user.session_key = key
     return user

@@ -9,7 +9,6 @@ from flask import current_app
 # An alphabet without look-alikes (0 O 1 I l), read aloud or copied from paper without mistakes.
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105
 GENERATED_LENGTH = 12
-MIN_LENGTH = 8
 
 _HASHERS = {
     # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).

@@ -1,9 +1,20 @@
 """Logging in and out, changing one's own password, and the home page that routes by role."""
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -13,14 +24,21 @@ from starrating.extensions import db
 from starrating.forms import ChangePasswordForm, ConfirmForm, LoginForm
 from starrating.models import User
 from starrating.models.types import utcnow
+from starrating.password_policy import MIN_LENGTH
 from starrating.passwords import hash_password, verify_password
 from starrating.permissions import guard_blueprint, public
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
+from starrating.services.org import WrongPassword
 from starrating.services.org import change_password as change_password_service
+from starrating.services.sessions import end_session, open_session, remembered
 
 bp = Blueprint("auth", __name__)
 guard_blueprint(bp, roles=None)
+
+# Someone at a PC left logged in must not try current passwords until one fits: after this
+# many wrong ones the session ends, and the page refuses every try for the window.
+WRONG_CURRENT_PASSWORD = ratelimit.Limit(hits=5, seconds=15 * 60)
 
 # Verifying against this when the username is unknown keeps the answer time the same.
 _DUMMY_HASH: dict[str, str] = {}
@@ -64,6 +82,33 @@ def _check_password(user: User | None, password: str) -> bool:
     return verify_password(user.password_hash, password)
 
 
+def _lifetime(*, remember: bool) -> timedelta:
+    key = "REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"
+    lifetime: timedelta = current_app.config[key]
+    return lifetime
+
+
+def _begin(user: User, *, key: str, remember: bool) -> None:
+    """A new Flask session for a new login session: nothing of the one before carries over
+    (a planted session and its CSRF token would otherwise survive the login)."""
+    had_remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in (
+        request.cookies
+    )
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF caches this request's token here
+    user.session_key = key
+    login_user(user, remember=remember, duration=_lifetime(remember=remember))
+    if had_remember_cookie and not remember:
+        session["_remember"] = "clear"  # an old login's cookie: drop it
+
+
+def _end() -> None:
+    """Log this browser out: its login session is ended (the caller commits) and forgotten."""
+    end_session(key=current_user.session_key)
+    session.clear()
+    logout_user()  # also deletes the remember-me cookie
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
@@ -83,9 +128,11 @@ def login() -> Any:
             _count_failure(username)
             flash("用户名或密码不正确", "error")
             return render_template("auth/login.html", form=form), 200
+        remember = bool(form.remember.data)
         user.last_login_at = utcnow()
+        key = open_session(user=user, remember=remember, lifetime=_lifetime(remember=remember))
         db.session.commit()
-        login_user(user, remember=form.remember.data)
+        _begin(user, key=key, remember=remember)
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form)
 
@@ -94,8 +141,24 @@ def login() -> Any:
 def logout() -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        _end()
+        db.session.commit()
         flash("您已退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _password_tries_key() -> str:
+    return f"password:user:{current_user.id}"
+
+
+def _too_many_wrong_passwords() -> Any:
+    _end()
+    db.session.commit()
+    flash(
+        f"当前密码输错次数太多，为保护账号已退出登录。请 {WRONG_CURRENT_PASSWORD.seconds // 60} "
+        "分钟后用正确的密码重新登录再修改；如忘记密码，请联系乡镇管理员重置。",
+        "error",
+    )
     return redirect(url_for("auth.login"))
 
 
@@ -103,14 +166,25 @@ def logout() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        if ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
+            return _too_many_wrong_passwords()
+        remember = remembered(key=current_user.session_key)
         try:
             change_password_service(user=current_user, current=form.current.data, new=form.new.data)
         except ServiceError as error:
             db.session.rollback()
+            if isinstance(error, WrongPassword):
+                ratelimit.record_hit(_password_tries_key(), WRONG_CURRENT_PASSWORD)
+                if ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
+                    return _too_many_wrong_passwords()
+                db.session.commit()
             flash(error.message, "error")
-            return render_template("auth/password.html", form=form)
-        db.session.commit()
-        login_user(current_user._get_current_object())  # the session names the new password era
-        flash("密码已修改", "success")
-        return redirect(url_for("auth.home"))
-    return render_template("auth/password.html", form=form)
+        else:
+            # Every session of the user has ended; this browser goes on in a new one.
+            user = current_user._get_current_object()
+            key = open_session(user=user, remember=remember, lifetime=_lifetime(remember=remember))
+            db.session.commit()
+            _begin(user, key=key, remember=remember)
+            flash("密码已修改，其他设备上的登录都已退出", "success")
+            return redirect(url_for("auth.home"))
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)

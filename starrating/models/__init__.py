@@ -13,7 +13,7 @@ from starrating.models.ballots import (
 )
 from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport, TownshipScore
 from starrating.models.members import Member
-from starrating.models.org import Township, User, Village
+from starrating.models.org import LoginSession, Township, User, Village
 from starrating.models.review import Objection, ObjectionTopic, YearReview
 from starrating.models.security import RateLimitCounter
 
@@ -32,6 +32,7 @@ __all__ = [
     "Scheme",
     "StarMark",
     "TownshipScore",
+    "LoginSession",
     "Member",
     "Objection",
     "ObjectionTopic",

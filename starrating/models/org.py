@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,7 +41,7 @@ class Village(db.Model):
     township: Mapped[Township] = relationship(back_populates="villages")
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     """A person with an account: one role, scoped to one township or one village."""
 
     __tablename__ = "user_account"
@@ -54,17 +55,68 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on every password change: sessions carry it, so a reset logs out old sessions.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     township: Mapped[Township | None] = relationship()
     village: Mapped[Village | None] = relationship()
 
+    # Not a column: the key of the login session this request runs in (see LoginSession), set
+    # when a session is opened or loaded. flask-login keeps it in both cookies.
+    session_key: str = ""
+
+    # flask-login's user interface, without UserMixin: its __eq__ compares get_id(), which
+    # would make two users outside a session equal.
+    is_authenticated = True
+    is_anonymous = False
+
     @property
-    def is_active(self) -> bool:  # flask-login
+    def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:  # flask-login: the session names the user and the password era
-        return f"{self.id}:{self.session_version}"
+    def get_id(self) -> str:
+        return self.session_key
+
+
+class LoginSession(db.Model):
+    """One login of a user, revocable on the server.
+
+    The session cookie and the remember-me cookie carry its key "<id>:<secret>"; only the
+    secret's SHA-256 is stored, so a copy of the database lets nobody in. Logging out revokes
+    it; a password change, a reset or deactivation ends all of the user's sessions.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        # The secret is 256 random bits: a fast hash suffices (nothing to brute-force).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @staticmethod
+    def split_key(key: str) -> tuple[int, str] | None:
+        session_id, _, secret = key.partition(":")
+        if not session_id.isdigit() or not secret:
+            return None
+        return int(session_id), secret
+
+    def key(self, secret: str) -> str:
+        return f"{self.id}:{secret}"
+
+    def admits(self, secret: str, *, now: datetime) -> bool:
+        """The secret is this session's, and the session is neither revoked nor expired."""
+        return (
+            hmac.compare_digest(self.secret_hash, self.hash_secret(secret))
+            and self.revoked_at is None
+            and now < self.expires_at
+        )

@@ -6,13 +6,22 @@ from sqlalchemy import select
 
 from starrating.extensions import db
 from starrating.models import Township, User, Village
-from starrating.passwords import MIN_LENGTH, generate_password, hash_password, verify_password
+from starrating.password_policy import PasswordContext, password_problem
+from starrating.passwords import generate_password, hash_password, verify_password
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
 VILLAGE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+class WrongPassword(ServiceError):
+    """The current password given to confirm a change is not the user's (rate-limited)."""
+
+    def __init__(self) -> None:
+        super().__init__("当前密码不正确")
 
 
 def create_township(*, name: str, actor: User | None = None) -> Township:
@@ -83,6 +92,10 @@ def create_user(
         township = village.township
     if township is None:
         raise ServiceError("账号必须属于一个乡镇")
+    if password is not None:
+        _check_new_password(
+            password, context=_context(username, display_name, township=township, village=village)
+        )
     password = password or generate_password()
     user = User(
         username=username,
@@ -109,11 +122,11 @@ def create_user(
 
 
 def reset_password(*, actor: User, user: User) -> str:
-    """Give user a new generated password (shown once) and end their other sessions."""
+    """Give user a new generated password (shown once) and end all their sessions."""
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.session_version += 1
+    end_all_sessions(user=user)
     record_event(
         actor=actor,
         action="user.reset_password",
@@ -127,15 +140,19 @@ def reset_password(*, actor: User, user: User) -> str:
 
 
 def change_password(*, user: User, current: str, new: str) -> None:
+    """Set the user's own new password and end all their sessions (the caller opens a new one
+    for the browser the change was made in)."""
     if not verify_password(user.password_hash, current):
-        raise ServiceError("当前密码不正确")
-    if len(new) < MIN_LENGTH:
-        raise ServiceError(f"新密码至少 {MIN_LENGTH} 位")
+        raise WrongPassword()
     if new == current:
         raise ServiceError("新密码不能与当前密码相同")
+    context = _context(
+        user.username, user.display_name, township=user.township, village=user.village
+    )
+    _check_new_password(new, context=context)
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.session_version += 1
+    end_all_sessions(user=user)
     record_event(
         actor=user,
         action="user.change_password",
@@ -145,3 +162,20 @@ def change_password(*, user: User, current: str, new: str) -> None:
         township_id=user.township_id,
         village_id=user.village_id,
     )
+
+
+def _context(
+    username: str, display_name: str, *, township: Township | None, village: Village | None
+) -> PasswordContext:
+    return PasswordContext(
+        username=username,
+        display_name=display_name,
+        village_name=village.name if village else "",
+        village_code=village.code if village else "",
+        township_name=township.name if township else "",
+    )
+
+
+def _check_new_password(password: str, *, context: PasswordContext) -> None:
+    if (problem := password_problem(password, context=context)) is not None:
+        raise ServiceError(problem)

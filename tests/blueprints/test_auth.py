@@ -4,6 +4,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from starrating.blueprints.auth import WRONG_CURRENT_PASSWORD
 from starrating.extensions import db
 from starrating.models import User
 from starrating.passwords import _HASHERS
@@ -77,7 +78,7 @@ def test_first_login_must_change_the_initial_password(client):
     ("current", "new", "confirm", "message"),
     [
         ("wrong-current", "my-own-pass-1", "my-own-pass-1", "当前密码不正确"),
-        (PASSWORD, "short", "short", "新密码至少 8 位"),
+        (PASSWORD, "short", "short", "新密码太短：至少 10 位"),
         (PASSWORD, "my-own-pass-1", "my-own-pass-2", "两次输入的新密码不一致"),
         (PASSWORD, PASSWORD, PASSWORD, "新密码不能与当前密码相同"),
     ],
@@ -193,13 +194,72 @@ def test_https_switch_marks_cookies_secure(monkeypatch, tmp_path):
     assert config.from_environment()["SESSION_COOKIE_SECURE"] is True
 
 
-def test_a_password_reset_logs_out_the_old_sessions(client, app):
-    from starrating.services.org import reset_password
+def _change_password(client, *, current: str = PASSWORD, new: str) -> str:
+    data = {"current": current, "new": new, "confirm": new}
+    return client.post("/password", data=data, follow_redirects=True).get_data(as_text=True)
 
-    secretary = create_user(role=Role.SECRETARY)
-    reviewer = create_user(role=Role.TOWNSHIP, township=secretary.village.township)
+
+@pytest.mark.parametrize(
+    ("new", "why"),
+    [
+        ("12345678", "新密码太短：至少 10 位"),
+        ("password", "新密码太短"),
+        ("aaaaaaaa", "新密码太短"),
+        ("1234567890", "新密码太常见"),
+        ("password12", "新密码太常见"),
+        ("aaaaaaaaaa", "新密码有重复的字符"),
+        ("{username}2026", "新密码含有您的用户名"),
+        ("{username}-tea-kettle-moon", "新密码含有您的用户名"),
+        ("{display_name}12345678", "新密码含有您的姓名"),
+        ("{village_code}2026", "新密码含有村名或村代码"),
+    ],
+)
+def test_a_weak_new_password_is_refused_with_the_reason(client, new, why):
+    secretary = create_user(role=Role.SECRETARY, username="wang-shuji")
     login(client, secretary)
-    assert client.get("/branch/").status_code == 200
-    reset_password(actor=reviewer, user=secretary)
-    db.session.commit()
-    assert client.get("/branch/").status_code == 302
+    new = new.format(
+        username=secretary.username,
+        display_name=secretary.display_name,
+        village_code=secretary.village.code,
+    )
+    page = _change_password(client, new=new)
+    assert why in page
+    client.post("/logout")
+    assert login(client, secretary, password=new).status_code == 200  # not taken
+    assert login(client, secretary).status_code == 302  # the old password still works
+
+
+def test_a_strong_new_password_is_taken(client):
+    secretary = create_user(role=Role.SECRETARY)
+    login(client, secretary)
+    assert "密码已修改" in _change_password(client, new="tea-kettle-moon-42")
+    client.post("/logout")
+    assert login(client, secretary, password="tea-kettle-moon-42").status_code == 302
+
+
+def test_the_password_page_says_what_a_new_password_must_be(client):
+    login(client, create_user(role=Role.SECRETARY))
+    page = client.get("/password").get_data(as_text=True)
+    assert "至少 10 位" in page and "不要用常见密码" in page
+
+
+def test_five_wrong_current_passwords_end_the_session_and_block_changes(client):
+    secretary = create_user(role=Role.SECRETARY)
+    login(client, secretary)
+    for _ in range(WRONG_CURRENT_PASSWORD.hits - 1):
+        page = _change_password(client, current="not-my-password", new="tea-kettle-moon-42")
+        assert "当前密码不正确" in page
+    assert client.get("/branch/").status_code == 200  # still logged in
+    page = _change_password(client, current="guess-number-5", new="tea-kettle-moon-42")
+    assert "当前密码输错次数太多，为保护账号已退出登录" in page
+    assert "15 分钟后" in page
+    assert client.get("/branch/").status_code == 302  # logged out
+    # The owner logs in again, but the page refuses even the right password for the window.
+    assert login(client, secretary).status_code == 302
+    page = _change_password(client, current=PASSWORD, new="tea-kettle-moon-42")
+    assert "当前密码输错次数太多" in page
+    assert login(client, secretary).status_code == 302  # the password did not change
+    other = create_user(role=Role.SECRETARY, village=secretary.village)
+    fresh = client.application.test_client()
+    login(fresh, other)
+    assert "密码已修改" in _change_password(fresh, new="tea-kettle-moon-42")
