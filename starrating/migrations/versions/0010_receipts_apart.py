@@ -1,7 +1,7 @@
 """receipts apart from marks; paper entry voids; written-off codes
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 12:35:32.020073
 
 The receipts of ballots already cast move to their own table, in the order of the receipts
@@ -16,7 +16,7 @@ import starrating.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
