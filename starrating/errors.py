@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from starrating.config import MAX_UPLOAD_MB
 from starrating.extensions import db
+from starrating.web import redact_path
 
 MESSAGES = {
     400: ("请求有误", "页面收到的内容不完整或格式不对，请返回重试。"),
@@ -53,7 +54,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:
         db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception(
+            "unhandled error on %s %s", request.method, redact_path(request.path)
+        )
         return _page(500)
 
 

@@ -1,5 +1,9 @@
 """gunicorn settings the app brings along: `gunicorn -c python:starrating.gunicorn_conf ...`.
 
+The access log (when one is asked for, `--access-logfile`) has the project's own format: no
+referrer, no user agent, and the ballot code of a scanned QR address (`/v/<village>/t/<code>`)
+replaced by "…", so that codes never reach a log file (DESIGN.md §11).
+
 Python's cyclic garbage collector, at its default thresholds, walks every live object again and
 again while a page builds many short-lived ones: a township's dashboard grades 2,400 members and
 spends about a third of its time collecting (docs/PERFORMANCE.md). Once a worker has loaded the
@@ -9,6 +13,10 @@ freeze it out of the collector's walks and collect the young generation less oft
 
 import gc
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+from starrating.web import redact_path
 
 YOUNG_THRESHOLD = 50_000  # default 700 allocations
 OLDER_THRESHOLDS = (20, 100)  # default (10, 10)
@@ -22,3 +30,20 @@ def tune_garbage_collector() -> None:
 
 def post_worker_init(worker: Any) -> None:  # gunicorn hook: the worker has loaded the app
     tune_garbage_collector()
+
+
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with ballot codes taken out of every logged path."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U", "f", "{referer}i"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redact_path(atoms[name])
+        return atoms
+
+
+logger_class = RedactingLogger

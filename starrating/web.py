@@ -1,6 +1,7 @@
 """Web hygiene for every response (DESIGN.md §11) and the template helpers."""
 
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,15 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+
+
+# a scanned QR address carries the ballot code: /v/<village>/t/<code>
+_CODE_IN_PATH = re.compile(r"(/v/[^/?#\s]+/t/)[^/?#\s]*")
+
+
+def redact_path(text: str) -> str:
+    """A path, request line or URL with any ballot code in it replaced by "…" (for logs)."""
+    return _CODE_IN_PATH.sub(r"\1…", text)
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

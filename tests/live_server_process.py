@@ -63,9 +63,10 @@ class LiveServer:
         cwd: Path = ROOT,
         ready_path: str = "/",
         start_timeout: float = 30.0,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.app_spec, self.env, self.workers, self.cwd = app_spec, env, workers, cwd
-        self.ready_path, self.start_timeout = ready_path, start_timeout
+        self.ready_path, self.start_timeout, self.args = ready_path, start_timeout, args
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self._log: Any = None
@@ -99,6 +100,7 @@ class LiveServer:
             "60",
             "--graceful-timeout",
             "5",
+            *self.args,
             self.app_spec,
         ]
         self.process = subprocess.Popen(  # noqa: S603
