@@ -7,6 +7,7 @@ import pytest
 
 from starrating.rules.ballots import Choice, tally_round
 from starrating.spreadsheets.exports.ballots import (
+    CodeAccount,
     RoundSection,
     RoundSheet,
     SubjectLine,
@@ -33,6 +34,9 @@ def workbook() -> bytes:
                 RoundSection("党员群众满意度测评", False, [SubjectLine(1, "王建国", t1)]),
                 RoundSection("村干部民主测评", True, [SubjectLine(2, "张三", t2)]),
             ],
+            codes=CodeAccount(
+                printed=7, voided=1, phone=3, paper=2, never_used=1, written_off=True
+            ),
         )
     )
 
@@ -52,6 +56,21 @@ def test_a_sheet_per_section_with_the_round_figures():
     assert figures["法定人数"] == 4
     assert figures["结果"] == "有效"
     assert "计票确认：2026-11-30" in ws["A3"].value
+
+
+def test_the_account_of_the_codes_is_on_every_sheet():
+    found = open_book(workbook())
+    for ws in found.worksheets:
+        labels = header_row(ws, "印制")
+        codes = {ws.cell(labels, c).value: ws.cell(labels + 1, c).value for c in range(1, 7)}
+        assert codes == {
+            "印制": 7,
+            "作废补发": 1,
+            "手机投票": 3,
+            "纸质选票": 2,
+            "未使用": 1,
+            "核销": "已核销",
+        }
 
 
 def test_counts_rates_and_the_cadres_score():

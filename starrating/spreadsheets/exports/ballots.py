@@ -110,7 +110,7 @@ def _figures(ws: Worksheet, row: int, sheet: RoundSheet) -> int:
     return row
 
 
-_CODES = ("印制票码", "作废补发", "手机投票", "纸质选票", "未使用", "未使用票码")
+_CODES = ("印制", "作废补发", "手机投票", "纸质选票", "未使用", "核销")
 
 
 def _block(
