@@ -6,38 +6,18 @@ BEGIN IMMEDIATE so it never has to upgrade a read lock, which in WAL mode fails 
 "database is locked" when another process committed meanwhile. Reads use a plain BEGIN.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import Engine, event
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_reading = ContextVar("starrating_reading", default=False)
 
 
 def _begin_statement() -> str:
-    if _reading.get() or (has_request_context() and request.method in READ_METHODS):
+    if has_request_context() and request.method in READ_METHODS:
         return "BEGIN"
     return "BEGIN IMMEDIATE"
-
-
-@contextmanager
-def read_phase() -> Iterator[None]:
-    """Within a writing request, a transaction that only reads: a plain BEGIN, ended (rolled
-    back) on leaving, so the write transaction after it holds SQLite's write lock only for its
-    writes. Keep plain values from it: loaded objects are expired when it ends."""
-    from starrating.extensions import db
-
-    db.session.rollback()  # whatever came before starts afresh
-    token = _reading.set(True)
-    try:
-        yield
-    finally:
-        db.session.rollback()
-        _reading.reset(token)
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -28,16 +28,6 @@ def test_a_writing_request_begins_immediate_and_a_reading_one_plain(app):
 
 
 @pytest.mark.sqlite_only
-def test_a_read_phase_inside_a_writing_request_begins_plain(app):
-    from starrating.database import _begin_statement, read_phase
-
-    with app.test_request_context("/v/x/ballot", method="POST"):
-        with read_phase():
-            assert _begin_statement() == "BEGIN"
-        assert _begin_statement() == "BEGIN IMMEDIATE"
-
-
-@pytest.mark.sqlite_only
 def test_requests_open_transactions_in_the_mode_their_method_needs(databases):
     """On a real (non-rolled-back) app, watch the BEGIN each request sends."""
     from starrating import create_app
