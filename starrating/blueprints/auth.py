@@ -43,16 +43,21 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _throttled(username: str) -> bool:
-    return ratelimit.is_blocked(f"login:user:{username}", ratelimit.LOGIN_PER_USERNAME) or (
-        ratelimit.is_blocked(f"login:addr:{request.remote_addr}", ratelimit.LOGIN_PER_ADDRESS)
+def _take_login_slot(username: str) -> ratelimit.Attempt:
+    """Count this login as a failure before the password is checked (given back if it is
+    right), so racing wrong passwords never pass the limit; 429 when it is reached."""
+    attempt = ratelimit.acquire(
+        (f"login:user:{username}", ratelimit.LOGIN_PER_USERNAME),
+        (f"login:addr:{request.remote_addr}", ratelimit.LOGIN_PER_ADDRESS),
     )
-
-
-def _count_failure(username: str) -> None:
-    ratelimit.record_hit(f"login:user:{username}", ratelimit.LOGIN_PER_USERNAME)
-    ratelimit.record_hit(f"login:addr:{request.remote_addr}", ratelimit.LOGIN_PER_ADDRESS)
-    db.session.commit()
+    if not attempt.allowed:
+        refuse(
+            429,
+            f"登录失败次数太多，请 {attempt.retry_minutes} 分钟后再试。"
+            "如忘记密码，请联系乡镇管理员重置。",
+        )
+    db.session.commit()  # the other workers count it from now on
+    return attempt
 
 
 def _check_password(user: User | None, password: str) -> bool:
@@ -72,17 +77,12 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
-        if _throttled(username):
-            refuse(
-                429,
-                f"登录失败次数太多，请 {ratelimit.LOGIN_PER_USERNAME.minutes} 分钟后再试。"
-                "如忘记密码，请联系乡镇管理员重置。",
-            )
+        attempt = _take_login_slot(username)
         user = db.session.scalar(select(User).where(User.username == username))
         if not _check_password(user, form.password.data) or user is None or not user.active:
-            _count_failure(username)
             flash("用户名或密码不正确", "error")
             return render_template("auth/login.html", form=form), 200
+        ratelimit.release(attempt)
         user.last_login_at = utcnow()
         db.session.commit()
         login_user(user, remember=form.remember.data)

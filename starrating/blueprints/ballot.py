@@ -33,7 +33,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
-from starrating.database import read_phase
+from starrating.database import read_phase, write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
     CSRF_EXPIRED,
@@ -143,10 +143,10 @@ def _refuse_if_throttled(village: Village) -> None:
 
 def _count_guess(village: Village) -> None:
     """Count a wrong code and commit it, though the request otherwise writes nothing."""
-    db.session.rollback()  # end the read first: the hit is this request's first write (§11)
-    for key, limit in _limit_keys(village):
-        ratelimit.record_hit(key, limit)
-    db.session.commit()
+    with write_phase():  # on a GET too: the hit is this transaction's first write (§11)
+        for key, limit in _limit_keys(village):
+            ratelimit.record_hit(key, limit)
+        db.session.commit()
 
 
 def _try_code(village: Village, code: str) -> str | None:

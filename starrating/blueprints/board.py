@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
 from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
+from starrating.database import write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
@@ -194,10 +195,10 @@ def objection(village_code: str, reference: str) -> Any:
 
 def _count_wrong_reference(village: Village) -> None:
     """Count a wrong reference and commit it, though the request otherwise writes nothing."""
-    db.session.rollback()
-    for key, limit in _reference_keys(village):
-        ratelimit.record_hit(key, limit)
-    db.session.commit()
+    with write_phase():  # on a GET too: the hit is this transaction's first write
+        for key, limit in _reference_keys(village):
+            ratelimit.record_hit(key, limit)
+        db.session.commit()
 
 
 def _not_found_reference(village: Village, typed: str) -> Any:
