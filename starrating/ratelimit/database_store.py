@@ -17,7 +17,8 @@ from starrating.extensions import db
 from starrating.models import RateLimitHit
 from starrating.ratelimit.limits import Limit, Slot, Taken, Window
 
-SWEEP_EVERY = 100  # hits; then every expired row of every key goes
+SWEEP_EVERY = 100  # hits; then expired rows of every key go, up to SWEEP_ROWS of them
+SWEEP_ROWS = 1000
 _hits_recorded = itertools.count(1)
 
 STORE = "database"
@@ -38,7 +39,15 @@ def _forget_expired(key: str, now_ms: int) -> None:
         delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.expires_ms <= now_ms)
     )
     if next(_hits_recorded) % SWEEP_EVERY == 0:
-        db.session.execute(delete(RateLimitHit).where(RateLimitHit.expires_ms <= now_ms))
+        # Rows another transaction holds are left for later (PostgreSQL: SKIP LOCKED), so two
+        # sweeps never wait on each other while each holds a key's lock.
+        expired = (
+            select(RateLimitHit.id)
+            .where(RateLimitHit.expires_ms <= now_ms)
+            .limit(SWEEP_ROWS)
+            .with_for_update(skip_locked=True)
+        )
+        db.session.execute(delete(RateLimitHit).where(RateLimitHit.id.in_(expired)))
 
 
 def _insert(key: str, limit: Limit, now_ms: int, tag: str) -> int:

@@ -115,3 +115,14 @@ def test_the_database_forgets_hits_once_their_window_has_passed(app, clock):
     clock.at(clock.moment + 61)
     take()
     assert db.session.scalar(select(func.count(RateLimitHit.id))) == 1
+
+
+def test_now_and_then_every_key_s_expired_hits_are_swept(app, clock, monkeypatch):
+    from starrating.ratelimit import database_store
+
+    monkeypatch.setattr(database_store, "SWEEP_EVERY", 1)
+    for key in ("a", "b", "c"):
+        take(key)
+    clock.forward(61)
+    take("d")
+    assert db.session.scalar(select(func.count(RateLimitHit.id))) == 1
