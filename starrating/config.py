@@ -25,6 +25,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": 3600,
         "RATELIMIT_REDIS_URL": None,
+        # Redis down or hung costs a request at most this (connect, then each reply), and after
+        # a failure each worker uses the database counters for this long before trying again
+        "RATELIMIT_REDIS_TIMEOUT": 0.2,
+        "RATELIMIT_REDIS_RETRY_SECONDS": 30,
         "PASSWORD_HASH_PROFILE": "production",
         "TIMEZONE": "Asia/Shanghai",
         "BACKUP_DIR": str(Path(instance_path) / "backups"),

@@ -3,21 +3,46 @@
 SQLite: WAL, synchronous=FULL, busy_timeout and foreign keys on every connection. A request that
 writes (any method but GET/HEAD/OPTIONS, and every CLI command) opens its transaction with
 BEGIN IMMEDIATE so it never has to upgrade a read lock, which in WAL mode fails at once with
-"database is locked" when another process committed meanwhile. Reads use a plain BEGIN.
+"database is locked" when another process committed meanwhile. Reads use a plain BEGIN; a read
+request that must write (counting a wrong code) does it in a write_phase().
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import Engine, event
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writing = ContextVar("starrating_writing", default=False)
 
 
 def _begin_statement() -> str:
-    if has_request_context() and request.method in READ_METHODS:
-        return "BEGIN"
-    return "BEGIN IMMEDIATE"
+    return "BEGIN IMMEDIATE" if writes_immediately() else "BEGIN"
+
+
+def writes_immediately() -> bool:
+    """Whether a transaction begun now takes SQLite's write lock at once (BEGIN IMMEDIATE)."""
+    if _writing.get():
+        return True
+    return not (has_request_context() and request.method in READ_METHODS)
+
+
+@contextmanager
+def write_phase() -> Iterator[None]:
+    """Within a reading request (a GET that counts a wrong code), a transaction that writes:
+    BEGIN IMMEDIATE, so its first write never meets a newer commit of another process (even a
+    read transaction whose first statement writes fails then). The caller commits inside."""
+    from starrating.extensions import db
+
+    db.session.rollback()  # whatever was read before starts afresh
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def configure_sqlite(engine: Engine) -> None:

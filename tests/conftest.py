@@ -220,6 +220,32 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.wait(timeout=10)
 
 
+class Clock:
+    """The rate limits' clock (starrating.ratelimit.now), moved by hand."""
+
+    def __init__(self, start: float) -> None:
+        self.moment = start
+
+    def __call__(self) -> float:
+        return self.moment
+
+    def at(self, moment: float) -> "Clock":
+        self.moment = moment
+        return self
+
+    def forward(self, seconds: float) -> "Clock":
+        return self.at(self.moment + seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from starrating import ratelimit
+
+    found = Clock(1_800_000_000.0)  # a multiple of 15 minutes, as a fixed window would start
+    monkeypatch.setattr(ratelimit, "now", found)
+    return found
+
+
 def close_app(app: Flask) -> None:
     """Return the app's connections and close its pool (a session still holding a connection
     would keep it open past dispose() and leak it)."""

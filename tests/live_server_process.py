@@ -5,7 +5,10 @@ Used by tests/test_ballot_concurrency.py and benchmarks/ballot_load.py (not a te
 - `live_app()` is the WSGI app gunicorn serves as "tests.live_server_process:live_app()": the
   production defaults plus the database URL and SECRET_KEY given in STARRATING_LIVE_DATABASE_URL
   and STARRATING_LIVE_SECRET_KEY. The key must be the one the codes were generated with: they are
-  stored as HMACs keyed with it. CSRF stays on, as in production.
+  stored as HMACs keyed with it. CSRF stays on, as in production. Optional: a Redis for the rate
+  limits (STARRATING_LIVE_REDIS_URL) and trusted proxies (STARRATING_LIVE_PROXIES, e.g. 1, so
+  that a test's X-Forwarded-For stands for many phones' addresses) and any other settings as
+  JSON in STARRATING_LIVE_CONFIG.
 - `LiveServer` starts gunicorn (sync workers) on a free loopback port, waits until it answers and
   stops it (terminate, wait) on exit; its log is kept for the assertions.
 - `Phone` is one villager's browser: its own cookie jar, one connection per request (gunicorn's
@@ -13,6 +16,7 @@ Used by tests/test_ballot_concurrency.py and benchmarks/ballot_load.py (not a te
 """
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -37,12 +41,16 @@ def live_app() -> Any:
     """The app a gunicorn worker serves: production defaults, the given database and key."""
     from starrating import create_app
 
-    return create_app(
-        {
-            "SECRET_KEY": os.environ["STARRATING_LIVE_SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": os.environ["STARRATING_LIVE_DATABASE_URL"],
-        }
-    )
+    config: dict[str, Any] = {
+        "SECRET_KEY": os.environ["STARRATING_LIVE_SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": os.environ["STARRATING_LIVE_DATABASE_URL"],
+    }
+    if redis_url := os.environ.get("STARRATING_LIVE_REDIS_URL"):
+        config["RATELIMIT_REDIS_URL"] = redis_url
+    if proxies := os.environ.get("STARRATING_LIVE_PROXIES"):
+        config["TRUSTED_PROXIES"] = int(proxies)
+    config.update(json.loads(os.environ.get("STARRATING_LIVE_CONFIG", "{}")))
+    return create_app(config)
 
 
 def free_port() -> int:
@@ -210,6 +218,7 @@ class Phone:
     port: int
     timeout: float = 60.0
     cookies: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request
 
     def get(self, path: str) -> Answer:
         return self._follow("GET", path, None)
@@ -230,7 +239,7 @@ class Phone:
         raise RuntimeError(f"too many redirects: {statuses}")
 
     def _once(self, method: str, path: str, body: bytes | None) -> tuple[int, str, str]:
-        headers = {"Host": f"127.0.0.1:{self.port}", "Connection": "close"}
+        headers = {"Host": f"127.0.0.1:{self.port}", "Connection": "close", **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
@@ -279,12 +288,20 @@ class BallotForm:
     choices: dict[int, list[str]]
 
 
+def csrf_token_of(html: str) -> str | None:
+    """The hidden csrf_token of the first form on a page (the login page, the code form)."""
+    parser = _Inputs()
+    parser.feed(html)
+    parser.close()
+    return next((i.get("value") for i in parser.inputs if i.get("name") == "csrf_token"), None)
+
+
 def parse_ballot_form(html: str) -> BallotForm | None:
     """The form of a ballot page (hidden csrf_token, radio groups s-<subject id>), or None."""
     parser = _Inputs()
     parser.feed(html)
     parser.close()
-    token = next((i.get("value") for i in parser.inputs if i.get("name") == "csrf_token"), None)
+    token = csrf_token_of(html)
     choices: dict[int, list[str]] = {}
     for attrs in parser.inputs:
         name, value = attrs.get("name") or "", attrs.get("value")

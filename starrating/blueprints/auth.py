@@ -61,16 +61,21 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _throttled(username: str) -> bool:
-    return ratelimit.is_blocked(f"login:user:{username}", ratelimit.LOGIN_PER_USERNAME) or (
-        ratelimit.is_blocked(f"login:addr:{request.remote_addr}", ratelimit.LOGIN_PER_ADDRESS)
+def _take_login_slot(username: str) -> ratelimit.Attempt:
+    """Count this login as a failure before the password is checked (given back if it is
+    right), so racing wrong passwords never pass the limit; 429 when it is reached."""
+    attempt = ratelimit.acquire(
+        (f"login:user:{username}", ratelimit.LOGIN_PER_USERNAME),
+        (f"login:addr:{request.remote_addr}", ratelimit.LOGIN_PER_ADDRESS),
     )
-
-
-def _count_failure(username: str) -> None:
-    ratelimit.record_hit(f"login:user:{username}", ratelimit.LOGIN_PER_USERNAME)
-    ratelimit.record_hit(f"login:addr:{request.remote_addr}", ratelimit.LOGIN_PER_ADDRESS)
-    db.session.commit()
+    if not attempt.allowed:
+        refuse(
+            429,
+            f"登录失败次数太多，请 {attempt.retry_minutes} 分钟后再试。"
+            "如忘记密码，请联系乡镇管理员重置。",
+        )
+    db.session.commit()  # the other workers count it from now on
+    return attempt
 
 
 def _check_password(user: User | None, password: str) -> bool:
@@ -117,17 +122,12 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
-        if _throttled(username):
-            refuse(
-                429,
-                f"登录失败次数太多，请 {ratelimit.LOGIN_PER_USERNAME.minutes} 分钟后再试。"
-                "如忘记密码，请联系乡镇管理员重置。",
-            )
+        attempt = _take_login_slot(username)
         user = db.session.scalar(select(User).where(User.username == username))
         if not _check_password(user, form.password.data) or user is None or not user.active:
-            _count_failure(username)
             flash("用户名或密码不正确", "error")
             return render_template("auth/login.html", form=form), 200
+        ratelimit.release(attempt)
         remember = bool(form.remember.data)
         user.last_login_at = utcnow()
         key = open_session(user=user, remember=remember, lifetime=_lifetime(remember=remember))
@@ -166,21 +166,26 @@ def _too_many_wrong_passwords() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
+        # counted as wrong before the check (given back unless it was), so racing tries never
+        # pass the limit
+        attempt = ratelimit.acquire((_password_tries_key(), WRONG_CURRENT_PASSWORD))
+        if not attempt.allowed:
             return _too_many_wrong_passwords()
+        db.session.commit()
         remember = remembered(key=current_user.session_key)
         try:
             change_password_service(user=current_user, current=form.current.data, new=form.new.data)
         except ServiceError as error:
             db.session.rollback()
-            if isinstance(error, WrongPassword):
-                ratelimit.record_hit(_password_tries_key(), WRONG_CURRENT_PASSWORD)
-                if ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
-                    return _too_many_wrong_passwords()
+            if not isinstance(error, WrongPassword):
+                ratelimit.release(attempt)
                 db.session.commit()
+            elif ratelimit.is_blocked(_password_tries_key(), WRONG_CURRENT_PASSWORD):
+                return _too_many_wrong_passwords()
             flash(error.message, "error")
         else:
             # Every session of the user has ended; this browser goes on in a new one.
+            ratelimit.release(attempt)
             user = current_user._get_current_object()
             key = open_session(user=user, remember=remember, lifetime=_lifetime(remember=remember))
             db.session.commit()

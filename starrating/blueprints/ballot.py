@@ -11,8 +11,10 @@ CSRF: the ballot's POSTs are exempt from the app-wide check and validate their o
 limit and raises CSRFError before any blueprint could answer it with the ballot page. The forms
 carry a six-hour limit; a failed check re-renders the page with the villager's choices kept.
 
-Guessing codes is rate-limited per client address and per village; only well-formed codes that
-do not exist count (a typing slip that cannot be a code, or a real code, never does).
+A valid code is never refused for a rate reason: the code is checked first, and only
+well-formed codes that do not exist here count (a typing slip that cannot be a code, or a real
+code, never does). A typed wrong code slows its address (services/guessing.py), a wrong code in
+a link is only a signal for the secretary's alert, and no village is ever blocked.
 """
 
 import unicodedata
@@ -34,7 +36,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from starrating import ratelimit
+from starrating.database import write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
     CSRF_EXPIRED,
@@ -49,8 +51,9 @@ from starrating.permissions import get_public_village_or_404, guard_blueprint, p
 from starrating.queries.ballots import receipts_of, rounds_of, subjects
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState, Section
+from starrating.rules.guessing import wait_words
 from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalised
-from starrating.services import ServiceError
+from starrating.services import ServiceError, guessing
 from starrating.services.casting import (
     REFUSALS,
     CodeRefused,
@@ -63,8 +66,6 @@ from starrating.services.casting import (
 bp = Blueprint("ballot", __name__)
 guard_blueprint(bp, roles=None)
 
-CODE_PER_ADDRESS = ratelimit.Limit(hits=20, seconds=10 * 60)
-CODE_PER_VILLAGE = ratelimit.Limit(hits=300, seconds=10 * 60)
 # Refusals that mean "no such code here": the only ones a guesser gets, so the only ones counted.
 GUESSES = frozenset({"unknown", "other_village"})
 # session key: {"village": code, "name": name, "hash": the code's keyed hash, "round": id} while
@@ -81,6 +82,11 @@ REFUSAL_TITLES = {
 }
 SECTION_HEADINGS = {Section.MEMBERS: "党员", Section.CADRES: "村干部"}
 MALFORMED = "票码是 10 位字母和数字，如 ABCDE-FGHJK。请对照选票核对后重新输入。"
+WAIT = (
+    "刚才输入的票码不对。这台手机（或同一个网络里的手机）已经输错好几次了，请等 {wait}再试。"
+    "请对照选票上的票码一个一个字核对，或者直接扫描选票上的二维码，不用输入。"
+    "如果一直不行，请找村里的工作人员帮忙。"
+)
 
 
 @bp.after_request
@@ -103,11 +109,12 @@ def _not_found(error: HTTPException) -> Any:
 @bp.errorhandler(429)
 def _too_many(error: HTTPException) -> Any:
     db.session.rollback()
+    village_code = (request.view_args or {}).get("village_code", "")
     return _message(
-        "输错次数太多，请稍等",
-        f"这台手机（或这个村）输错票码的次数太多了，请 {CODE_PER_ADDRESS.minutes} 分钟后再试。"
-        "急着投票的话，请找村里的工作人员帮忙。",
+        "请稍等一下再输入",
+        error.description or "",
         status=429,
+        retry=url_for(".enter", village_code=village_code),
     )
 
 
@@ -130,39 +137,32 @@ def _hold(village: Village, **what: str) -> None:
     session[HELD] = {"village": village.code, **what}
 
 
-# --- rate limits ------------------------------------------------------------------------------
+# --- wrong codes (services/guessing.py) -----------------------------------------------------
 
 
-def _limit_keys(village: Village) -> list[tuple[str, ratelimit.Limit]]:
-    return [
-        (f"ballot:addr:{request.remote_addr}", CODE_PER_ADDRESS),
-        (f"ballot:village:{village.id}", CODE_PER_VILLAGE),
-    ]
-
-
-def _refuse_if_throttled(village: Village) -> None:
-    if any(ratelimit.is_blocked(key, limit) for key, limit in _limit_keys(village)):
-        abort(429)
-
-
-def _count_guess(village: Village) -> None:
-    """Count a wrong code and commit it, though the request otherwise writes nothing."""
-    db.session.rollback()  # end the read first: the hit is this request's first write (§11)
-    for key, limit in _limit_keys(village):
-        ratelimit.record_hit(key, limit)
-    db.session.commit()
+def _count_guess(village: Village, *, soft: bool) -> None:
+    """Count a wrong code and commit it, though the request otherwise writes nothing; a typed
+    one from an address that must still wait is answered with the time left (429)."""
+    with write_phase():  # on a GET too: the hit is this transaction's first write (§11)
+        wait = guessing.record_wrong_code(
+            village_id=village.id, address=request.remote_addr, soft=soft
+        )
+        db.session.commit()
+    if wait:
+        abort(429, description=WAIT.format(wait=wait_words(wait)))
 
 
 def _try_code(village: Village, code: str) -> str | None:
     """Swap a valid code's hash into the session; the refusal's reason otherwise. A code already
-    used leaves its receipt in the session instead, to be shown again."""
-    _refuse_if_throttled(village)
+    used leaves its receipt in the session instead, to be shown again. Only a code that is no
+    code of this village counts as a guess, and only after the lookup said so: a valid code is
+    never refused for a rate reason."""
     hashed = hash_code(code)
     try:
         token = find_token(village_id=village.id, hashed=hashed)
     except CodeRefused as refused:
         if refused.reason in GUESSES:
-            _count_guess(village)
+            _count_guess(village, soft=request.method == "GET")  # a link: only a signal
         else:
             db.session.rollback()
         if refused.reason == "used":

@@ -7,7 +7,9 @@ the board's address goes on the village notice wall.
 CSRF: the objection POST is exempt from the app-wide check and validates its own form (with a
 six-hour limit), as the ballot does: a board page read for a long while must still send, and a
 failed check re-renders the board with what the villager wrote. Filing objections and trying
-reference codes are rate-limited per client address and per village.
+wrong reference codes are limited per client address only: nobody can stop a whole village's
+objections (many filings at once raise an alert on the secretary's objections page instead),
+and a right reference is always shown.
 """
 
 from typing import Any
@@ -25,13 +27,14 @@ from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
 from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
+from starrating.database import write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries import board as reads
 from starrating.rules.tokens import RECEIPT_LENGTH
-from starrating.services import ServiceError
+from starrating.services import ServiceError, guessing
 from starrating.services.objections import CONTENT_LENGTH, file_objection
 from starrating.web import china_today, public_address, qr_svg
 
@@ -39,9 +42,7 @@ bp = Blueprint("board", __name__)
 guard_blueprint(bp, roles=None)
 
 FILED_PER_ADDRESS = ratelimit.Limit(hits=10, seconds=60 * 60)
-FILED_PER_VILLAGE = ratelimit.Limit(hits=60, seconds=60 * 60)
 WRONG_REFERENCE_PER_ADDRESS = ratelimit.Limit(hits=20, seconds=10 * 60)
-WRONG_REFERENCE_PER_VILLAGE = ratelimit.Limit(hits=300, seconds=10 * 60)
 CSRF_EXPIRED = (
     "这个页面打开的时间太长，安全校验过期了，刚才没有提交成功。"
     "您写的内容还在，请再点一次「提交异议」。"
@@ -75,31 +76,17 @@ def board_address(village: Village) -> str:
 # --- rate limits --------------------------------------------------------------------------------
 
 
-def _keys(
-    village: Village, kind: str, per_address: ratelimit.Limit, per_village: ratelimit.Limit
-) -> list[tuple[str, ratelimit.Limit]]:
-    return [
-        (f"board:{kind}:addr:{request.remote_addr}", per_address),
-        (f"board:{kind}:village:{village.id}", per_village),
-    ]
-
-
-def _filing_keys(village: Village) -> list[tuple[str, ratelimit.Limit]]:
-    return _keys(village, "file", FILED_PER_ADDRESS, FILED_PER_VILLAGE)
-
-
-def _reference_keys(village: Village) -> list[tuple[str, ratelimit.Limit]]:
-    return _keys(village, "ref", WRONG_REFERENCE_PER_ADDRESS, WRONG_REFERENCE_PER_VILLAGE)
-
-
-def _refuse_if_throttled(keys: list[tuple[str, ratelimit.Limit]], what: str) -> None:
-    for key, limit in keys:
-        if ratelimit.is_blocked(key, limit):
-            abort(
-                429,
-                description=f"这台手机（或这个村）{what}的次数太多了，"
-                f"请 {limit.minutes} 分钟后再试。急事请直接找村党支部。",
-            )
+def _take_slot(kind: str, limit: ratelimit.Limit, what: str) -> ratelimit.Attempt:
+    """One of this address's tries (an objection filed, a wrong reference), or 429 with the
+    real time left; a refused try is not counted."""
+    attempt = ratelimit.acquire((f"board:{kind}:addr:{request.remote_addr}", limit))
+    if not attempt.allowed:
+        abort(
+            429,
+            description=f"这台手机（或同一个网络里的手机）{what}的次数太多了，"
+            f"请 {attempt.retry_minutes} 分钟后再试。急事请直接找村党支部。",
+        )
+    return attempt
 
 
 # --- the board ----------------------------------------------------------------------------------
@@ -132,9 +119,11 @@ def _board_page(
 @csrf.exempt
 def file(village_code: str) -> Any:
     village = get_public_village_or_404(village_code)
-    _refuse_if_throttled(_filing_keys(village), "提交异议")
+    attempt = _take_slot("file", FILED_PER_ADDRESS, "提交异议")
     form = ObjectionForm()
     if not form.validate_on_submit():
+        ratelimit.release(attempt)
+        db.session.commit()
         problem = CSRF_EXPIRED if "csrf_token" in form.errors else "请选择对哪一项有异议"
         return _board_page(village, form, problem=problem, status=400)
     year, _ = reads.board_year(village.id, china_today())
@@ -149,9 +138,9 @@ def file(village_code: str) -> Any:
         )
     except ServiceError as error:
         db.session.rollback()
+        ratelimit.release(attempt)  # in Redis; a slot in the database went with the rollback
         return _board_page(village, form, problem=error.message, status=400)
-    for key, limit in _filing_keys(village):
-        ratelimit.record_hit(key, limit)
+    guessing.record_filing(village_id=village.id, address=request.remote_addr)
     db.session.commit()
     flash("已收到您的异议，村党支部会在公示期内答复。", "success")
     return redirect(
@@ -184,8 +173,7 @@ def objection(village_code: str, reference: str) -> Any:
         return redirect(url_for(".objection", village_code=village.code, reference=typed))
     if not is_receipt_shaped(typed):  # a slip that cannot be a reference is not a guess
         return _not_found_reference(village, typed)
-    _refuse_if_throttled(_reference_keys(village), "查错编号")
-    found = reads.objection_by_reference(village.id, typed)
+    found = reads.objection_by_reference(village.id, typed)  # a right one is always shown
     if found is None:
         _count_wrong_reference(village)
         return _not_found_reference(village, typed)
@@ -194,10 +182,9 @@ def objection(village_code: str, reference: str) -> Any:
 
 def _count_wrong_reference(village: Village) -> None:
     """Count a wrong reference and commit it, though the request otherwise writes nothing."""
-    db.session.rollback()
-    for key, limit in _reference_keys(village):
-        ratelimit.record_hit(key, limit)
-    db.session.commit()
+    with write_phase():
+        _take_slot("ref", WRONG_REFERENCE_PER_ADDRESS, "查错编号")
+        db.session.commit()
 
 
 def _not_found_reference(village: Village, typed: str) -> Any:

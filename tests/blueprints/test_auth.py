@@ -142,9 +142,53 @@ def test_login_limits_are_shared_through_redis_when_configured(app, redis_url):
     _fail_logins(second, secretary.username, 1)
     assert login(second, secretary).status_code == 429
     assert any(store.scan_iter(f"starrating:rl:login:user:{secretary.username}:*"))
-    from starrating.models import RateLimitCounter
+    from starrating.models import RateLimitHit
 
-    assert db.session.scalars(select(RateLimitCounter)).all() == []  # nothing in the database
+    assert db.session.scalars(select(RateLimitHit)).all() == []  # nothing in the database
+
+
+def _wrong_logins_checked(client, username: str, times: int) -> int:
+    """How many of `times` wrong passwords were checked (the others were refused, 429)."""
+    checked = 0
+    for _ in range(times):
+        response = client.post("/login", data={"username": username, "password": "wrong-pass"})
+        assert response.status_code in (200, 429)
+        checked += "用户名或密码不正确" in response.get_data(as_text=True)
+    return checked
+
+
+def test_at_a_window_boundary_at_most_the_limit_of_wrong_passwords_is_checked(client, clock):
+    # Fixed 15-minute windows let 10 in just before the boundary and 10 more just after.
+    secretary = create_user(role=Role.SECRETARY)
+    boundary = clock.moment
+    clock.at(boundary - 1)
+    before = _wrong_logins_checked(client, secretary.username, LOGIN_PER_USERNAME.hits)
+    clock.at(boundary + 1)
+    after = _wrong_logins_checked(client, secretary.username, LOGIN_PER_USERNAME.hits)
+    assert (before, after) == (LOGIN_PER_USERNAME.hits, 0)
+
+
+def test_refused_logins_do_not_lengthen_the_wait_and_it_ends_on_time(client, clock):
+    secretary = create_user(role=Role.SECRETARY)
+    start = clock.moment
+    _fail_logins(client, secretary.username, LOGIN_PER_USERNAME.hits)
+    for minute in range(1, 15):
+        clock.at(start + minute * 60)
+        response = login(client, secretary)
+        assert response.status_code == 429
+        left = 15 - minute
+        assert f"请 {left} 分钟后再试" in response.get_data(as_text=True)
+    clock.at(start + LOGIN_PER_USERNAME.seconds)
+    assert login(client, secretary).status_code == 302
+
+
+def test_a_right_password_gives_its_try_back(client, clock):
+    secretary = create_user(role=Role.SECRETARY)
+    _fail_logins(client, secretary.username, LOGIN_PER_USERNAME.hits - 1)
+    for _ in range(3):
+        assert login(client, secretary).status_code == 302
+        client.post("/logout")
+    assert _wrong_logins_checked(client, secretary.username, 2) == 1
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)

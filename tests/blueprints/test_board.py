@@ -24,7 +24,7 @@ from tests.blueprints.publicity import (
     add_cadre,
     ready_year,
 )
-from tests.factories import counting_queries, create_village
+from tests.factories import counting_queries, create_village, login
 
 PUBLISHED = date(YEAR, 11, 26)  # 5 days of publicity: to 11-30
 
@@ -295,13 +295,25 @@ def test_filing_is_rate_limited_per_address(client, published, monkeypatch):
     assert other.status_code == 303
 
 
-def test_filing_is_rate_limited_per_village(client, published, monkeypatch):
-    village, _, _ = published
-    monkeypatch.setattr(board_view, "FILED_PER_VILLAGE", ratelimit.Limit(hits=2, seconds=3600))
-    for address in ("10.0.0.1", "10.0.0.2"):
-        assert file_from(client, village, address).status_code == 303
-    assert file_from(client, village, "10.0.0.3").status_code == 429
-    assert file_from(client, create_village(), "10.0.0.3").status_code == 303
+def test_many_filings_from_many_addresses_never_stop_another_villager(client, published):
+    """Before: 60 an hour per village stopped everyone's objections; now the secretary is told."""
+    village, secretary, year = published
+    for n in range(65):
+        assert file_from(client, village, f"10.0.{n // 200}.{n % 200}").status_code == 303
+    assert file_from(client, village, "10.0.9.9").status_code == 303
+    reader = client.application.test_client()
+    login(reader, secretary)
+    html = page(reader, f"/branch/years/{year.year}/objections")
+    assert "最近一小时收到 66 条异议" in html and "来自 66 个网络地址" in html
+
+
+def test_a_few_objections_raise_no_alert(client, published):
+    village, secretary, year = published
+    for n in range(3):
+        file_from(client, village, f"10.0.0.{n}")
+    reader = client.application.test_client()
+    login(reader, secretary)
+    assert "条异议</strong>" not in page(reader, f"/branch/years/{year.year}/objections")
 
 
 def file_from(client, village, address):
@@ -319,7 +331,22 @@ def test_guessing_references_is_rate_limited(client, published, monkeypatch):
     for guess in ("ABCD2345", "ABCD2346", "ABCD2347"):
         page(client, f"/{village.code}/board/objections/{guess}", 404)
     html = page(client, f"/{village.code}/board/objections/ABCD2348", 429)
-    assert "查错编号的次数太多了" in html
+    assert "查错编号的次数太多了，请 10 分钟后再试" in html
+
+
+def test_a_right_reference_is_shown_however_many_wrong_ones_came_first(
+    client, published, monkeypatch
+):
+    village, _, _ = published
+    monkeypatch.setattr(board_view, "WRONG_REFERENCE_PER_ADDRESS", ratelimit.Limit(2, 600))
+    assert file(client, village).status_code == 303
+    (objection,) = objections()
+    for guess in ("ABCD2345", "ABCD2346", "ABCD2347", "ABCD2348"):
+        page(
+            client, f"/{village.code}/board/objections/{guess}", 429 if guess > "ABCD2346" else 404
+        )
+    html = page(client, f"/{village.code}/board/objections/{objection.reference}")
+    assert "第三组评分有误" in html
 
 
 # --- the poster ---------------------------------------------------------------------------------

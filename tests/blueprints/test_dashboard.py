@@ -300,3 +300,28 @@ def test_the_dashboard_charts_each_villages_cadres(app):
     assert "东沙村（1 名村干部）" in village
     assert "张三：满意率 80.0%" in village  # (7 + 1) / 10 valid
     assert "张三：完成率 95.0%" in village  # every item verified 95 %
+
+
+# --- the shared rate-limit store ----------------------------------------------------------------
+
+STORE_DOWN = "共享的限流存储（Redis）现在连不上"
+
+
+def test_the_dashboard_says_when_redis_is_configured_but_unreachable(app):
+    from tests.live_server_process import free_port
+
+    app.config["RATELIMIT_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nobody listens
+    client = app.test_client()
+    login(client, create_user(role=Role.TOWNSHIP))
+    response = client.get("/township/dashboard")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert STORE_DOWN in html and "改用数据库计数" in html and "系统管理员" in html
+
+
+def test_the_dashboard_says_nothing_of_redis_when_it_answers_or_is_not_configured(app, redis_url):
+    client = app.test_client()
+    login(client, create_user(role=Role.TOWNSHIP))
+    assert STORE_DOWN not in client.get("/township/dashboard").get_data(as_text=True)
+    app.config["RATELIMIT_REDIS_URL"] = redis_url
+    assert STORE_DOWN not in client.get("/township/dashboard").get_data(as_text=True)

@@ -28,7 +28,7 @@ from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
 from starrating.rules.tokens import shown
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError
+from starrating.services import ServiceError, guessing
 from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
 from starrating.web import ballot_address, china_today, qr_svg
@@ -136,6 +136,7 @@ def round_page(round_id: int) -> Any:
         codes_form=CodesForm(count=remaining, issued=counts.issued),
         void_form=VoidForm(),
         confirm_form=ConfirmForm(),
+        guessing=guessing.village_alert(found.village_id),
     )
 
 

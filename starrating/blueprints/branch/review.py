@@ -18,6 +18,7 @@ from starrating.queries.township import review_history
 from starrating.rules.assessment_state import Step, YearState, publicity_open, step_problem
 from starrating.rules.vocabulary import Role
 from starrating.services import review as service
+from starrating.services.guessing import filing_alert
 from starrating.services.objections import ANSWER_LENGTH, answer_objection
 from starrating.web import china_today
 
@@ -113,6 +114,7 @@ def objections(year: int) -> Any:
         objections=board_reads.village_objections(found.village_id, found.year),
         form=AnswerForm(),
         answer_length=ANSWER_LENGTH,
+        burst=filing_alert(found.village_id),
     )
 
 

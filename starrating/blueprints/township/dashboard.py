@@ -8,7 +8,7 @@ from typing import Any
 from flask import render_template, request
 from flask_login import current_user
 
-from starrating import queries
+from starrating import queries, ratelimit
 from starrating.blueprints.township import bp
 from starrating.blueprints.township.review import cadre_charts
 from starrating.queries.township import township_year
@@ -40,4 +40,5 @@ def dashboard() -> Any:
             for row in rows
             if row.record and row.cadres
         ],
+        rate_limit_store=ratelimit.store_status(),
     )

@@ -1,7 +1,7 @@
 """login sessions kept on the server (logout and password changes end them)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 12:42:02.870129
 
 """
@@ -13,7 +13,7 @@ import starrating.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
