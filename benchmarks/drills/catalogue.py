@@ -1,0 +1,64 @@
+"""The drills by name, what each does in one line, and the databases it runs on."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from benchmarks.drills import disk_full, postgres_restart, redis_down, worker_kill
+from benchmarks.drills.places import Databases
+from benchmarks.drills.report import Report
+
+Run = Callable[[Report, Databases, str], None]
+
+
+@dataclass(frozen=True)
+class Drill:
+    name: str
+    what: str
+    run: Run
+    databases: tuple[str, ...]  # all it can run on
+    default: tuple[str, ...] = ()  # what `bin/drill` with no names runs it on (default: all)
+
+    @property
+    def runs_on(self) -> tuple[str, ...]:
+        return self.default or self.databases
+
+
+DRILLS = (
+    Drill(
+        "worker-kill",
+        "kill -9 a gunicorn worker three times while phones cast; gunicorn respawns it",
+        worker_kill.run,
+        ("sqlite", "postgresql"),
+    ),
+    Drill(
+        "postgres-restart",
+        "restart PostgreSQL (pg_ctl restart -m fast) twice while phones cast",
+        postgres_restart.run,
+        ("postgresql",),
+    ),
+    Drill(
+        "redis-kill",
+        "kill the rate limits' Redis while phones cast and staff log in; bring it back",
+        partial(redis_down.run, freeze=False),
+        ("postgresql", "sqlite"),
+        ("postgresql",),  # Redis serves several app servers over one PostgreSQL
+    ),
+    Drill(
+        "redis-stop",
+        "freeze the rate limits' Redis (SIGSTOP) while phones cast and staff log in; thaw it",
+        partial(redis_down.run, freeze=True),
+        ("postgresql", "sqlite"),
+        ("postgresql",),
+    ),
+    Drill(
+        "disk-full",
+        "fill the SQLite database's filesystem while phones cast; free it again",
+        disk_full.run,
+        ("sqlite",),
+    ),
+)
+
+
+def find(name: str) -> Drill | None:
+    return next((d for d in DRILLS if d.name == name), None)
