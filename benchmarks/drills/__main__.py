@@ -2,6 +2,7 @@
 closing table; exit 1 if any failed."""
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -69,6 +70,8 @@ def main() -> int:
             print(f"{drill.name:<17} {drill.what} [{where}]")
         return 0
     chosen = selected(args.names, parser)
+    for name in [n for n in os.environ if n.startswith("STARRATING_")]:
+        del os.environ[name]  # the drills' servers and commands get only the settings they set
     # Hand the GIL over sooner: a phone whose answer has arrived closes its socket at once, as
     # a sync worker waits for that close (benchmarks/ballot_load.py).
     sys.setswitchinterval(0.0005)

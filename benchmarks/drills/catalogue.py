@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from benchmarks.drills import disk_full, postgres_restart, redis_down, worker_kill
+from benchmarks.drills import backup_restore, disk_full, postgres_restart, redis_down, worker_kill
 from benchmarks.drills.places import Databases
 from benchmarks.drills.report import Report
 
@@ -56,6 +56,12 @@ DRILLS = (
         "fill the SQLite database's filesystem while phones cast; free it again",
         disk_full.run,
         ("sqlite",),
+    ),
+    Drill(
+        "backup-restore",
+        "flask backup while phones cast, then restore it into a fresh instance folder",
+        backup_restore.run,
+        ("sqlite", "postgresql"),
     ),
 )
 
