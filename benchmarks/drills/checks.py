@@ -44,6 +44,8 @@ def every_phone_finished(report: Report, assembly: Assembly, *, stopped: bool) -
     )
     retried = [v for v in assembly.voters if v.posts > 1]
     report.figure("phones that had to submit again", len(retried), in_summary=True)
+    again = [v for v in retried if v.again]
+    report.figure("of them shown 已投票 (their ballot was in, the answer lost)", len(again))
 
 
 def no_english_page(report: Report, assembly: Assembly) -> None:

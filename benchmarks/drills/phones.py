@@ -122,6 +122,7 @@ class Voter:
     code: str
     receipt: str = ""  # the receipt its phone was finally shown
     posts: int = 0  # how often it submitted (1 unless a request failed)
+    again: bool = False  # shown 已投票: its ballot was in before an earlier answer was lost
     stopped: str = ""  # why it stopped without a receipt
 
 
@@ -131,12 +132,14 @@ def ticked(form: BallotForm) -> dict[str, str]:
     }
 
 
-def vote_until_receipt(phone: Phone, live: LiveVillage, voter: Voter, log: Requests) -> None:
+def vote_until_receipt(
+    phone: Phone, live: LiveVillage, voter: Voter, log: Requests, aborted: threading.Event
+) -> None:
     """Scan, tick, submit; after a failed request wait and tap again, until a receipt shows."""
     deadline = time.monotonic() + VOTER_DEADLINE
     form: BallotForm | None = None
     failures = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not aborted.is_set():
         if form is None:
             kind, answer = log.timed("scan", lambda: phone.get(live.scan_path(voter.code)))
         else:
@@ -146,7 +149,7 @@ def vote_until_receipt(phone: Phone, live: LiveVillage, voter: Voter, log: Reque
             voter.posts += 1
         body = answer.body if answer is not None else ""
         if kind in ("receipt", "already"):
-            voter.receipt = receipt_in(body)
+            voter.receipt, voter.again = receipt_in(body), kind == "already"
             return
         if kind == "page":  # the ballot page: (again) its form, e.g. after a CSRF check
             form = parse_ballot_form(body)
@@ -155,9 +158,9 @@ def vote_until_receipt(phone: Phone, live: LiveVillage, voter: Voter, log: Reque
                 return
             continue
         # the request failed (or was refused): the villager waits a moment and taps again
-        time.sleep(PAUSES[min(failures, len(PAUSES) - 1)])
+        aborted.wait(PAUSES[min(failures, len(PAUSES) - 1)])
         failures += 1
-    voter.stopped = "no receipt within the phone's deadline"
+    voter.stopped = "the drill was stopped" if aborted.is_set() else "no receipt in time"
 
 
 def _text(body: str) -> str:
@@ -226,7 +229,8 @@ class Assembly:
             self.pile.put(code)
         self.voters: list[Voter] = []
         self.requests = Requests()
-        self.stopping = threading.Event()
+        self.stopping = threading.Event()  # no new codes; each phone finishes its own
+        self.aborted = threading.Event()  # the drill failed: every phone stops at once
         self._threads: list[threading.Thread] = []  # the phones', then the staff's
 
     def start(self) -> "Assembly":
@@ -247,7 +251,8 @@ class Assembly:
             except queue.Empty:
                 return
             self.voters.append(voter)
-            vote_until_receipt(Phone(self.port, timeout=30), self.live, voter, self.requests)
+            phone = Phone(self.port, timeout=30)
+            vote_until_receipt(phone, self.live, voter, self.requests, self.aborted)
 
     @property
     def receipts_shown(self) -> int:
@@ -263,6 +268,10 @@ class Assembly:
                 return False  # the pile of codes is used up
             time.sleep(0.05)
         return False
+
+    def abort(self) -> None:
+        self.aborted.set()
+        self.stop(timeout=40)  # a request under way ends within the phone's 30 s timeout
 
     def stop(self, timeout: float = VOTER_DEADLINE + 30) -> bool:
         """No phone takes a new code; each finishes the one in hand. False if one hangs."""

@@ -44,8 +44,10 @@ def under_load(
             f"voting went on after recovery ({after} more receipts within 90 s)",
             assembly.wait_for(mark + after, timeout=90),
         )
-    finally:
-        stopped = assembly.stop()
+    except BaseException:
+        assembly.abort()
+        raise
+    stopped = assembly.stop()
     all_common(report, stage, assembly, stopped=stopped)
     return assembly
 

@@ -15,6 +15,7 @@ from tests.live_server_process import LiveServer
 
 KILLS = 3
 RESPAWN_TIMEOUT = 30.0
+SERVING = 30  # receipts after a respawn before the next kill: the new worker serves by then
 
 
 def wait_for_workers(server: LiveServer, count: int, gone: set[int], timeout: float) -> bool:
@@ -29,7 +30,8 @@ def wait_for_workers(server: LiveServer, count: int, gone: set[int], timeout: fl
 
 
 def kill_workers(report: Report, stage: Stage, assembly: Assembly, killed: list[int]) -> bool:
-    """kill -9 one worker (the older first), wait for its replacement, a second of load, again."""
+    """kill -9 the older worker (the one surely serving), wait for its replacement and for
+    more receipts (the new one loads the app first), again."""
     respawned = True
     for _ in range(KILLS):
         pids = sorted(stage.server.worker_pids())
@@ -42,8 +44,12 @@ def kill_workers(report: Report, stage: Stage, assembly: Assembly, killed: list[
         report.note(f"kill -9 worker {pids[0]} at {assembly.receipts_shown} receipts")
         back = wait_for_workers(stage.server, 2, set(killed), RESPAWN_TIMEOUT)
         respawned &= back
-        report.note(f"  two workers again after {time.monotonic() - started:.1f} s: {back}")
-        time.sleep(1.0)
+        serving = assembly.wait_for(assembly.receipts_shown + SERVING, timeout=RESPAWN_TIMEOUT)
+        report.note(
+            f"  two workers again: {back}; {SERVING} more receipts after "
+            f"{time.monotonic() - started:.1f} s: {serving}"
+        )
+        respawned &= serving
     return respawned
 
 
@@ -57,12 +63,18 @@ def run(report: Report, databases: Databases, backend: str) -> None:
             outcome["respawned"] = kill_workers(report, stage, assembly, killed)
             during = assembly.requests.between(started, time.monotonic())
             report.figure("answers while workers were killed", kinds(during))
+            outcome["died"] = sum(r.kind == "dropped" for r in during)
 
         under_load(report, stage, disrupt)
         report.check(
             f"gunicorn respawned every killed worker within {RESPAWN_TIMEOUT:.0f} s",
             outcome.get("respawned", False),
             f"{len(killed)} killed, now {sorted(stage.server.worker_pids())}",
+        )
+        report.check(
+            "requests died with the killed workers (the drill bit)",
+            outcome.get("died", 0) > 0,
+            f"{outcome.get('died', 0)} dropped",
         )
         log = stage.server.log_text()
         report.figure("gunicorn logged SIGKILLed workers", log.count("was sent SIGKILL"))
