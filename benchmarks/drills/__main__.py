@@ -31,18 +31,19 @@ def selected(names: list[str], parser: argparse.ArgumentParser) -> list[tuple[Dr
     chosen = []
     for name in names:
         drill_name, _, database = name.partition(":")
-        drill = find(drill_name)
-        if drill is None:
+        drills = find(drill_name)
+        if not drills:
             parser.error(f"no drill {drill_name!r} (bin/drill --list)")
-        if database and database not in drill.databases:
-            parser.error(f"{drill_name} runs on {', '.join(drill.databases)}, not {database}")
-        chosen += [(drill, db) for db in ([database] if database else drill.runs_on)]
+        for drill in drills:
+            if database and database not in drill.databases:
+                parser.error(f"{drill_name} runs on {', '.join(drill.databases)}, not {database}")
+            chosen += [(drill, db) for db in ([database] if database else drill.runs_on)]
     return chosen
 
 
 def run_one(drill: Drill, database: str, databases: Databases) -> Report:
-    report = Report(drill.name, database)
-    print(f"\n== {drill.name} on {database}: {drill.what} ==", flush=True)
+    report = Report(drill.label, database)
+    print(f"\n== {drill.label} on {database}: {drill.what} ==", flush=True)
     signal.alarm(DRILL_LIMIT)
     try:
         drill.run(report, databases, database)
@@ -67,7 +68,7 @@ def main() -> int:
         for drill in DRILLS:
             also = [db for db in drill.databases if db not in drill.runs_on]
             where = ", ".join(drill.runs_on) + (f"; also {', '.join(also)}" if also else "")
-            print(f"{drill.name:<17} {drill.what} [{where}]")
+            print(f"{drill.label:<18} {drill.what} [{where}]")
         return 0
     chosen = selected(args.names, parser)
     for name in [n for n in os.environ if n.startswith("STARRATING_")]:

@@ -17,11 +17,16 @@ class Drill:
     what: str
     run: Run
     databases: tuple[str, ...]  # all it can run on
-    default: tuple[str, ...] = ()  # what `bin/drill` with no names runs it on (default: all)
+    default: tuple[str, ...] = ()  # what it runs on unless a database is named (default: all)
+    variant: str = ""  # drills of one name run one after the other, e.g. Redis killed, frozen
 
     @property
     def runs_on(self) -> tuple[str, ...]:
         return self.default or self.databases
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.variant}".strip()
 
 
 DRILLS = (
@@ -38,18 +43,20 @@ DRILLS = (
         ("postgresql",),
     ),
     Drill(
-        "redis-kill",
-        "kill the rate limits' Redis while phones cast and staff log in; bring it back",
+        "redis-down",
+        "kill the rate limits' Redis while phones cast and staff log in; start it again",
         partial(redis_down.run, freeze=False),
         ("postgresql", "sqlite"),
         ("postgresql",),  # Redis serves several app servers over one PostgreSQL
+        "killed",
     ),
     Drill(
-        "redis-stop",
-        "freeze the rate limits' Redis (SIGSTOP) while phones cast and staff log in; thaw it",
+        "redis-down",
+        "freeze the rate limits' Redis (SIGSTOP, as if hung) likewise; thaw it",
         partial(redis_down.run, freeze=True),
         ("postgresql", "sqlite"),
         ("postgresql",),
+        "frozen",
     ),
     Drill(
         "disk-full",
@@ -66,5 +73,6 @@ DRILLS = (
 )
 
 
-def find(name: str) -> Drill | None:
-    return next((d for d in DRILLS if d.name == name), None)
+def find(name: str) -> list[Drill]:
+    """The drills of that name (two for redis-down: killed, frozen)."""
+    return [d for d in DRILLS if d.name == name]

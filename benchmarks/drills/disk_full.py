@@ -6,6 +6,7 @@ voting resumes by itself and PRAGMA integrity_check says ok."""
 import errno
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.drills.phones import Assembly, kinds
@@ -17,6 +18,12 @@ from benchmarks.drills.village import served_village
 SIZE_MB = 32
 FAILURES = 20  # failed casts to see before the filler is removed…
 FULL_AT_LEAST, FULL_AT_MOST = 3.0, 20.0  # …but the disk stays full this long
+
+
+@dataclass
+class FullDisk:
+    failed: int = 0  # casts that failed while the disk was full
+    chinese: int = 0  # of them answered with the Chinese error page
 
 
 def fill(path: Path) -> int:
@@ -46,17 +53,17 @@ def run(report: Report, databases: Databases, backend: str) -> None:
     with small_filesystem(SIZE_MB) as disk:
         url = databases.new("sqlite", folder=disk)
         with served_village(url, codes=CODES) as stage:
-            seen: dict[str, str] = {}
+            full = FullDisk()
 
             def disrupt(assembly: Assembly) -> None:
-                seen.update(_fill_then_free(report, disk, assembly))
+                _fill_then_free(report, disk, assembly, full)
 
             under_load(report, stage, disrupt)
-        _findings(report, seen)
+        _findings(report, full)
         check_integrity(report, stage)
 
 
-def _fill_then_free(report: Report, disk: Path, assembly: Assembly) -> dict[str, str]:
+def _fill_then_free(report: Report, disk: Path, assembly: Assembly, full: FullDisk) -> None:
     report.note(
         f"filling {disk} ({free_bytes(disk) >> 10} KiB free) at {assembly.receipts_shown} receipts"
     )
@@ -78,14 +85,12 @@ def _fill_then_free(report: Report, disk: Path, assembly: Assembly) -> dict[str,
     report.figure("casts while the disk was full", kinds(casts))
     report.figure("other pages while the disk was full", kinds(others))
     failed = [r for r in casts if r.kind not in ("receipt", "already")]
-    return {
-        "failed": str(len(failed)),
-        "chinese": str(sum(r.kind == "chinese_error" for r in failed)),
-    }
+    full.failed = len(failed)
+    full.chinese = sum(r.kind == "chinese_error" for r in failed)
 
 
-def _findings(report: Report, seen: dict[str, str]) -> None:
-    failed, chinese = int(seen.get("failed", 0)), int(seen.get("chinese", 0))
+def _findings(report: Report, full: FullDisk) -> None:
+    failed, chinese = full.failed, full.chinese
     report.check(
         "casts failed while the disk was full (the drill bit)", failed > 0, f"{failed} failed"
     )

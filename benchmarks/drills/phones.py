@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from tests.live_server_process import Answer, BallotForm, Phone, parse_ballot_form
 from tests.live_setup import LiveVillage, log_in
@@ -143,9 +144,8 @@ def vote_until_receipt(
         if form is None:
             kind, answer = log.timed("scan", lambda: phone.get(live.scan_path(voter.code)))
         else:
-            kind, answer = log.timed(
-                "cast", lambda f=form: phone.post(f"/v/{live.village_code}/ballot", ticked(f))
-            )
+            path, fields = f"/v/{live.village_code}/ballot", ticked(form)
+            kind, answer = log.timed("cast", partial(phone.post, path, fields))
             voter.posts += 1
         body = answer.body if answer is not None else ""
         if kind in ("receipt", "already"):

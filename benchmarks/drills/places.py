@@ -109,7 +109,7 @@ class ThrowawayPostgres:
         self._serial += 1
         name = f"drill_{os.getpid()}_{self._serial}"
         with psycopg.connect(self.admin(), autocommit=True, connect_timeout=10) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            connection.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
 

@@ -1,4 +1,4 @@
-"""Drills redis-kill and redis-stop: the app keeps its rate limits in a throwaway Redis of the
+"""Drill redis-down, killed and frozen: the app keeps its rate limits in a throwaway Redis of the
 drill's own; mid-load it is killed (or frozen with SIGSTOP, as a hung server or a dead network
 is) for longer than the breaker's pause, then brought back. Logins and casts must go on from the
 database counters without being held (a request waits at most the 0.2 s Redis timeout), the
@@ -8,6 +8,7 @@ and its end, and the figures show the request times before, during and after."""
 import json
 import re
 import time
+from dataclasses import dataclass
 
 from benchmarks.drills.phones import (
     Assembly,
@@ -30,6 +31,17 @@ RETRY = 5  # the breaker's pause here (30 s in production), so an outage sees it
 OUTAGE = 2 * RETRY + 1.0  # seconds Redis stays away
 HELD = 3.0  # no request during the outage may take longer (a hung Redis would hold it 60 s)
 TOO_MANY = "登录失败次数太多"
+
+
+@dataclass
+class Outage:
+    """When Redis went away and came back (time.monotonic()), and the limit's check meanwhile."""
+
+    away: float = 0.0
+    back: float = 0.0
+    end: float = 0.0  # the workers had their chance to find Redis again
+    limited: bool = False
+    statuses: str = ""
 
 
 def _wrong_passwords_still_limited(stage: Stage) -> tuple[bool, str]:
@@ -63,33 +75,51 @@ def run(report: Report, databases: Databases, backend: str, *, freeze: bool) -> 
         url = databases.new(backend)
         env = {"STARRATING_LIVE_REDIS_URL": store.url, "STARRATING_LIVE_CONFIG": config}
         with served_village(url, codes=CODES, **env) as stage:
-            windows: dict[str, float] = {}
+            outage = Outage()
 
             def disrupt(assembly: Assembly) -> None:
-                windows["away"] = time.monotonic()
-                store.freeze() if freeze else store.kill()
-                how = "frozen (SIGSTOP)" if freeze else "killed"
-                report.note(f"Redis {how} at {assembly.receipts_shown} receipts")
-                time.sleep(OUTAGE / 2)
-                windows["limited"], windows["limits"] = _wrong_passwords_still_limited(stage)
-                time.sleep(OUTAGE / 2)
-                windows["back"] = time.monotonic()
-                store.thaw() if freeze else store.start()
-                report.note(f"Redis back after {windows['back'] - windows['away']:.1f} s")
-                time.sleep(RETRY + 2.0)  # the workers try Redis again after their pause
-                windows["end"] = time.monotonic()
+                _take_redis_away(report, store, stage, assembly, outage, freeze=freeze)
 
             staff = (secretary_watching, committee_logging_in)
             assembly = under_load(report, stage, disrupt, staff=staff)
             log = stage.server.log_text()
-        _findings(report, assembly, windows, log)
+        _findings(report, assembly, outage, log)
 
 
-def _findings(report: Report, assembly: Assembly, windows: dict, log: str) -> None:
+def _take_redis_away(
+    report: Report,
+    store: RedisServer,
+    stage: Stage,
+    assembly: Assembly,
+    outage: Outage,
+    *,
+    freeze: bool,
+) -> None:
+    outage.away = time.monotonic()
+    if freeze:
+        store.freeze()
+    else:
+        store.kill()
+    how = "frozen (SIGSTOP)" if freeze else "killed"
+    report.note(f"Redis {how} at {assembly.receipts_shown} receipts")
+    time.sleep(OUTAGE / 2)
+    outage.limited, outage.statuses = _wrong_passwords_still_limited(stage)
+    time.sleep(OUTAGE / 2)
+    outage.back = time.monotonic()
+    if freeze:
+        store.thaw()
+    else:
+        store.start()
+    report.note(f"Redis back after {outage.back - outage.away:.1f} s")
+    time.sleep(RETRY + 2.0)  # the workers try Redis again after their pause
+    outage.end = time.monotonic()
+
+
+def _findings(report: Report, assembly: Assembly, outage: Outage, log: str) -> None:
     requests = assembly.requests
-    before = requests.between(0, windows["away"])
-    during = requests.between(windows["away"], windows["back"])
-    after = requests.between(windows["back"], windows["end"])
+    before = requests.between(0, outage.away)
+    during = requests.between(outage.away, outage.back)
+    after = requests.between(outage.back, outage.end)
     for label, chosen in (("before", before), ("Redis away", during), ("Redis back", after)):
         _times(report, label, chosen)
     logins = [r for r in during if r.step == "login"]
@@ -105,9 +135,7 @@ def _findings(report: Report, assembly: Assembly, windows: dict, log: str) -> No
         f"slowest {slowest * 1000:.0f} ms",
     )
     report.summary.append(f"slowest while away {slowest * 1000:.0f} ms")
-    report.check(
-        "the login limit held from the database counters", windows["limited"], windows["limits"]
-    )
+    report.check("the login limit held from the database counters", outage.limited, outage.statuses)
     warned, back = (
         _per_worker(log, "rate-limit store unreachable"),
         _per_worker(log, "rate-limit store reachable again"),

@@ -70,15 +70,15 @@ class Report:
 def print_table(reports: list[Report]) -> None:
     """The closing table: drill, database, result, time, the figures that matter."""
     print("\n== drills ==")
-    print(f"{'drill':<18} {'database':<11} {'result':<6} {'time':>6}  figures")
+    print(f"{'drill':<19} {'database':<11} {'result':<6} {'time':>6}  figures")
     for report in reports:
         figures = "; ".join(report.summary) or report.skipped
         print(
-            f"{report.drill:<18} {report.database:<11} {report.result:<6} "
+            f"{report.drill:<19} {report.database:<11} {report.result:<6} "
             f"{report.seconds:5.0f}s  {figures}"
         )
-        for failed in report.failed_checks:
-            print(f"{'':<38}  FAILED: {failed}")
+        for name in report.failed_checks:
+            print(f"{'':<39}  FAILED: {name}")
     failed = sum(r.result == "FAIL" for r in reports)
     passed = sum(r.result == "PASS" for r in reports)
     skipped = sum(r.result == "SKIP" for r in reports)
