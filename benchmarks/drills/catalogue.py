@@ -38,7 +38,7 @@ DRILLS = (
     ),
     Drill(
         "postgres-restart",
-        "restart PostgreSQL (pg_ctl restart -m fast) twice while phones cast",
+        "restart PostgreSQL (pg_ctl restart -m fast) three times while phones cast",
         postgres_restart.run,
         ("postgresql",),
     ),

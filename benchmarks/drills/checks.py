@@ -51,12 +51,14 @@ def every_phone_finished(report: Report, assembly: Assembly, *, stopped: bool) -
 def no_english_page(report: Report, assembly: Assembly) -> None:
     answers = Counter(r.kind for r in assembly.requests.items)
     bare = answers["english"] + answers["bare"]
+    where = Counter(r.step for r in assembly.requests.items if r.kind in ("english", "bare"))
     report.check(
         "no answer was gunicorn's bare English error page (every error page is Chinese)",
         bare == 0,
-        f"{answers['english']} English 'Internal Server Error', {answers['bare']} other bare, "
-        f"{answers['chinese_error']} Chinese error pages, {answers['dropped']} dropped, "
-        f"of {sum(answers.values())} requests",
+        f"{answers['english']} English 'Internal Server Error', {answers['bare']} other bare"
+        + (f" (on {dict(where)})" if where else "")
+        + f", {answers['chinese_error']} Chinese error pages, {answers['dropped']} dropped,"
+        f" of {sum(answers.values())} requests",
     )
     report.summary.append(
         f"errors zh {answers['chinese_error']}/en {bare}/dropped {answers['dropped']}"
@@ -64,13 +66,15 @@ def no_english_page(report: Report, assembly: Assembly) -> None:
 
 
 def staff_served(report: Report, assembly: Assembly) -> None:
-    """The secretary watching turnout was logged in and served to the end."""
-    pages = [r for r in assembly.requests.items if r.step == "turnout"]
-    report.check(
-        "the secretary's turnout page answered again after recovery",
-        bool(pages) and pages[-1].kind == "page",
-        kinds(pages),
-    )
+    """The secretary's pages (logged in) were served again to the end."""
+    for step in ("turnout", "screen"):
+        pages = [r for r in assembly.requests.items if r.step == step]
+        if pages:
+            report.check(
+                f"the secretary's {step} page answered again after recovery",
+                pages[-1].kind == "page",
+                kinds(pages),
+            )
 
 
 def fresh_phone_votes(report: Report, stage: Stage, code: str, *, what: str = "") -> bool:

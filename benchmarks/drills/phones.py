@@ -183,20 +183,28 @@ def log_in_now(assembly: "Assembly", phone: Phone, username: str) -> bool:
     return kind == "page"
 
 
-def secretary_watching(assembly: "Assembly", every: float = 0.5) -> None:
-    """The secretary watches turnout on the round page (logged in, so each page loads her
-    login from the database, error pages too); she logs in again whenever she has to."""
+def _watch(assembly: "Assembly", step: str, path: str, every: float) -> None:
+    """Logged in as the secretary, load path again and again (each page loads her login from
+    the database, error pages too); log in again whenever she has to."""
     phone = Phone(assembly.port, timeout=30)
-    live, signed_in = assembly.live, False
+    signed_in = False
     while not assembly.stopping.is_set():
         if not signed_in:
-            signed_in = log_in_now(assembly, phone, live.secretary)
+            signed_in = log_in_now(assembly, phone, assembly.live.secretary)
         else:
-            kind, _ = assembly.requests.timed(
-                "turnout", lambda: phone.get(f"/branch/rounds/{live.round_id}"), login_outcome
-            )
+            kind, _ = assembly.requests.timed(step, partial(phone.get, path), login_outcome)
             signed_in = kind != "not_logged_in"
         assembly.stopping.wait(every)
+
+
+def secretary_watching(assembly: "Assembly") -> None:
+    """The secretary watches turnout on the round page."""
+    _watch(assembly, "turnout", f"/branch/rounds/{assembly.live.round_id}", every=0.25)
+
+
+def big_screen(assembly: "Assembly") -> None:
+    """The big screen the assembly looks at, logged in as the secretary, refreshing."""
+    _watch(assembly, "screen", f"/branch/rounds/{assembly.live.round_id}/screen", every=0.25)
 
 
 def committee_logging_in(assembly: "Assembly", every: float = 0.3) -> None:
@@ -221,7 +229,7 @@ class Assembly:
         codes: list[str],
         *,
         phones: int = 20,
-        staff: Sequence[Callable[["Assembly"], None]] = (secretary_watching,),
+        staff: Sequence[Callable[["Assembly"], None]] = (secretary_watching, big_screen),
     ) -> None:
         self.port, self.live, self.phones, self.staff = port, live, phones, staff
         self.pile: queue.SimpleQueue[str] = queue.SimpleQueue()

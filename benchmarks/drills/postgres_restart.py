@@ -1,7 +1,8 @@
-"""Drill postgres-restart: the drill's own PostgreSQL restarted (pg_ctl restart -m fast) twice
-while phones cast. Every connection is cut and for a moment none is accepted: a request caught
-then must get the Chinese error page (never gunicorn's English one), the phone taps again, and
-voting resumes by itself once the server is back (pool_pre_ping replaces dead connections)."""
+"""Drill postgres-restart: the drill's own PostgreSQL restarted (pg_ctl restart -m fast) three
+times while phones cast and the secretary watches turnout. Every connection is cut and for a
+moment none is accepted: a request caught then must get the Chinese error page (never
+gunicorn's English one), the phone taps again, and voting resumes by itself once the server is
+back (pool_pre_ping replaces dead connections)."""
 
 import time
 
@@ -11,7 +12,7 @@ from benchmarks.drills.report import Report
 from benchmarks.drills.scenario import CODES, under_load
 from benchmarks.drills.village import served_village
 
-RESTARTS = 2
+RESTARTS = 3
 SETTLE = 3.0  # seconds of load after each restart before the next
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from benchmarks.drills.phones import (
     Assembly,
     Request,
+    big_screen,
     committee_logging_in,
     kinds,
     secretary_watching,
@@ -80,7 +81,7 @@ def run(report: Report, databases: Databases, backend: str, *, freeze: bool) -> 
             def disrupt(assembly: Assembly) -> None:
                 _take_redis_away(report, store, stage, assembly, outage, freeze=freeze)
 
-            staff = (secretary_watching, committee_logging_in)
+            staff = (secretary_watching, big_screen, committee_logging_in)
             assembly = under_load(report, stage, disrupt, staff=staff)
             log = stage.server.log_text()
         _findings(report, assembly, outage, log)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.engine import make_url
 
 from benchmarks.drills.checks import all_common
-from benchmarks.drills.phones import Assembly, secretary_watching
+from benchmarks.drills.phones import Assembly, big_screen, secretary_watching
 from benchmarks.drills.report import Report
 from benchmarks.drills.village import Stage
 
@@ -26,7 +26,7 @@ def under_load(
     *,
     warm: int = WARM,
     after: int = AFTER,
-    staff: Sequence[Callable[[Assembly], None]] = (secretary_watching,),
+    staff: Sequence[Callable[[Assembly], None]] = (secretary_watching, big_screen),
 ) -> Assembly:
     """Phones cast; disrupt(assembly) returns once the server has recovered (or gave up);
     the phones cast `after` more ballots, stop, and the common checks run."""
