@@ -35,6 +35,11 @@ def nothing_lost(report: Report, stage: Stage, assembly: Assembly) -> None:
 
 def every_phone_finished(report: Report, assembly: Assembly, *, stopped: bool) -> None:
     report.check("every phone stopped within its deadline", stopped)
+    report.check(
+        "no phone or staff member met an unexpected error",
+        not assembly.crashes,
+        "; ".join(assembly.crashes[:3]),
+    )
     unfinished = [v for v in assembly.voters if not v.receipt]
     why = Counter(v.stopped or "still trying" for v in unfinished)
     report.check(

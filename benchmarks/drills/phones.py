@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from tests.live_server_process import Answer, BallotForm, Phone, parse_ballot_form
-from tests.live_setup import LiveVillage, log_in
+from tests.factories import PASSWORD
+from tests.live_server_process import Answer, BallotForm, Phone, csrf_token_of, parse_ballot_form
+from tests.live_setup import LiveVillage
 
 CHINESE = '<html lang="zh-CN">'
 ENGLISH = "Internal Server Error"  # gunicorn's own page when an error escapes the app
@@ -178,8 +179,17 @@ def login_outcome(kind: str, answer: Answer) -> str:
     return kind
 
 
+def log_in(phone: Phone, username: str) -> Answer:
+    """The login page, then its form sent; the login page's own answer if it has no form."""
+    page = phone.get("/login")
+    token = csrf_token_of(page.body)
+    if token is None:
+        return page
+    return phone.post("/login", {"csrf_token": token, "username": username, "password": PASSWORD})
+
+
 def log_in_now(assembly: "Assembly", phone: Phone, username: str) -> bool:
-    kind, _ = assembly.requests.timed("login", lambda: log_in(phone, username), login_outcome)
+    kind, _ = assembly.requests.timed("login", partial(log_in, phone, username), login_outcome)
     return kind == "page"
 
 
@@ -240,17 +250,22 @@ class Assembly:
         self.stopping = threading.Event()  # no new codes; each phone finishes its own
         self.aborted = threading.Event()  # the drill failed: every phone stops at once
         self._threads: list[threading.Thread] = []  # the phones', then the staff's
+        self.crashes: list[str] = []  # a phone's or staff member's unexpected exception
 
     def start(self) -> "Assembly":
-        for i in range(self.phones):
-            thread = threading.Thread(target=self._phone, name=f"phone-{i}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-        for i, member in enumerate(self.staff):
-            thread = threading.Thread(target=member, args=(self,), name=f"staff-{i}", daemon=True)
+        targets = [self._phone] * self.phones + [partial(member, self) for member in self.staff]
+        for i, target in enumerate(targets):
+            thread = threading.Thread(target=self._guarded, args=(target,), name=f"client-{i}")
+            thread.daemon = True
             thread.start()
             self._threads.append(thread)
         return self
+
+    def _guarded(self, target: Callable[[], None]) -> None:
+        try:
+            target()
+        except Exception as error:  # noqa: BLE001  (reported by the checks, never hidden)
+            self.crashes.append(f"{threading.current_thread().name}: {error!r}"[:300])
 
     def _phone(self) -> None:
         while not self.stopping.is_set():
