@@ -64,7 +64,8 @@ def run(report: Report, databases: Databases, backend: str) -> None:
             respawned.append(kill_workers(report, stage, assembly, killed))
             during = assembly.requests.between(started, time.monotonic())
             report.figure("answers while workers were killed", kinds(during))
-            died.extend(r for r in during if r.kind == "dropped")
+            # a request that died with its worker was sent before the kill: count them all
+            died.extend(r for r in assembly.requests.items if r.kind == "dropped")
 
         under_load(report, stage, disrupt)
         report.check(
