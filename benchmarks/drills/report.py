@@ -23,7 +23,6 @@ class Report:
     figures: dict[str, str] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)  # the figures the closing table shows
     error: str = ""
-    skipped: str = ""
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
 
@@ -45,17 +44,11 @@ class Report:
         self.error = error
         print(f"  FAIL  the drill stopped: {error}")
 
-    def skip(self, why: str) -> None:
-        self.skipped = why
-        print(f"  SKIP  {why}")
-
     def finish(self) -> None:
         self.seconds = time.monotonic() - self.started
 
     @property
     def result(self) -> str:
-        if self.skipped:
-            return "SKIP"
         if self.error or not self.checks or not all(c.passed for c in self.checks):
             return "FAIL"
         return "PASS"
@@ -72,7 +65,7 @@ def print_table(reports: list[Report]) -> None:
     print("\n== drills ==")
     print(f"{'drill':<19} {'database':<11} {'result':<6} {'time':>6}  figures")
     for report in reports:
-        figures = "; ".join(report.summary) or report.skipped
+        figures = "; ".join(report.summary)
         print(
             f"{report.drill:<19} {report.database:<11} {report.result:<6} "
             f"{report.seconds:5.0f}s  {figures}"
@@ -80,6 +73,4 @@ def print_table(reports: list[Report]) -> None:
         for name in report.failed_checks:
             print(f"{'':<39}  FAILED: {name}")
     failed = sum(r.result == "FAIL" for r in reports)
-    passed = sum(r.result == "PASS" for r in reports)
-    skipped = sum(r.result == "SKIP" for r in reports)
-    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    print(f"{len(reports) - failed} passed, {failed} failed")
