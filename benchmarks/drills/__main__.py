@@ -60,8 +60,12 @@ def run_one(drill: Drill, database: str, databases: Databases) -> Report:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="bin/drill", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help="drills to run (default: all), e.g. disk-full")
+    parser = argparse.ArgumentParser(
+        prog="bin/drill",
+        description="Run the failure drills (docs/OPERATIONS.md, Drills): each prints what it"
+        " found, then a summary table; the exit status is 1 if any failed.",
+    )
+    parser.add_argument("names", nargs="*", help="drills to run, name[:database] (default: all)")
     parser.add_argument("--list", action="store_true", help="list the drills and exit")
     args = parser.parse_args()
     if args.list:

@@ -23,6 +23,7 @@ from tests.live_setup import vote
 
 FLASK = Path(sys.executable).parent / "flask"
 PRODUCTION_APP = "starrating:create_app()"  # as gunicorn serves it in production
+OPEN_ROUND_WARNING = "轮测评正在投票"  # 注意：备份时有 N 轮测评正在投票
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,10 @@ def run(report: Report, databases: Databases, backend: str) -> None:
             during = assembly.requests.between(started, time.monotonic())
             report.figure("flask backup took", f"{backup.seconds:.1f} s; said: {backup.output!r}")
             report.figure("answers while the backup ran", kinds(during))
+            report.check(
+                "flask backup warned that a round was open (its codes reopen on a restore)",
+                OPEN_ROUND_WARNING in backup.output,
+            )
             time.sleep(1.0)
 
         assembly = under_load(report, stage, disrupt)
