@@ -6,8 +6,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
+
+from starrating.models.types import DATABASE_INT_MAX
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -59,6 +62,29 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"app_name": "星级评定", "china_year": lambda: china_today().year}
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """Flask's `int` URL converter bounded to what the database's columns hold: a larger id
+    matches no route (404) instead of overflowing the database driver (a 500)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+def install_url_converters(app: Flask) -> None:
+    """Before any route is added: every `<int:…>` in a URL is a database integer."""
+    app.url_map.converters["int"] = DatabaseIntConverter
+
+
+def query_int(name: str, default: int | None = None) -> int | None:
+    """A whole number from the query string (`?page=2`, `?year=2026`), or default when it is
+    missing, not a number, or outside the database's integer range (it names nothing)."""
+    value = request.args.get(name, type=int)
+    if value is None or not 0 <= value <= DATABASE_INT_MAX:
+        return default
+    return value
 
 
 def public_address(path: str) -> str:

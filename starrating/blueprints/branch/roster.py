@@ -34,7 +34,7 @@ from starrating.spreadsheets.roster import (
     read_roster,
 )
 from starrating.spreadsheets.roster_template import roster_template
-from starrating.web import china_today
+from starrating.web import china_today, query_int
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -210,6 +210,6 @@ def audit() -> Any:
     page = queries.audit_events(
         township_id=current_user.township_id,
         village_id=current_user.village_id,
-        page=request.args.get("page", 1, type=int),
+        page=query_int("page", 1) or 1,
     )
     return render_template("branch/audit.html", page=page)
