@@ -49,8 +49,10 @@ def register(app: Flask) -> None:
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            # Pages and downloads (workbooks with names, grades, phones) are never kept by a
+            # browser or a proxy; send_file's "no-cache" would still let them be stored.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     app.add_template_filter(local_time)
