@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from starrating.private_files import private_file, private_folder
+
 MAX_UPLOAD_MB = 5
 
 
@@ -55,16 +57,23 @@ def from_environment() -> dict[str, Any]:
     return config
 
 
+def instance_path() -> str | None:
+    """The instance folder (config.py with the SECRET_KEY, the SQLite file, backups):
+    STARRATING_INSTANCE, else Flask's default (instance/ beside the code)."""
+    folder = os.environ.get("STARRATING_INSTANCE")
+    return str(Path(folder).resolve()) if folder else None
+
+
 def ensure_secret_key(app: Flask) -> None:
     """Write a random SECRET_KEY into instance/config.py the first time the app starts."""
     if app.config.get("SECRET_KEY"):
         return
     config_file = Path(app.instance_path) / "config.py"
     if not config_file.exists() or "SECRET_KEY" not in config_file.read_text("utf-8"):
-        config_file.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(config_file.parent)
+        private_file(config_file)
         with config_file.open("a", encoding="utf-8") as handle:
             handle.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
-        config_file.chmod(0o600)
     app.config.from_pyfile(config_file)
 
 
@@ -75,4 +84,6 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(from_environment())
     else:
         app.config.from_mapping(test_config)
+    if test_config is None:
+        private_folder(Path(app.instance_path))
     ensure_secret_key(app)

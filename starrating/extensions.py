@@ -38,10 +38,12 @@ csrf = CSRFProtect()
 
 def init_app(app: "Flask") -> None:
     from starrating import models  # noqa: F401  (registers every table)
-    from starrating.database import configure_sqlite, engine_options
+    from starrating.database import configure_sqlite, engine_options, prepare_sqlite_file
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
+    if uri.startswith("sqlite"):
+        prepare_sqlite_file(uri, app.instance_path)
     db.init_app(app)
     if uri.startswith("sqlite"):
         with app.app_context():
