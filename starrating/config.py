@@ -30,8 +30,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_HASH_PROFILE": "production",
         "TIMEZONE": "Asia/Shanghai",
         "BACKUP_DIR": str(Path(instance_path) / "backups"),
-        # printed ballots' QR codes lead here; default: the address the secretary's browser used
+        # printed ballots' and the poster's QR codes lead here (STARRATING_PUBLIC_URL); unset:
+        # the address the browser used, only if its host is one of PUBLIC_HOSTS
+        # (STARRATING_HOSTS: "name" for any port, or "name:port"); else no QR is printed
         "PUBLIC_BASE_URL": None,
+        "PUBLIC_HOSTS": (),
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to trust; 0:
         # none (the headers could be forged), so per-address limits see the proxy's address
         "TRUSTED_PROXIES": 0,
@@ -50,6 +53,8 @@ def from_environment() -> dict[str, Any]:
         config["REMEMBER_COOKIE_SECURE"] = True
     if url := os.environ.get("STARRATING_PUBLIC_URL"):
         config["PUBLIC_BASE_URL"] = url
+    if hosts := os.environ.get("STARRATING_HOSTS"):
+        config["PUBLIC_HOSTS"] = tuple(hosts.replace(",", " ").split())
     if path := os.environ.get("STARRATING_BACKUP_DIR"):
         config["BACKUP_DIR"] = path
     if proxies := os.environ.get("STARRATING_PROXIES"):

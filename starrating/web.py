@@ -1,6 +1,7 @@
 """Web hygiene for every response (DESIGN.md §11) and the template helpers."""
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,16 +90,52 @@ def query_int(name: str, default: int | None = None) -> int | None:
     return value
 
 
-def public_address(path: str) -> str:
-    """A full address for print (a QR, the text under it): the configured public address
-    (STARRATING_PUBLIC_URL) when there is one, else the one this browser used."""
-    from flask import request
+NO_PUBLIC_ADDRESS = (
+    "没有设置村民手机访问本系统的地址，所以不能打印二维码。"
+    "请管理员在服务器上设置 STARRATING_PUBLIC_URL 为村民手机能打开的地址"
+    "（例如 STARRATING_PUBLIC_URL=http://192.168.1.10:5000），重新启动本系统后再打印；"
+    "或者把本页地址栏里的主机名列入 STARRATING_HOSTS。"
+    "为了不让二维码被引到别的网站，系统不使用浏览器发来的地址。"
+)
 
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return f"{base.rstrip('/')}{path}"
+
+def public_base_url() -> str | None:
+    """The address printed on ballots and the poster: the configured public address
+    (STARRATING_PUBLIC_URL), else the one this browser used if its host is one of the
+    configured hosts (STARRATING_HOSTS). Else None: the Host header is the browser's (or a
+    forger's) word, and a QR leading to a forged host would collect villagers' codes."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if host_is_allowed(request.host, current_app.config["PUBLIC_HOSTS"]):
+        return request.host_url.rstrip("/")
+    return None
 
 
-def ballot_address(village_code: str, code: str) -> str:
+def host_is_allowed(host: str, allowed: Sequence[str]) -> bool:
+    """Whether host ("name" or "name:port", as the request says) is in the list: an entry
+    with a port allows that port only, an entry without one allows the name on any port."""
+    host = host.lower()
+    name, _, port = host.rpartition(":")
+    if not port.isdigit():
+        name = host
+    names = {host, name, name.strip("[]")}  # an IPv6 host comes as [fd00::2]:5000
+    return any(entry.lower() in names for entry in allowed)
+
+
+def printing_problem() -> str | None:
+    """Why QR codes cannot be printed from this request (no trusted public address), or None."""
+    return NO_PUBLIC_ADDRESS if public_base_url() is None else None
+
+
+def public_address(path: str) -> str | None:
+    """A full address for print (a QR, the text under it), or None when there is no trusted
+    public address (the page then says NO_PUBLIC_ADDRESS and prints no QR)."""
+    base = public_base_url()
+    return f"{base}{path}" if base else None
+
+
+def ballot_address(village_code: str, code: str) -> str | None:
     """The address a printed QR (and the text under it) leads to: the village's ballot page
     with this code, which the page swaps for a session at once (DESIGN.md §11)."""
     from starrating.rules.tokens import shown

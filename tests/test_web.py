@@ -93,3 +93,88 @@ def test_a_number_too_big_for_the_database_in_a_form_is_refused_in_chinese(clien
         response = client.post(url, data=data, follow_redirects=True)
         assert response.status_code in (200, 400, 404, 422), url
         assert "系统出错了" not in response.get_data(as_text=True), url
+
+
+# --- the address printed in QR codes (ballots, the board's poster) -------------------------------
+
+FORGED = "evil.example"
+
+
+def _issued(ballot_round) -> int:
+    from sqlalchemy import func, select
+
+    from starrating.extensions import db
+    from starrating.models import BallotToken
+
+    return db.session.scalar(
+        select(func.count(BallotToken.id)).where(BallotToken.round_id == ballot_round.id)
+    )
+
+
+def _logged_in_at(client, host: str) -> None:
+    """The secretary's browser, logged in, sends its session to that host too (the test
+    client keeps cookies per host name)."""
+    session = client.get_cookie("session")
+    client.set_cookie("session", session.value, domain=host.partition(":")[0])
+
+
+def _print_codes(client, ballot_round, host: str):
+    _logged_in_at(client, host)
+    return client.post(
+        f"/branch/rounds/{ballot_round.id}/codes",
+        data={"count": 2, "issued": _issued(ballot_round), "layout": "sheet"},
+        headers={"Host": host},
+        follow_redirects=True,
+    )
+
+
+@pytest.fixture
+def open_round_page(client, village_users):
+    secretary, _ = village_users
+    login(client, secretary)
+    return secretary.village, create_member_round(village=secretary.village, secretary=secretary)
+
+
+def test_a_forged_host_gets_no_qr_on_ballots_or_the_poster(client, open_round_page):
+    village, ballot_round = open_round_page
+    html = _print_codes(client, ballot_round, FORGED).get_data(as_text=True)
+    assert "不能打印二维码" in html and "STARRATING_PUBLIC_URL" in html
+    assert FORGED not in html and "<svg" not in html
+    assert _issued(ballot_round) == 0  # no code was made that could not be printed with its QR
+    _logged_in_at(client, FORGED)
+    round_page = client.get(f"/branch/rounds/{ballot_round.id}", headers={"Host": FORGED})
+    page = round_page.get_data(as_text=True)
+    assert "不能打印二维码" in page and "生成票码并打开打印页" not in page
+    poster = client.get(f"/{village.code}/board/poster", headers={"Host": FORGED})
+    assert poster.status_code == 200
+    html = poster.get_data(as_text=True)
+    assert "不能打印二维码" in html and "STARRATING_PUBLIC_URL" in html
+    assert FORGED not in html and "<svg" not in html
+
+
+@pytest.mark.app_config(PUBLIC_BASE_URL="http://192.168.1.10:5000/")
+def test_the_configured_public_address_is_printed_whatever_the_host(client, open_round_page):
+    village, ballot_round = open_round_page
+    html = _print_codes(client, ballot_round, FORGED).get_data(as_text=True)
+    assert _issued(ballot_round) == 2 and FORGED not in html
+    assert html.count("手机投票网址：http://192.168.1.10:5000/v/") == 2
+    poster = client.get(f"/{village.code}/board/poster", headers={"Host": FORGED})
+    html = poster.get_data(as_text=True)
+    assert f"http://192.168.1.10:5000/{village.code}/board" in html and FORGED not in html
+
+
+@pytest.mark.app_config(PUBLIC_HOSTS=("Dangjian.example.cn", "192.168.1.10:5000"))
+def test_a_host_in_the_allow_list_is_printed_as_the_browser_used_it(client, open_round_page):
+    village, ballot_round = open_round_page
+    html = _print_codes(client, ballot_round, "dangjian.example.cn:8080").get_data(as_text=True)
+    assert html.count("手机投票网址：http://dangjian.example.cn:8080/v/") == 2
+    for host, printed in [("192.168.1.10:5000", True), ("192.168.1.10:6000", False)]:
+        poster = client.get(f"/{village.code}/board/poster", headers={"Host": host})
+        assert (f"http://{host}/{village.code}/board" in poster.get_data(as_text=True)) is printed
+
+
+def test_the_allow_list_is_read_from_the_environment(monkeypatch):
+    from starrating.config import from_environment
+
+    monkeypatch.setenv("STARRATING_HOSTS", "192.168.1.10:5000, dangjian.example.cn")
+    assert from_environment()["PUBLIC_HOSTS"] == ("192.168.1.10:5000", "dangjian.example.cn")

@@ -33,7 +33,7 @@ from starrating.queries import board as reads
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.services import ServiceError
 from starrating.services.objections import CONTENT_LENGTH, file_objection
-from starrating.web import china_today, public_address, qr_svg
+from starrating.web import china_today, printing_problem, public_address, qr_svg
 
 bp = Blueprint("board", __name__)
 guard_blueprint(bp, roles=None)
@@ -66,9 +66,9 @@ def _message(title: str, text: str, status: int) -> Any:
     return render_template("board/message.html", title=title, text=text), status
 
 
-def board_address(village: Village) -> str:
-    """The board's full address for the poster: the public address when configured (as the
-    printed ballots' QR codes use), else the one this browser used."""
+def board_address(village: Village) -> str | None:
+    """The board's full address for the poster, as the printed ballots' QR codes get theirs
+    (web.public_address); None when there is no trusted public address."""
     return public_address(url_for(".board", village_code=village.code))
 
 
@@ -218,5 +218,9 @@ def poster(village_code: str) -> Any:
     village = get_public_village_or_404(village_code)
     address = board_address(village)
     return render_template(
-        "board/poster.html", village=village, address=address, qr=qr_svg(address)
+        "board/poster.html",
+        village=village,
+        address=address,
+        qr=qr_svg(address) if address else None,
+        no_address=printing_problem(),
     )
