@@ -27,8 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> "Flask":
 
     from starrating import errors, web
 
-    errors.register(app)
     web.register(app)
+    errors.register(app)  # last: its WSGI wrapper answers whatever escapes the rest
 
     from starrating import cli
 
