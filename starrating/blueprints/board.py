@@ -137,7 +137,7 @@ def file(village_code: str) -> Any:
     if not form.validate_on_submit():
         problem = CSRF_EXPIRED if "csrf_token" in form.errors else "请选择对哪一项有异议"
         return _board_page(village, form, problem=problem, status=400)
-    year, _ = reads.board_year(village.id, china_today())
+    year, record = reads.board_year(village.id, china_today())
     try:
         objection = file_objection(
             village=village,
@@ -152,8 +152,9 @@ def file(village_code: str) -> Any:
         return _board_page(village, form, problem=error.message, status=400)
     for key, limit in _filing_keys(village):
         ratelimit.record_hit(key, limit)
+    answerer = reads.answerer_label(record.state if record else None)
     db.session.commit()
-    flash("已收到您的异议，村党支部会在公示期内答复。", "success")
+    flash(f"已收到您的异议，{answerer}会逐条答复，请凭编号查看。", "success")
     return redirect(
         url_for(".objection", village_code=village.code, reference=objection.reference), 303
     )
@@ -189,7 +190,12 @@ def objection(village_code: str, reference: str) -> Any:
     if found is None:
         _count_wrong_reference(village)
         return _not_found_reference(village, typed)
-    return render_template("board/objection.html", village=village, objection=found)
+    return render_template(
+        "board/objection.html",
+        village=village,
+        objection=found,
+        answerer=reads.objection_answerer_label(found),
+    )
 
 
 def _count_wrong_reference(village: Village) -> None:
