@@ -26,7 +26,7 @@ def tune_garbage_collector() -> None:
 
 def hide_server_banner() -> None:
     """Leave gunicorn's own "Server:" header line out of every response of this worker."""
-    from gunicorn.http import wsgi
+    from gunicorn.http import wsgi  # type: ignore[import-untyped]
 
     written_by_gunicorn = wsgi.Response.default_headers
     if getattr(written_by_gunicorn, "without_banner", False):
@@ -37,7 +37,7 @@ def hide_server_banner() -> None:
         return [line for line in lines if not line.lower().startswith("server:")]
 
     default_headers.without_banner = True  # type: ignore[attr-defined]
-    wsgi.Response.default_headers = default_headers  # type: ignore[method-assign]
+    wsgi.Response.default_headers = default_headers
 
 
 def post_worker_init(worker: Any) -> None:  # gunicorn hook: the worker has loaded the app

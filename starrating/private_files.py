@@ -7,6 +7,7 @@ SQLite gives a new -wal or -shm file the mode of its database file, so creating 
 file 0600 before the first connection covers them too.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -40,4 +41,7 @@ def _narrow(path: Path, mode: int) -> None:
     status = path.stat()
     # Only what this user owns: another owner's file is not ours to change (chmod would fail).
     if status.st_uid == os.getuid() and status.st_mode & 0o777 != mode:
-        path.chmod(mode)
+        try:
+            path.chmod(mode)
+        except PermissionError:  # a file system without modes (a FAT backup stick)
+            logging.getLogger(__name__).warning("cannot make %s private (mode %o)", path, mode)
