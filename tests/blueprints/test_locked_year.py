@@ -687,6 +687,9 @@ def test_a_new_objection_after_submission_goes_to_the_township(app):
     ).get_data(as_text=True)
     assert "乡镇会逐条答复" in page and "乡镇答复" in page
     late = db.session.scalar(select(Objection).where(Objection.content == "报送后才看到"))
+    secretary = app.test_client()
+    login(secretary, world.users["secretary"])
+    assert "1 条群众异议待乡镇答复" in secretary.get("/branch/").get_data(as_text=True)
     reviewer = app.test_client()
     login(reviewer, world.users["reviewer"])
     review = reviewer.get(f"/township/villages/{village.id}/years/{YEAR}/review")
@@ -698,8 +701,6 @@ def test_a_new_objection_after_submission_goes_to_the_township(app):
     )
     shown = board.get(f"/{village.code}/board/objections/{late.reference}").get_data(as_text=True)
     assert "乡镇答复" in shown and "乡镇已核实" in shown
-    secretary = app.test_client()
-    login(secretary, world.users["secretary"])
     listing = secretary.get(f"/branch/years/{YEAR}/objections").get_data(as_text=True)
     assert "乡镇已核实" in listing and f"objections/{late.id}/answer" not in listing
     # after a return, the township's answer stays the township's; the rest is the village's
