@@ -27,12 +27,19 @@ def _dead_database(*args, **kwargs):
     raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
 
+@pytest.fixture
+def own_database(databases) -> str:
+    """A database of its own: what the test commits stays out of the one the others share.
+    (Made before the test runs: the migrations' logging setup would drop caplog's handler.)"""
+    return databases.new()
+
+
 def test_a_failure_closing_the_session_still_sends_the_page_and_is_logged(
-    database_url, monkeypatch, caplog
+    own_database, monkeypatch, caplog
 ):
-    # Its own app, outside the fixture's app context: each request pushes and tears down
-    # its own, as under gunicorn, so the session is closed at the end of every request.
-    app = create_app(base_config(database_url))
+    # Its own app, outside the fixture's app context: each request pushes and tears down its
+    # own, as under gunicorn, so the session is closed after every request.
+    app = create_app(base_config(own_database))
     client = app.test_client()
     assert client.get("/login").status_code == 200
     monkeypatch.setattr(flask_sqlalchemy.session.Session, "close", _dead_database)
