@@ -11,9 +11,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> "Flask":
     # Imported here so that starrating.rules stays importable without Flask.
     from flask import Flask
 
-    app = Flask(__name__, instance_relative_config=True)
-
     from starrating import config
+
+    app = Flask(__name__, instance_path=config.instance_path(), instance_relative_config=True)
 
     config.load(app, test_config)
 
@@ -27,8 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> "Flask":
 
     from starrating import errors, web
 
-    errors.register(app)
     web.register(app)
+    errors.register(app)  # last: its WSGI wrapper answers whatever escapes the rest
 
     from starrating import cli
 

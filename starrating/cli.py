@@ -1,8 +1,10 @@
 """flask commands: the database, townships and accounts, the demo village, backups."""
 
+import ast
 import subprocess
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -12,14 +14,23 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from starrating.extensions import db
-from starrating.models import Township, Village
+from starrating.models import BallotRound, Township, Village
+from starrating.private_files import private_file, private_folder
+from starrating.rules.electorate import RoundState
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.org import create_township, create_user
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, create_township_command, create_user_command, seed_demo, backup):
+    for command in (
+        init_db,
+        create_township_command,
+        create_user_command,
+        seed_demo,
+        backup,
+        restore_key,
+    ):
         app.cli.add_command(command)
 
 
@@ -114,16 +125,74 @@ def seed_demo() -> None:
 @with_appcontext
 @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), default=None)
 def backup(folder: Path | None) -> None:
-    """Write a consistent copy of the database while the app runs; prints the file's path."""
-    folder = folder or Path(current_app.config["BACKUP_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    """Write a consistent copy of the database while the app runs, and the SECRET_KEY beside
+    it in a .key file (store that apart from the data); prints both files' paths."""
+    folder = private_folder(folder or Path(current_app.config["BACKUP_DIR"]))
+    # China time, like every other date of the app, whatever the server's clock zone
+    stamp = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y%m%d-%H%M%S")
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
-        target = _backup_sqlite(folder / f"starrating-{stamp}.sqlite")
+        target = _backup_sqlite(private_file(folder / f"starrating-{stamp}.sqlite"))
     else:
-        target = _backup_postgresql(url, folder / f"starrating-{stamp}.dump")
+        target = _backup_postgresql(url, private_file(folder / f"starrating-{stamp}.dump"))
+    key_file = _write_key(folder / f"starrating-{stamp}.key", target)
     click.echo(str(target))
+    click.echo(str(key_file))
+    _warn_of_open_rounds()
+
+
+def _write_key(path: Path, data: Path) -> Path:
+    """The printed ballot codes are stored as HMACs keyed with SECRET_KEY (rules/tokens.py):
+    a restore without the key turns every unused code into 票码不对, so it travels with the
+    backup, in its own private file."""
+    private_file(path)
+    path.write_text(
+        f"# starrating SECRET_KEY for {data.name}: keep it apart from the data backups;\n"
+        "# restore: flask --app starrating restore-key <this file>\n"
+        f"SECRET_KEY = {current_app.config['SECRET_KEY']!r}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _warn_of_open_rounds() -> None:
+    open_rounds = db.session.scalars(
+        select(BallotRound.title).where(BallotRound.state == RoundState.OPEN)
+    ).all()
+    if open_rounds:
+        click.echo(
+            f"注意：备份时有 {len(open_rounds)} 轮测评正在投票（{'、'.join(open_rounds)}）。"
+            "恢复这个备份会让备份之后投过票的票码重新可用，那些选票也会丢失；"
+            "恢复前请读 docs/OPERATIONS.md「投票期间的备份」。",
+            err=True,
+        )
+
+
+@click.command("restore-key")
+@with_appcontext
+@click.argument("key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_key(key_file: Path) -> None:
+    """Put the SECRET_KEY of a backup's .key file into instance/config.py (replacing the key
+    there, keeping every other setting), so that unused printed codes vote again."""
+    key = _read_key(key_file)
+    config_file = private_file(Path(current_app.instance_path) / "config.py")
+    kept = [
+        line
+        for line in config_file.read_text("utf-8").splitlines()
+        if not line.replace(" ", "").startswith("SECRET_KEY=")
+    ]
+    config_file.write_text("\n".join([*kept, f"SECRET_KEY = {key!r}"]) + "\n", "utf-8")
+    click.echo(f"已把 {key_file.name} 中的密钥写入 {config_file}；请重新启动应用。")
+
+
+def _read_key(key_file: Path) -> str:
+    for line in key_file.read_text("utf-8").splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() == "SECRET_KEY":
+            key = ast.literal_eval(value.strip())
+            if isinstance(key, str) and key:
+                return key
+    raise click.ClickException(f"{key_file} 里没有 SECRET_KEY，不是 flask backup 写的密钥文件")
 
 
 def _backup_sqlite(target: Path) -> Path:

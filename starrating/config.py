@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from starrating.private_files import private_file, private_folder
+
 MAX_UPLOAD_MB = 5
 
 
@@ -32,8 +34,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_HASH_PROFILE": "production",
         "TIMEZONE": "Asia/Shanghai",
         "BACKUP_DIR": str(Path(instance_path) / "backups"),
-        # printed ballots' QR codes lead here; default: the address the secretary's browser used
+        # printed ballots' and the poster's QR codes lead here (STARRATING_PUBLIC_URL); unset:
+        # the address the browser used, only if its host is one of PUBLIC_HOSTS
+        # (STARRATING_HOSTS: "name" for any port, or "name:port"); else no QR is printed
         "PUBLIC_BASE_URL": None,
+        "PUBLIC_HOSTS": (),
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to trust; 0:
         # none (the headers could be forged), so per-address limits see the proxy's address
         "TRUSTED_PROXIES": 0,
@@ -52,11 +57,20 @@ def from_environment() -> dict[str, Any]:
         config["REMEMBER_COOKIE_SECURE"] = True
     if url := os.environ.get("STARRATING_PUBLIC_URL"):
         config["PUBLIC_BASE_URL"] = url
+    if hosts := os.environ.get("STARRATING_HOSTS"):
+        config["PUBLIC_HOSTS"] = tuple(hosts.replace(",", " ").split())
     if path := os.environ.get("STARRATING_BACKUP_DIR"):
         config["BACKUP_DIR"] = path
     if proxies := os.environ.get("STARRATING_PROXIES"):
         config["TRUSTED_PROXIES"] = int(proxies)
     return config
+
+
+def instance_path() -> str | None:
+    """The instance folder (config.py with the SECRET_KEY, the SQLite file, backups):
+    STARRATING_INSTANCE, else Flask's default (instance/ beside the code)."""
+    folder = os.environ.get("STARRATING_INSTANCE")
+    return str(Path(folder).resolve()) if folder else None
 
 
 def ensure_secret_key(app: Flask) -> None:
@@ -65,10 +79,10 @@ def ensure_secret_key(app: Flask) -> None:
         return
     config_file = Path(app.instance_path) / "config.py"
     if not config_file.exists() or "SECRET_KEY" not in config_file.read_text("utf-8"):
-        config_file.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(config_file.parent)
+        private_file(config_file)
         with config_file.open("a", encoding="utf-8") as handle:
             handle.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
-        config_file.chmod(0o600)
     app.config.from_pyfile(config_file)
 
 
@@ -79,4 +93,6 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(from_environment())
     else:
         app.config.from_mapping(test_config)
+    if test_config is None:
+        private_folder(Path(app.instance_path))
     ensure_secret_key(app)

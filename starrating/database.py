@@ -10,10 +10,14 @@ request that must write (counting a wrong code) does it in a write_phase().
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+
+from starrating.private_files import narrow_if_present, private_file, private_folder
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _writing = ContextVar("starrating_writing", default=False)
@@ -43,6 +47,22 @@ def write_phase() -> Iterator[None]:
         yield
     finally:
         _writing.reset(token)
+
+
+def prepare_sqlite_file(uri: str, instance_path: str) -> None:
+    """Create the SQLite database file 0600 (its folder 0700 if missing) before the first
+    connection, so that it and the -wal/-shm files SQLite makes beside it with its mode are
+    readable by the app's user only: they hold password hashes, phones and birth dates. A
+    relative path is in the instance folder, as Flask-SQLAlchemy reads it."""
+    database = make_url(uri).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(instance_path) / database  # a relative path is in the instance folder
+    if not path.parent.exists():
+        private_folder(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        narrow_if_present(Path(f"{path}{suffix}"))
 
 
 def configure_sqlite(engine: Engine) -> None:

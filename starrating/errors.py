@@ -1,5 +1,14 @@
-"""Error pages in Chinese; a failed request's transaction is rolled back."""
+"""Error pages in Chinese; a failed request's transaction is rolled back.
 
+Every error page is the Chinese one, even for an error no Flask handler sees: one raised while
+the request's context is torn down (closing its database session when PostgreSQL has just
+restarted), or while an error page itself is rendered (its top bar reads the user from the
+database). ChineseErrorPage wraps the whole WSGI app and answers those with a page rendered
+when the app started, so gunicorn never sends its bare English "Internal Server Error".
+"""
+
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -35,6 +44,16 @@ def _page(code: int, detail: str | None = None) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
+    _handlers(app)
+    page = app.jinja_env.get_template("errors/offline.html").render(
+        title=MESSAGES[500][0], message=MESSAGES[500][1]
+    )
+    app.wsgi_app = ChineseErrorPage(  # type: ignore[method-assign]
+        app.wsgi_app, page.encode(), app.logger
+    )
+
+
+def _handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         db.session.rollback()
@@ -58,6 +77,57 @@ def register(app: Flask) -> None:
             "unhandled error on %s %s", request.method, redact_path(request.path)
         )
         return _page(500)
+
+
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class ChineseErrorPage:
+    """WSGI middleware around the whole app: anything that escapes Flask becomes the Chinese
+    500 page (built without the database), logged, instead of the server's English one.
+
+    The app's start_response is held back until the app has returned, so an error raised
+    after Flask chose its response (in a teardown) can still replace it whole."""
+
+    def __init__(self, app: WSGIApp, page: bytes, logger: logging.Logger) -> None:
+        self.app, self.page, self.logger = app, page, logger
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        held: list[Any] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            held[:] = [status, headers]
+
+            def write(data: bytes) -> None:  # the legacy write(): the headers go first
+                start_response(*held)(data)
+
+            return write
+
+        try:
+            body = self.app(environ, hold)
+        except Exception:
+            self.logger.exception(
+                "error outside the app's handlers on %s %s",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+            )
+            return self._error(start_response)
+        start_response(*held)
+        return body
+
+    def _error(self, start_response: StartResponse) -> list[bytes]:
+        from starrating.web import SECURITY_HEADERS
+
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(self.page))),
+            ("Cache-Control", "no-store"),
+            *SECURITY_HEADERS.items(),
+        ]
+        # the real start_response was not called yet (held back): no exc_info needed
+        start_response("500 INTERNAL SERVER ERROR", headers)
+        return [self.page]
 
 
 def refuse(code: int, message: str) -> None:

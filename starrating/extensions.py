@@ -38,11 +38,14 @@ csrf = CSRFProtect()
 
 def init_app(app: "Flask") -> None:
     from starrating import models  # noqa: F401  (registers every table)
-    from starrating.database import configure_sqlite, engine_options
+    from starrating.database import configure_sqlite, engine_options, prepare_sqlite_file
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
+    if uri.startswith("sqlite"):
+        prepare_sqlite_file(uri, app.instance_path)
     db.init_app(app)
+    _close_sessions_quietly(app)
     if uri.startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
@@ -53,6 +56,22 @@ def init_app(app: "Flask") -> None:
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
+
+
+def _close_sessions_quietly(app: "Flask") -> None:
+    """Flask-SQLAlchemy closes the request's session in a teardown, after the response is
+    chosen; when the connection died meanwhile (PostgreSQL restarted), closing it can raise,
+    outside every error handler. Here a failure to close is logged and the session dropped,
+    and the response the request already has (its commit done, or its error page) is sent."""
+    app.teardown_appcontext_funcs.remove(db._teardown_session)
+
+    @app.teardown_appcontext
+    def _close_session(error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except Exception:
+            app.logger.exception("closing the request's database session failed")
+            db.session.registry.clear()  # a broken session is not reused
 
 
 def _load_user(key: str) -> "User | None":

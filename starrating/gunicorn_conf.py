@@ -4,6 +4,10 @@ The access log (when one is asked for, `--access-logfile`) has the project's own
 referrer, no user agent, and the ballot code of a scanned QR address (`/v/<village>/t/<code>`)
 replaced by "…", so that codes never reach a log file (DESIGN.md §11).
 
+No "Server: gunicorn" banner: it tells a prober which server and version to aim at, and
+gunicorn has no setting to leave it out (its Response.default_headers writes it on every
+response), so each worker drops that line from the headers gunicorn writes itself.
+
 Python's cyclic garbage collector, at its default thresholds, walks every live object again and
 again while a page builds many short-lived ones: a township's dashboard grades 2,400 members and
 spends about a third of its time collecting (docs/PERFORMANCE.md). Once a worker has loaded the
@@ -28,7 +32,24 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
 
 
+def hide_server_banner() -> None:
+    """Leave gunicorn's own "Server:" header line out of every response of this worker."""
+    from gunicorn.http import wsgi  # type: ignore[import-untyped]
+
+    written_by_gunicorn = wsgi.Response.default_headers
+    if getattr(written_by_gunicorn, "without_banner", False):
+        return
+
+    def default_headers(self: Any) -> list[str]:
+        lines: list[str] = written_by_gunicorn(self)
+        return [line for line in lines if not line.lower().startswith("server:")]
+
+    default_headers.without_banner = True  # type: ignore[attr-defined]
+    wsgi.Response.default_headers = default_headers
+
+
 def post_worker_init(worker: Any) -> None:  # gunicorn hook: the worker has loaded the app
+    hide_server_banner()
     tune_garbage_collector()
 
 

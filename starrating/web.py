@@ -2,13 +2,17 @@
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
+
+from starrating.models.types import DATABASE_INT_MAX
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -56,8 +60,10 @@ def register(app: Flask) -> None:
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            # Pages and downloads (workbooks with names, grades, phones) are never kept by a
+            # browser or a proxy; send_file's "no-cache" would still let them be stored.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     app.add_template_filter(local_time)
@@ -71,16 +77,75 @@ def register(app: Flask) -> None:
         return {"app_name": "星级评定", "china_year": lambda: china_today().year}
 
 
-def public_address(path: str) -> str:
-    """A full address for print (a QR, the text under it): the configured public address
-    (STARRATING_PUBLIC_URL) when there is one, else the one this browser used."""
-    from flask import request
+class DatabaseIntConverter(IntegerConverter):
+    """Flask's `int` URL converter bounded to what the database's columns hold: a larger id
+    matches no route (404) instead of overflowing the database driver (a 500)."""
 
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return f"{base.rstrip('/')}{path}"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(*args, **kwargs)
 
 
-def ballot_address(village_code: str, code: str) -> str:
+def install_url_converters(app: Flask) -> None:
+    """Before any route is added: every `<int:…>` in a URL is a database integer."""
+    app.url_map.converters["int"] = DatabaseIntConverter
+
+
+def query_int(name: str, default: int | None = None) -> int | None:
+    """A whole number from the query string (`?page=2`, `?year=2026`), or default when it is
+    missing, not a number, or outside the database's integer range (it names nothing)."""
+    value = request.args.get(name, type=int)
+    if value is None or not 0 <= value <= DATABASE_INT_MAX:
+        return default
+    return value
+
+
+NO_PUBLIC_ADDRESS = (
+    "没有设置村民手机访问本系统的地址，所以不能打印二维码。"
+    "请管理员在服务器上设置 STARRATING_PUBLIC_URL 为村民手机能打开的地址"
+    "（例如 STARRATING_PUBLIC_URL=http://192.168.1.10:5000），重新启动本系统后再打印；"
+    "或者把本页地址栏里的主机名列入 STARRATING_HOSTS。"
+    "为了不让二维码被引到别的网站，系统不使用浏览器发来的地址。"
+)
+
+
+def public_base_url() -> str | None:
+    """The address printed on ballots and the poster: the configured public address
+    (STARRATING_PUBLIC_URL), else the one this browser used if its host is one of the
+    configured hosts (STARRATING_HOSTS). Else None: the Host header is the browser's (or a
+    forger's) word, and a QR leading to a forged host would collect villagers' codes."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if host_is_allowed(request.host, current_app.config["PUBLIC_HOSTS"]):
+        return request.host_url.rstrip("/")
+    return None
+
+
+def host_is_allowed(host: str, allowed: Sequence[str]) -> bool:
+    """Whether host ("name" or "name:port", as the request says) is in the list: an entry
+    with a port allows that port only, an entry without one allows the name on any port."""
+    host = host.lower()
+    name, _, port = host.rpartition(":")
+    if not port.isdigit():
+        name = host
+    names = {host, name, name.strip("[]")}  # an IPv6 host comes as [fd00::2]:5000
+    return any(entry.lower() in names for entry in allowed)
+
+
+def printing_problem() -> str | None:
+    """Why QR codes cannot be printed from this request (no trusted public address), or None."""
+    return NO_PUBLIC_ADDRESS if public_base_url() is None else None
+
+
+def public_address(path: str) -> str | None:
+    """A full address for print (a QR, the text under it), or None when there is no trusted
+    public address (the page then says NO_PUBLIC_ADDRESS and prints no QR)."""
+    base = public_base_url()
+    return f"{base}{path}" if base else None
+
+
+def ballot_address(village_code: str, code: str) -> str | None:
     """The address a printed QR (and the text under it) leads to: the village's ballot page
     with this code, which the page swaps for a session at once (DESIGN.md §11)."""
     from starrating.rules.tokens import shown

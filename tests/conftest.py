@@ -44,6 +44,8 @@ def base_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_PROFILE": "fast",
         "RATELIMIT_REDIS_URL": None,
+        # the test client's and the browser tests' live server's hosts: print their QR codes
+        "PUBLIC_HOSTS": ("localhost", "127.0.0.1"),
     }
     config.update(overrides)
     return config

@@ -1,10 +1,16 @@
 """The flask commands: townships and accounts, the demo village, backups and their restore."""
 
-import shutil
+import os
+import re
 import sqlite3
+import stat
 import subprocess
+import sys
 import threading
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -141,40 +147,83 @@ def _township_names(url: str) -> set[str]:
     return names
 
 
-def test_backup_while_writing_then_restore_gives_a_consistent_database(databases, tmp_path):
+def _backed_up(app) -> tuple[Path, Path, str]:
+    """Run `flask backup`: the data file, the key file, and what it said."""
+    result = app.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code == 0, result.output
+    data, key = (Path(line) for line in result.output.strip().splitlines()[:2])
+    return data, key, result.output
+
+
+def test_backup_while_writing_then_restore_gives_a_consistent_database(
+    databases, tmp_path, monkeypatch
+):
     url = databases.new()
     _add_villages(url, 5, "备份前")
     app = _app_on(url, tmp_path / "backups")
     writer = threading.Thread(target=_add_villages, args=(url, 20, "备份中"))
     writer.start()
-    result = app.test_cli_runner().invoke(args=["backup"])
+    backup_file, key_file, _ = _backed_up(app)
     writer.join()
-    assert result.exit_code == 0, result.output
-    backup_file = Path(result.output.strip().splitlines()[-1])
     assert backup_file.parent == tmp_path / "backups" and backup_file.stat().st_size > 0
     close_app(app)
 
-    restored_url = _restore(backup_file, databases, tmp_path)
+    instance = _restore(backup_file, key_file, databases, tmp_path, monkeypatch)
+    restored_app = create_app()
+    restored_url = restored_app.config["SQLALCHEMY_DATABASE_URI"]
     restored = _township_names(restored_url)
     assert {f"备份前{i}" for i in range(5)} <= restored
     # the writer's rows are in or out whole, in the order they were committed
     during = sorted(int(n.removeprefix("备份中")) for n in restored if n.startswith("备份中"))
     assert during == list(range(len(during)))
-    restored_app = _app_on(restored_url, tmp_path)
+    assert Path(restored_app.instance_path) == instance
     with restored_app.app_context():  # the app opens it and reads it
         assert db.session.scalar(select(func.count(Township.id))) == len(restored)
     close_app(restored_app)
 
 
-def _restore(backup_file: Path, databases, tmp_path: Path) -> str:
-    """The restore documented in docs/OPERATIONS.md."""
+APP_SETTINGS = (
+    "STARRATING_DATABASE_URL",
+    "STARRATING_REDIS_URL",
+    "STARRATING_PUBLIC_URL",
+    "STARRATING_HOSTS",
+    "STARRATING_BACKUP_DIR",
+    "STARRATING_PROXIES",
+    "STARRATING_HTTPS",
+)
+
+
+def _new_server(tmp_path: Path, monkeypatch) -> Path:
+    """Another machine: an instance folder with nothing in it (no config.py, no SECRET_KEY)."""
+    instance = tmp_path / "new-server" / "instance"
+    monkeypatch.setenv("STARRATING_INSTANCE", str(instance))
+    for name in APP_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    return instance
+
+
+def _flask(*args: str) -> str:
+    """`flask --app starrating …` as the administrator types it (the environment as set)."""
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "starrating", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def _restore_data(backup_file: Path, databases, tmp_path: Path, monkeypatch) -> Path:
+    """Steps 1–4 of the restore in docs/OPERATIONS.md, into a fresh instance folder."""
+    instance = _new_server(tmp_path, monkeypatch)
     if BACKEND == "sqlite":
-        target = tmp_path / "restored" / "starrating.sqlite"
-        target.parent.mkdir()
-        shutil.copyfile(backup_file, target)
+        instance.mkdir(parents=True, mode=0o700)
+        target = instance / "starrating.sqlite"
+        subprocess.run(["install", "-m", "600", str(backup_file), str(target)], check=True)
         with sqlite3.connect(target) as check:
             assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return f"sqlite:///{target}"
+        return instance
     url = databases.new(migrate=False)
     plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     subprocess.run(
@@ -182,16 +231,117 @@ def _restore(backup_file: Path, databases, tmp_path: Path) -> str:
         check=True,
         capture_output=True,
     )
-    return url
+    monkeypatch.setenv("STARRATING_DATABASE_URL", url)
+    return instance
+
+
+def _restore(backup_file: Path, key_file: Path, databases, tmp_path: Path, monkeypatch) -> Path:
+    """The whole restore documented in docs/OPERATIONS.md: the data, then the key, then init-db."""
+    instance = _restore_data(backup_file, databases, tmp_path, monkeypatch)
+    _flask("restore-key", str(key_file))
+    _flask("init-db")
+    return instance
+
+
+def _printed_codes(app, count: int) -> tuple[str, list[str]]:
+    """A village whose member ballot is open, with count codes printed: its code, the codes."""
+    from starrating.services.ballots import generate_codes, open_round
+    from tests.factories import (
+        create_member,
+        create_member_round,
+        create_user,
+        create_village,
+        open_assessment,
+    )
+
+    with app.app_context():
+        village = create_village(name="翁家埠村")
+        secretary = create_user(role=Role.SECRETARY, village=village)
+        create_member(village=village, name="王建国")
+        open_assessment(village=village, secretary=secretary, raters=[secretary])
+        ballot_round = create_member_round(village=village, secretary=secretary)
+        ballot_round.title = "2026 年度党员民主测评"
+        codes = generate_codes(actor=secretary, ballot_round=ballot_round, count=count)
+        open_round(actor=secretary, ballot_round=ballot_round)
+        db.session.commit()
+        return village.code, [printed.code for printed in codes]
+
+
+def _vote(app, village_code: str, code: str) -> str:
+    """A villager scans the printed QR and votes 满意 on every row; the page they end on."""
+    from starrating.rules.tokens import shown
+
+    client = app.test_client()
+    page = client.get(f"/v/{village_code}/t/{shown(code)}", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    subjects = set(re.findall(r'name="(s-\d+)"', html))
+    if not subjects:
+        return html
+    fields = dict.fromkeys(subjects, "satisfied")
+    if token := re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html):
+        fields["csrf_token"] = token.group(1)
+    answer = client.post(f"/v/{village_code}/ballot", data=fields, follow_redirects=True)
+    return answer.get_data(as_text=True)
+
+
+def test_a_restore_on_a_new_server_keeps_every_unused_printed_code_voting(
+    databases, tmp_path, monkeypatch
+):
+    """Codes are stored as HMACs keyed with SECRET_KEY: the backup carries the key in its own
+    file, and the documented restore puts it back, so a sheet printed before still votes."""
+    url = databases.new()
+    app = _app_on(url, tmp_path / "backups")
+    village_code, codes = _printed_codes(app, 3)
+    assert "回执码" in _vote(app, village_code, codes[0])
+    backup_file, key_file, said = _backed_up(app)
+    assert "正在投票" in said  # the round is open: the backup says what a restore would reopen
+    assert "test-secret-key" not in backup_file.read_bytes().decode("latin-1")
+    close_app(app)
+
+    instance = _restore_data(backup_file, databases, tmp_path, monkeypatch)
+    without_key = create_app()  # the data alone: a new random key, every code is wrong
+    assert "票码不对" in _vote(without_key, village_code, codes[1])
+    close_app(without_key)
+
+    _flask("restore-key", str(key_file))
+    _flask("init-db")
+    restored = create_app()
+    assert Path(restored.instance_path) == instance
+    assert "回执码" in _vote(restored, village_code, codes[1])
+    assert "已投票" in _vote(restored, village_code, codes[0])  # used before the backup: stays used
+    close_app(restored)
 
 
 @pytest.mark.sqlite_only
 def test_sqlite_backup_is_a_single_self_contained_file(databases, tmp_path):
     url = databases.new()
     app = _app_on(url, tmp_path)
-    result = app.test_cli_runner().invoke(args=["backup"])
-    backup_file = Path(result.output.strip())
+    backup_file, _, _ = _backed_up(app)
     assert not Path(f"{backup_file}-wal").exists()
     with sqlite3.connect(backup_file) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     close_app(app)
+
+
+def test_backups_and_their_key_are_private_and_named_in_china_time(
+    databases, tmp_path, monkeypatch
+):
+    """The server's clock zone is New York here: the file name still says China's time."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    previous = os.umask(0o022)  # the usual umask: files 0644 unless the app says otherwise
+    try:
+        app = _app_on(databases.new(), tmp_path / "backups")
+        backup_file, key_file, _ = _backed_up(app)
+        close_app(app)
+    finally:
+        os.umask(previous)
+        monkeypatch.undo()
+        time.tzset()
+    assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+    assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.name == backup_file.with_suffix(".key").name
+    stamp = datetime.strptime(backup_file.name.split("-", 1)[1].split(".")[0], "%Y%m%d-%H%M%S")
+    china_now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs(china_now - stamp) < timedelta(minutes=2)

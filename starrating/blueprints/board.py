@@ -36,7 +36,7 @@ from starrating.queries import board as reads
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.services import ServiceError, guessing
 from starrating.services.objections import CONTENT_LENGTH, file_objection
-from starrating.web import china_today, public_address, qr_svg
+from starrating.web import china_today, printing_problem, public_address, qr_svg
 
 bp = Blueprint("board", __name__)
 guard_blueprint(bp, roles=None)
@@ -67,9 +67,9 @@ def _message(title: str, text: str, status: int) -> Any:
     return render_template("board/message.html", title=title, text=text), status
 
 
-def board_address(village: Village) -> str:
-    """The board's full address for the poster: the public address when configured (as the
-    printed ballots' QR codes use), else the one this browser used."""
+def board_address(village: Village) -> str | None:
+    """The board's full address for the poster, as the printed ballots' QR codes get theirs
+    (web.public_address); None when there is no trusted public address."""
     return public_address(url_for(".board", village_code=village.code))
 
 
@@ -126,7 +126,7 @@ def file(village_code: str) -> Any:
         db.session.commit()
         problem = CSRF_EXPIRED if "csrf_token" in form.errors else "请选择对哪一项有异议"
         return _board_page(village, form, problem=problem, status=400)
-    year, _ = reads.board_year(village.id, china_today())
+    year, record = reads.board_year(village.id, china_today())
     try:
         objection = file_objection(
             village=village,
@@ -141,8 +141,9 @@ def file(village_code: str) -> Any:
         ratelimit.release(attempt)  # in Redis; a slot in the database went with the rollback
         return _board_page(village, form, problem=error.message, status=400)
     guessing.record_filing(village_id=village.id, address=request.remote_addr)
+    answerer = reads.answerer_label(record.state if record else None)
     db.session.commit()
-    flash("已收到您的异议，村党支部会在公示期内答复。", "success")
+    flash(f"已收到您的异议，{answerer}会逐条答复，请凭编号查看。", "success")
     return redirect(
         url_for(".objection", village_code=village.code, reference=objection.reference), 303
     )
@@ -177,7 +178,12 @@ def objection(village_code: str, reference: str) -> Any:
     if found is None:
         _count_wrong_reference(village)
         return _not_found_reference(village, typed)
-    return render_template("board/objection.html", village=village, objection=found)
+    return render_template(
+        "board/objection.html",
+        village=village,
+        objection=found,
+        answerer=reads.objection_answerer_label(found),
+    )
 
 
 def _count_wrong_reference(village: Village) -> None:
@@ -205,5 +211,9 @@ def poster(village_code: str) -> Any:
     village = get_public_village_or_404(village_code)
     address = board_address(village)
     return render_template(
-        "board/poster.html", village=village, address=address, qr=qr_svg(address)
+        "board/poster.html",
+        village=village,
+        address=address,
+        qr=qr_svg(address) if address else None,
+        no_address=printing_problem(),
     )

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.roster import MAX_NAME_LENGTH
 from starrating.rules.vocabulary import (
     VILLAGE_ROLES,
@@ -26,6 +27,14 @@ from starrating.rules.vocabulary import (
 
 REQUIRED = "此项必填"
 DATE_MESSAGE = "请填写日期，如 1965-03-02"
+
+
+def database_id(value: object) -> int:
+    """A submitted record id as a number (the coerce of id choices). One the database cannot
+    hold names no record: it becomes 0, which no record has, so the service refuses it as it
+    refuses any id that is not one of its choices."""
+    number = int(value)  # type: ignore[call-overload]
+    return number if 0 <= number <= DATABASE_INT_MAX else 0
 
 
 def required() -> DataRequired:

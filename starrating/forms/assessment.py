@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from starrating.forms import REQUIRED, ChineseDateField, required, required_date
+from starrating.forms import REQUIRED, ChineseDateField, database_id, required, required_date
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 REASON_LENGTH = 200
@@ -36,7 +36,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, coerce=int, validate_choice=False, **kwargs)
+        super().__init__(label, coerce=database_id, validate_choice=False, **kwargs)
 
 
 class OpenYearForm(FlaskForm):
@@ -60,7 +60,10 @@ class RatersForm(FlaskForm):
 
 class AddYearMemberForm(FlaskForm):
     member = SelectField(
-        "党员", coerce=int, validate_choice=False, validators=[InputRequired(message=REQUIRED)]
+        "党员",
+        coerce=database_id,
+        validate_choice=False,
+        validators=[InputRequired(message=REQUIRED)],
     )
 
 

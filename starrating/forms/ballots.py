@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from starrating.forms import REQUIRED, choices, required
 from starrating.forms.assessment import FIRST_YEAR, LAST_YEAR, ChineseIntegerField
+from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.electorate import Electorate
 
 TITLE_LENGTH = 100
@@ -88,7 +89,10 @@ class CodesForm(FlaskForm):
 class VoidForm(FlaskForm):
     serial = ChineseIntegerField(
         "作废第几号选票",
-        validators=[InputRequired(message=REQUIRED), NumberRange(min=1, message="请填写编号")],
+        validators=[
+            InputRequired(message=REQUIRED),
+            NumberRange(min=1, max=DATABASE_INT_MAX, message="请填写选票上的编号"),
+        ],
     )
     void_reason = StringField(
         "作废原因（如：遗失、污损、填错）", validators=[required(), Length(max=REASON_LENGTH)]

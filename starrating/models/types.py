@@ -27,6 +27,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The largest id, year or count a column holds on every database we run on: SQLAlchemy's
+# Integer is PostgreSQL's 32-bit integer (SQLite's are 64-bit). A larger number in a URL or a
+# query string names nothing: it is answered 404, never sent to the database to overflow.
+DATABASE_INT_MAX = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

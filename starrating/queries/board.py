@@ -18,9 +18,10 @@ from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, Vil
 from starrating.queries.appraisal import active_cadres, appraise_cadres, pledges_by_cadre
 from starrating.queries.assessment import year_results
 from starrating.queries.ballots import rounds_of
-from starrating.rules.assessment_state import publicity_open
+from starrating.rules.assessment_state import YearState, objection_answerer, publicity_open
 from starrating.rules.electorate import RoundState
 from starrating.rules.pledges import PledgeState
+from starrating.rules.vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,25 @@ class Board:
     cadres: Publicity
     cadre_results: list[PublicCadreResult]  # empty until published
     closed_rounds: list[BallotRound]
+    answerer: str  # who answers an objection filed now: 村党支部, or 乡镇 during the review
+
+
+def answerer_label(state: YearState | None) -> str:
+    """Who answers the objections of a year in that state, as the board says it."""
+    return "乡镇" if objection_answerer(state) is Role.TOWNSHIP else "村党支部"
+
+
+def objection_answerer_label(objection: Objection) -> str:
+    """Who answered the objection (乡镇 or 村党支部), or who will answer it now."""
+    if objection.answered_by is not None:
+        return "乡镇" if objection.answered_by.role is Role.TOWNSHIP else "村党支部"
+    state = db.session.scalar(
+        select(AssessmentYear.state).where(
+            AssessmentYear.village_id == objection.village_id,
+            AssessmentYear.year == objection.year,
+        )
+    )
+    return answerer_label(state)
 
 
 def board_year(village_id: int, today: date) -> tuple[int, AssessmentYear | None]:
@@ -139,6 +159,7 @@ def public_board(village: Village, *, today: date) -> Board:
         cadres=cadres,
         cadre_results=_cadre_results(village_cadres, year) if cadres.published else [],
         closed_rounds=[r for r in rounds_of(village.id) if r.state is RoundState.CLOSED],
+        answerer=answerer_label(record.state if record else None),
     )
 
 

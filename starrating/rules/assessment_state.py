@@ -101,6 +101,36 @@ def lock_message(year: int, state: YearState) -> str:
     return f"{year} 年度评定已报乡镇审核，审核期间不能修改；如需更改，请等乡镇退回"
 
 
+def objection_answerer(state: YearState | None) -> Role:
+    """Who answers the villagers' objections of a year now: the branch while the village may
+    change the year; the township while it reviews the year and after it approved it (a late
+    objection is then the township's to weigh). After a return, the branch again."""
+    return Role.SECRETARY if village_may_edit(state) else Role.TOWNSHIP
+
+
+def answer_problem(
+    *, year: int, state: YearState | None, role: Role, answered_by: Role | None
+) -> str | None:
+    """Why that role may not answer (or rewrite the answer to) an objection now, or None.
+
+    The answerer is objection_answerer's. An answer is frozen once the year is submitted:
+    neither side rewrites the branch's answers while the township reviews or after it
+    approved; the township's own answers stay the township's, also after a return."""
+    answerer = objection_answerer(state)
+    if role is Role.SECRETARY and answerer is Role.TOWNSHIP:
+        assert state is not None  # a year without a record is the village's
+        return lock_message(year, state) + "；此期间新的群众异议由乡镇答复"
+    if role is Role.TOWNSHIP and answerer is Role.SECRETARY:
+        return "本年度评定尚未报送乡镇（或已退回村里），群众异议由村党支部答复"
+    if role not in (Role.SECRETARY, Role.TOWNSHIP):
+        return "只有支部书记或乡镇审核人可以答复群众异议"
+    if answered_by is not None and answered_by is not role:
+        if answered_by is Role.TOWNSHIP:
+            return "这条异议已由乡镇答复，村里不能改写乡镇的答复"
+        return "这条异议村党支部已在报送前答复，审核期间答复不能改写"
+    return None
+
+
 def publicity_end(published_on: date, days: int) -> date:
     """The last day of publicity: published on day 1, so 5 days from 11-28 run to 12-02."""
     return published_on + timedelta(days=days - 1)
@@ -126,9 +156,12 @@ def submit_blockers(
     cadres: int,
     cadre_publicity_ends_on: date | None,
     open_objections: int,
+    unfinished_rounds: int = 0,
 ) -> list[str]:
     """What stops the secretary from submitting the year (empty: nothing): marking reopened
-    for corrections, results not settled, publicity not over, objections not answered."""
+    for corrections, results not settled, publicity not over, objections not answered, a
+    ballot round still open or not yet certified (its count could still change the results
+    the township reviews)."""
     blockers = [] if marking_closed else ["评分已重新开放更正：请先结束评分"]
     blockers.extend(result_problems)
     blockers.extend(_publicity_blockers("十星级评定结果", publicity_ends_on, today))
@@ -136,6 +169,8 @@ def submit_blockers(
         blockers.extend(_publicity_blockers("村干部考核结果", cadre_publicity_ends_on, today))
     if open_objections:
         blockers.append(f"尚有 {open_objections} 条群众异议未答复")
+    if unfinished_rounds:
+        blockers.append(f"尚有 {unfinished_rounds} 轮测评未结束投票或计票结果未经两人确认")
     return blockers
 
 

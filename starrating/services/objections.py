@@ -1,4 +1,5 @@
-"""Villagers' objections (异议) filed on the public board, and the secretary's answers.
+"""Villagers' objections (异议) filed on the public board, and their answers: the secretary's,
+or the township's once the year is submitted (rules/assessment_state.py answer_problem).
 
 Who filed one (name, phone: both optional) is kept for the secretary and the township only; the
 audit trail records that an objection came in, never who filed it.
@@ -9,9 +10,11 @@ import re
 from sqlalchemy import select
 
 from starrating.extensions import db
-from starrating.models import Objection, ObjectionTopic, User, Village
+from starrating.models import AssessmentYear, Objection, ObjectionTopic, User, Village
 from starrating.models.types import utcnow
+from starrating.rules.assessment_state import YearState, answer_problem
 from starrating.rules.tokens import new_receipt
+from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
 
@@ -67,9 +70,24 @@ def _new_reference() -> str:
 
 
 def answer_objection(*, actor: User, objection: Objection, answer: str) -> None:
-    """The secretary's answer, shown on the board to whoever has the reference code. An answer
-    may be rewritten; the audit keeps every version. Not while the township reviews the year
-    or once it approved it: that is a change to the year like any other."""
+    """The answer, shown on the board to whoever has the reference code: the secretary's
+    while the village may change the year, the township's while it reviews the year or after
+    it approved it (rules: answer_problem). An answer may be rewritten by whoever gave it while
+    it is theirs to give; the audit keeps every version."""
+    state = db.session.scalar(
+        select(AssessmentYear.state).where(
+            AssessmentYear.village_id == objection.village_id,
+            AssessmentYear.year == objection.year,
+        )
+    )
+    problem = answer_problem(
+        year=objection.year,
+        state=state,
+        role=actor.role,
+        answered_by=objection.answered_by.role if objection.answered_by else None,
+    )
+    if problem:
+        raise ServiceError(problem)
     answer = answer.strip()
     if not answer:
         raise ServiceError("请填写答复内容")
@@ -89,3 +107,18 @@ def answer_objection(*, actor: User, objection: Objection, answer: str) -> None:
         before=before,
         after={"answer": answer},
     )
+
+
+def answer_problems(
+    *, objections: list[Objection], state: YearState | None, role: Role
+) -> dict[int, str | None]:
+    """Objection id → why that role may not answer it now (None: the form is shown)."""
+    return {
+        o.id: answer_problem(
+            year=o.year,
+            state=state,
+            role=role,
+            answered_by=o.answered_by.role if o.answered_by else None,
+        )
+        for o in objections
+    }

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from starrating.extensions import db
-from starrating.models import AssessmentYear, Cadre, Objection, User, YearReview
+from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, User, YearReview
 from starrating.models.types import utcnow
 from starrating.queries.appraisal import active_cadres, appraise_cadres
 from starrating.queries.assessment import year_results
@@ -26,7 +26,9 @@ from starrating.rules.assessment_state import (
     submit_blockers,
     village_may_edit,
 )
+from starrating.rules.electorate import RoundState
 from starrating.rules.tenstar import Grade
+from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
 
@@ -43,6 +45,22 @@ def open_objections(village_id: int, year: int) -> int:
                 Objection.village_id == village_id,
                 Objection.year == year,
                 Objection.answered_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def unfinished_rounds(village_id: int, year: int) -> int:
+    """The year's ballot rounds that are open, or closed but not certified: their count can
+    still change. (A round never opened counts nothing and blocks nothing.)"""
+    return (
+        db.session.scalar(
+            select(func.count(BallotRound.id)).where(
+                BallotRound.village_id == village_id,
+                BallotRound.year == year,
+                (BallotRound.state == RoundState.OPEN)
+                | ((BallotRound.state == RoundState.CLOSED) & BallotRound.certified_at.is_(None)),
             )
         )
         or 0
@@ -92,10 +110,22 @@ def submission_blockers(year: AssessmentYear, *, today: date) -> list[str]:
         cadres=active_cadre_count(year.village_id),
         cadre_publicity_ends_on=year.cadres_publicity_ends_on,
         open_objections=open_objections(year.village_id, year.year),
+        unfinished_rounds=unfinished_rounds(year.village_id, year.year),
     )
 
 
 # --- the steps ----------------------------------------------------------------------------------
+
+
+def _ensure_step(actor: User, year: AssessmentYear, step: Step) -> None:
+    """The village's own steps are refused with the lock message while the year is under
+    review or approved, like every other village change; then the step's own rule."""
+    village_step = TRANSITIONS[step].role is Role.SECRETARY
+    if village_step and actor.role is Role.SECRETARY and not village_may_edit(year.state):
+        raise ServiceError(lock_message(year.year, year.state))
+    problem = step_problem(year.state, step, actor.role)
+    if problem:
+        raise ServiceError(problem)
 
 
 def _step(
@@ -105,9 +135,7 @@ def _step(
     opinion: str | None = None,
     approved: Sequence[int] | None = None,
 ) -> None:
-    problem = step_problem(year.state, step, actor.role)
-    if problem:
-        raise ServiceError(problem)
+    _ensure_step(actor, year, step)
     before = year.state
     year.state = _target(step)
     db.session.add(
@@ -141,9 +169,7 @@ def _target(step: Step) -> YearState:
 def publish_results(*, actor: User, year: AssessmentYear, today: date) -> date:
     """Put the ten-star results on the public board for the scheme's publicity days; returns
     the last day of publicity."""
-    problem = step_problem(year.state, Step.PUBLISH, actor.role)
-    if problem:
-        raise ServiceError(problem)
+    _ensure_step(actor, year, Step.PUBLISH)
     blockers = publishing_blockers(year)
     if blockers:
         raise ServiceError("还不能公示：" + "；".join(blockers))
@@ -156,7 +182,7 @@ def publish_results(*, actor: User, year: AssessmentYear, today: date) -> date:
 def publish_cadre_results(*, actor: User, year: AssessmentYear, today: date) -> date:
     """Put the cadres' results on the board for the scheme's publicity days (again after a
     return: the days start over). Returns the last day of publicity."""
-    if actor.role.value != "secretary":
+    if actor.role is not Role.SECRETARY:
         raise ServiceError("「公示村干部考核结果」只能由支部书记操作")
     if not village_may_edit(year.state):
         raise ServiceError(lock_message(year.year, year.state))
@@ -184,9 +210,7 @@ def publish_cadre_results(*, actor: User, year: AssessmentYear, today: date) -> 
 
 
 def submit_year(*, actor: User, year: AssessmentYear, today: date) -> None:
-    problem = step_problem(year.state, Step.SUBMIT, actor.role)
-    if problem:
-        raise ServiceError(problem)
+    _ensure_step(actor, year, Step.SUBMIT)
     blockers = submission_blockers(year, today=today)
     if blockers:
         raise ServiceError("还不能报送乡镇：" + "；".join(blockers))
@@ -242,9 +266,7 @@ def _decide_with_reason(
 def resume_year(*, actor: User, year: AssessmentYear) -> None:
     """The secretary takes a returned year back to marking to act on the township's opinion;
     results go public again (for full publicity days) before the next submission."""
-    problem = step_problem(year.state, Step.RESUME, actor.role)
-    if problem:
-        raise ServiceError(problem)
+    _ensure_step(actor, year, Step.RESUME)
     year.published_on = year.publicity_ends_on = None
     year.cadres_published_on = year.cadres_publicity_ends_on = None
     year.submitted_at = None

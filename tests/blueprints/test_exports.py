@@ -100,6 +100,7 @@ def download(client, url: str, filename: str):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert f"filename*=UTF-8''{quote(filename)}" in disposition
+    assert response.headers["Cache-Control"] == "no-store"  # names, grades: never cached
     return open_book(response.data)
 
 
@@ -269,6 +270,46 @@ def test_another_village_or_township_is_not_found(app, client, village_year):
     # their own township's workbook holds none of this village
     book = open_book(client.get(f"/township/exports/years/{YEAR}/township.xlsx").data)
     assert "翁家埠村" not in book.sheetnames
+
+
+def test_every_download_is_sent_no_store_so_no_browser_or_proxy_keeps_it(app, village_year):
+    """Workbooks carry names, grades and explanations: `no-store`, not send_file's `no-cache`
+    (which lets a browser or proxy keep a copy). Every .xlsx route of the app is listed here."""
+    village, secretary, _, ballot_round = village_year
+    reviewer = create_user(role=Role.TOWNSHIP, township=village.township)
+    downloads = {
+        "/branch/exports/years/<int:year>/tenstar.xlsx": (secretary, f"years/{YEAR}/tenstar"),
+        "/branch/exports/rounds/<int:round_id>/tally.xlsx": (
+            secretary,
+            f"rounds/{ballot_round.id}/tally",
+        ),
+        "/branch/exports/appraisal/<int:year>/cadres.xlsx": (secretary, f"appraisal/{YEAR}/cadres"),
+        "/branch/members/template.xlsx": (secretary, None),
+        "/branch/cadres/template.xlsx": (secretary, None),
+        "/township/exports/villages/<int:village_id>/years/<int:year>/tenstar.xlsx": (
+            reviewer,
+            f"villages/{village.id}/years/{YEAR}/tenstar",
+        ),
+        "/township/exports/rounds/<int:round_id>/tally.xlsx": (
+            reviewer,
+            f"rounds/{ballot_round.id}/tally",
+        ),
+        "/township/exports/villages/<int:village_id>/appraisal/<int:year>/cadres.xlsx": (
+            reviewer,
+            f"villages/{village.id}/appraisal/{YEAR}/cadres",
+        ),
+        "/township/exports/years/<int:year>/township.xlsx": (reviewer, f"years/{YEAR}/township"),
+    }
+    routes = {r.rule for r in app.url_map.iter_rules() if r.rule.endswith(".xlsx")}
+    assert routes == set(downloads), "a new download: add it here"
+    for rule, (user, middle) in downloads.items():
+        client = app.test_client()
+        login(client, user)
+        prefix = rule.split("/exports/")[0] + "/exports/"
+        url = rule if middle is None else f"{prefix}{middle}.xlsx"
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == XLSX, url
+        assert response.headers["Cache-Control"] == "no-store", url
 
 
 def test_a_round_still_open_has_no_workbook(client):

@@ -346,10 +346,13 @@ def test_after_submission_every_village_write_is_refused_and_nothing_changes(cli
     )
     assert db.session.scalar(wang_passed) == 4  # the 4 basic stars, as marked before
     assert year_record().state is YearState.SUBMITTED
-    # an objection filed late is still answered: an answer changes no result
-    assert "已答复" in post(client, f"objections/{late.id}/answer", answer="已转乡镇审核时参考")
+    # an objection filed late goes to the township; the branch's answers are frozen
+    for objection_id in (late.id, objection.id):
+        html = post(client, f"objections/{objection_id}/answer", answer="改写")
+        assert lock in html and "此期间新的群众异议由乡镇答复" in html
     db.session.refresh(late)
-    assert late.answer == "已转乡镇审核时参考"
+    db.session.refresh(objection)
+    assert late.answer is None and objection.answer == "已复核"
 
 
 def test_the_secretarys_home_shows_the_years_stage_and_waiting_objections(client, monkeypatch):

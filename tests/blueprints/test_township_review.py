@@ -27,7 +27,13 @@ from starrating.models import (
 )
 from starrating.queries.assessment import assessed_members
 from starrating.queries.ballots import subjects
-from starrating.rules.assessment_state import TRANSITIONS, Step, YearState, lock_message
+from starrating.rules.assessment_state import (
+    TRANSITIONS,
+    Step,
+    YearState,
+    lock_message,
+    village_may_edit,
+)
 from starrating.rules.ballots import Choice
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import Role
@@ -207,7 +213,12 @@ def test_each_step_only_by_its_role_from_its_state(app, step, state, role):
         with pytest.raises(ServiceError) as refused:
             take(step, actor, branch)
         db.session.rollback()
-        assert step.label in refused.value.message
+        village_step = transition.role is Role.SECRETARY
+        if village_step and role is Role.SECRETARY and not village_may_edit(state):
+            # the village's own steps are refused like every other change of a locked year
+            assert refused.value.message == lock_message(YEAR, state)
+        else:
+            assert step.label in refused.value.message
         assert branch.year.state is state
         assert reviews(branch.year) == before
 

@@ -9,7 +9,10 @@ from starrating.rules.assessment_state import (
     TRANSITIONS,
     Step,
     YearState,
+    answer_problem,
     approval_problems,
+    lock_message,
+    objection_answerer,
     publicity_end,
     publicity_open,
     publish_blockers,
@@ -128,6 +131,10 @@ def test_submission_lists_everything_that_blocks_it() -> None:
     ]
 
 
+def test_submission_waits_for_every_opened_round_to_be_counted_and_certified() -> None:
+    assert _submit(unfinished_rounds=2) == ["尚有 2 轮测评未结束投票或计票结果未经两人确认"]
+
+
 def test_a_village_without_cadres_submits_without_cadre_results() -> None:
     assert _submit(cadres=0, cadre_publicity_ends_on=None) == []
 
@@ -143,3 +150,48 @@ def test_the_township_approves_each_excellent_and_unqualified_member() -> None:
     assert approval_problems(needs_approval=[], approved=[], opinion="意" * 501) == [
         "审核意见不能超过 500 字"
     ]
+
+
+# --- who answers the villagers' objections ----------------------------------------------------
+
+S, T = Role.SECRETARY, Role.TOWNSHIP
+
+
+@pytest.mark.parametrize(
+    ("state", "answerer"),
+    [
+        (None, S),
+        (YearState.MARKING, S),
+        (YearState.PUBLICITY, S),
+        (YearState.SUBMITTED, T),
+        (YearState.APPROVED, T),
+        (YearState.RETURNED, S),
+    ],
+)
+def test_the_branch_answers_until_submission_and_the_township_after(
+    state: YearState | None, answerer: Role
+) -> None:
+    assert objection_answerer(state) is answerer
+
+
+def test_while_under_review_the_branchs_answers_are_frozen_and_new_ones_the_townships() -> None:
+    submitted = YearState.SUBMITTED
+    locked = answer_problem(year=2026, state=submitted, role=S, answered_by=None)
+    assert locked == lock_message(2026, submitted) + "；此期间新的群众异议由乡镇答复"
+    assert answer_problem(year=2026, state=submitted, role=T, answered_by=None) is None
+    assert answer_problem(year=2026, state=submitted, role=T, answered_by=S) == (
+        "这条异议村党支部已在报送前答复，审核期间答复不能改写"
+    )
+    assert answer_problem(year=2026, state=YearState.APPROVED, role=T, answered_by=T) is None
+
+
+def test_after_a_return_the_branch_answers_again_but_never_rewrites_the_townships() -> None:
+    returned = YearState.RETURNED
+    assert answer_problem(year=2026, state=returned, role=S, answered_by=None) is None
+    assert answer_problem(year=2026, state=returned, role=S, answered_by=S) is None
+    assert answer_problem(year=2026, state=returned, role=S, answered_by=T) == (
+        "这条异议已由乡镇答复，村里不能改写乡镇的答复"
+    )
+    assert "由村党支部答复" in (
+        answer_problem(year=2026, state=returned, role=T, answered_by=None) or ""
+    )

@@ -27,7 +27,13 @@ def index() -> Any:
         if years:
             latest = years[0]
             objections = board_queries.objection_counts(current_user.village_id, latest.year)
-    return render_template("branch/index.html", counts=counts, latest=latest, objections=objections)
+    return render_template(
+        "branch/index.html",
+        counts=counts,
+        latest=latest,
+        objections=objections,
+        answerer=board_queries.answerer_label(latest.state) if latest else None,
+    )
 
 
 from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its routes)

@@ -31,7 +31,7 @@ from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError, guessing
 from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
-from starrating.web import ballot_address, china_today, qr_svg
+from starrating.web import ballot_address, china_today, printing_problem, qr_svg
 
 # Up to this many subjects the ballot has one column; more are split into two columns side by
 # side, so that about 60 subjects still fit on one A4 page.
@@ -137,6 +137,7 @@ def round_page(round_id: int) -> Any:
         void_form=VoidForm(),
         confirm_form=ConfirmForm(),
         guessing=guessing.village_alert(found.village_id),
+        no_address=printing_problem(),
     )
 
 
@@ -175,6 +176,9 @@ def generate_codes(round_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
         return redirect(_round_url(found))
+    if problem := printing_problem():  # codes shown once: never generated without their QR
+        flash(problem, "error")
+        return redirect(_round_url(found))
     issued = service.issued_count(found)
     if form.issued.data != issued:
         # a reloaded print page or a double click sends the form again: never print twice
@@ -203,6 +207,9 @@ def void_code(round_id: int) -> Any:
     form = VoidForm()
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
+        return redirect(_round_url(found))
+    if problem := printing_problem():  # the replacement is printed at once
+        flash(problem, "error")
         return redirect(_round_url(found))
     try:
         replacement = service.void_code(
@@ -273,6 +280,7 @@ def _print_page(
     sheets = []
     for printed in codes:
         address = ballot_address(village.code, printed.code)
+        assert address is not None  # generate_codes and void_code refused without one
         sheets.append(PrintedSheet(printed.serial, shown(printed.code), address, qr_svg(address)))
     return render_template(
         "branch/round_print.html",

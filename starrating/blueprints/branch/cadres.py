@@ -1,16 +1,16 @@
 """The secretary's cadre list (by hand or by upload) and each cadre's yearly pledge."""
 
-import io
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from starrating import queries
 from starrating.blueprints.branch import bp
+from starrating.blueprints.branch.exports import send_workbook
 from starrating.extensions import db
 from starrating.forms import VersionForm
 from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
@@ -54,7 +54,6 @@ from starrating.spreadsheets.roster import RowError
 from starrating.spreadsheets.upload import UploadRejected
 from starrating.web import china_today
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -201,12 +200,7 @@ def import_cadre_list() -> Any:
 @bp.route("/cadres/template.xlsx")
 @allow(Role.SECRETARY)
 def cadre_template_file() -> Any:
-    return send_file(
-        io.BytesIO(cadre_template()),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="村干部名单导入模板.xlsx",
-    )
+    return send_workbook(cadre_template(), "村干部名单导入模板.xlsx")
 
 
 # --- pledges ----------------------------------------------------------------------------------

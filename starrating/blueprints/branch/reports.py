@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
@@ -28,7 +28,7 @@ from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.reports import check_can_file
 from starrating.services.reports import file_report as save_report
-from starrating.web import china_today
+from starrating.web import china_today, query_int
 
 ATTENTION = (ReportStatus.DUE, ReportStatus.OVERDUE)
 
@@ -130,7 +130,7 @@ def my_pledges() -> Any:
 @allow(Role.SECRETARY)
 def reports_overview() -> Any:
     today = china_today()
-    year = request.args.get("year", type=int) or report_years(today)[0]
+    year = query_int("year") or report_years(today)[0]
     cadres = active_cadres([current_user.village_id])
     cards = _cards(cadres, pledges_with_items(cadres, [year]), today)
     return render_template(

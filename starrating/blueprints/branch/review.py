@@ -15,11 +15,18 @@ from starrating.models import AssessmentYear
 from starrating.permissions import allow, get_year_or_404
 from starrating.queries import board as board_reads
 from starrating.queries.township import review_history
-from starrating.rules.assessment_state import Step, YearState, publicity_open, step_problem
+from starrating.rules.assessment_state import (
+    Step,
+    YearState,
+    lock_message,
+    publicity_open,
+    step_problem,
+    village_may_edit,
+)
 from starrating.rules.vocabulary import Role
 from starrating.services import review as service
 from starrating.services.guessing import filing_alert
-from starrating.services.objections import ANSWER_LENGTH, answer_objection
+from starrating.services.objections import ANSWER_LENGTH, answer_objection, answer_problems
 from starrating.web import china_today
 
 
@@ -108,10 +115,13 @@ def resume_year(year: int) -> Any:
 @allow(Role.SECRETARY)
 def objections(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
+    objections = board_reads.village_objections(found.village_id, found.year)
     return render_template(
         "branch/objections.html",
         year=found,
-        objections=board_reads.village_objections(found.village_id, found.year),
+        objections=objections,
+        problems=answer_problems(objections=objections, state=found.state, role=Role.SECRETARY),
+        locked=None if village_may_edit(found.state) else lock_message(found.year, found.state),
         form=AnswerForm(),
         answer_length=ANSWER_LENGTH,
         burst=filing_alert(found.village_id),

@@ -1,13 +1,13 @@
 """The secretary's member roster: by hand, by upload, never losing a record; the audit trail."""
 
-import io
 from typing import Any
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from starrating import queries
 from starrating.blueprints.branch import bp
+from starrating.blueprints.branch.exports import send_workbook
 from starrating.extensions import db
 from starrating.forms import LeaveForm, MemberForm, RosterUploadForm, VersionForm
 from starrating.permissions import allow, get_member_or_404
@@ -34,9 +34,7 @@ from starrating.spreadsheets.roster import (
     read_roster,
 )
 from starrating.spreadsheets.roster_template import roster_template
-from starrating.web import china_today
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from starrating.web import china_today, query_int
 
 
 @bp.route("/members")
@@ -196,12 +194,7 @@ def import_roster() -> Any:
 @bp.route("/members/template.xlsx")
 @allow(Role.SECRETARY)
 def roster_template_file() -> Any:
-    return send_file(
-        io.BytesIO(roster_template()),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="党员花名册导入模板.xlsx",
-    )
+    return send_workbook(roster_template(), "党员花名册导入模板.xlsx")
 
 
 @bp.route("/audit")
@@ -210,6 +203,6 @@ def audit() -> Any:
     page = queries.audit_events(
         township_id=current_user.township_id,
         village_id=current_user.village_id,
-        page=request.args.get("page", 1, type=int),
+        page=query_int("page", 1) or 1,
     )
     return render_template("branch/audit.html", page=page)

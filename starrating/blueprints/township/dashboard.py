@@ -5,7 +5,7 @@ cadres' satisfaction and pledge completion (DESIGN.md §5.6, §8)."""
 from collections import Counter
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user
 
 from starrating import queries, ratelimit
@@ -14,7 +14,7 @@ from starrating.blueprints.township.review import cadre_charts
 from starrating.queries.township import township_year
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar import GRADE_ORDER
-from starrating.web import china_today
+from starrating.web import china_today, query_int
 
 NOT_OPENED = "未开启"
 STAGES = (NOT_OPENED, *(state.label for state in YearState))
@@ -23,7 +23,7 @@ STAGES = (NOT_OPENED, *(state.label for state in YearState))
 @bp.route("/dashboard")
 def dashboard() -> Any:
     years = [row.scheme.year for row in queries.scheme_rows(current_user.township_id)]
-    year = request.args.get("year", type=int) or (years[0] if years else china_today().year)
+    year = query_int("year") or (years[0] if years else china_today().year)
     rows = township_year(current_user.township_id, year)
     stages = Counter(row.stage for row in rows)
     return render_template(

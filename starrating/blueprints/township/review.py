@@ -9,18 +9,21 @@ from flask_login import current_user
 
 from starrating.blueprints.changes import submit_change
 from starrating.blueprints.township import bp
+from starrating.forms.board import AnswerForm
 from starrating.forms.township_review import ApproveForm, ReopenYearForm, ReturnForm
 from starrating.models import AssessmentYear
 from starrating.permissions import get_village_or_404
 from starrating.queries import township as reads
 from starrating.queries.appraisal import CadreAppraisal
 from starrating.queries.assessment import year_of
-from starrating.queries.board import village_objections
+from starrating.queries.board import get_objection_or_404, village_objections
 from starrating.rules.appraisal import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar import Grade
+from starrating.rules.vocabulary import Role
 from starrating.rules.wording import plain, rate, yuan
 from starrating.services import review as service
+from starrating.services.objections import ANSWER_LENGTH, answer_objection, answer_problems
 
 
 def _load(village_id: int, year: int) -> AssessmentYear:
@@ -35,6 +38,7 @@ def review(village_id: int, year: int) -> Any:
     record = _load(village_id, year)
     found = reads.village_year(record.village, year)
     needing = set(service.members_needing_approval(record))
+    objections = village_objections(record.village_id, year)
     return render_template(
         "township/review.html",
         record=record,
@@ -48,7 +52,12 @@ def review(village_id: int, year: int) -> Any:
             key=lambda r: r.grade is not Grade.EXCELLENT,
         ),
         history=reads.review_history(record.id),
-        objections=village_objections(record.village_id, year),
+        objections=objections,
+        answer_problems=answer_problems(
+            objections=objections, state=record.state, role=Role.TOWNSHIP
+        ),
+        answer_form=AnswerForm(),
+        answer_length=ANSWER_LENGTH,
         approve_form=ApproveForm(),
         return_form=ReturnForm(),
         reopen_form=ReopenYearForm(),
@@ -87,6 +96,24 @@ def cadre_charts(cadres: list[CadreAppraisal], scheme: AppraisalScheme) -> dict[
 
 def _back(record: AssessmentYear) -> str:
     return url_for("township.review", village_id=record.village_id, year=record.year)
+
+
+@bp.route(
+    "/villages/<int:village_id>/years/<int:year>/objections/<int:objection_id>/answer",
+    methods=["POST"],
+)
+def answer(village_id: int, year: int, objection_id: int) -> Any:
+    """While the township reviews the year or after it approved it, the township answers the
+    villagers' objections that come in (rules: answer_problem)."""
+    record = _load(village_id, year)
+    objection = get_objection_or_404(objection_id, year=record)
+    form = AnswerForm()
+    return submit_change(
+        form,
+        lambda: answer_objection(actor=current_user, objection=objection, answer=form.answer.data),
+        done=f"已答复异议 {objection.reference}，提出人凭编号可在公示栏看到答复",
+        back=_back(record) + f"#objection-{objection.id}",
+    )
 
 
 @bp.route("/villages/<int:village_id>/years/<int:year>/approve", methods=["POST"])

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating import queries
@@ -13,6 +13,7 @@ from starrating.permissions import get_managed_user_or_404, get_village_or_404
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.org import create_user, create_village, reset_password
+from starrating.web import query_int
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -94,12 +95,12 @@ def reset_user_password(user_id: int) -> Any:
 
 @bp.route("/audit")
 def audit() -> Any:
-    village_id = request.args.get("village", type=int)
+    village_id = query_int("village")
     village = get_village_or_404(village_id, for_user=current_user) if village_id else None
     page = queries.audit_events(
         township_id=current_user.township_id,
         village_id=village.id if village else None,
-        page=request.args.get("page", 1, type=int),
+        page=query_int("page", 1) or 1,
     )
     villages = [row.village for row in queries.township_villages(current_user.township_id)]
     return render_template("township/audit.html", page=page, village=village, villages=villages)
