@@ -17,8 +17,8 @@ from benchmarks.drills.phones import Assembly, Voter, kinds, receipt_in
 from benchmarks.drills.places import Databases, DrillError
 from benchmarks.drills.report import Report
 from benchmarks.drills.scenario import CODES, sqlite_integrity, under_load
-from benchmarks.drills.village import Stage, live_env, served_village, stored
-from tests.live_server_process import LIVE_APP, ROOT, LiveServer, Phone
+from benchmarks.drills.village import DRILL_APP, Stage, live_env, served_village, stored
+from tests.live_server_process import ROOT, LiveServer, Phone
 from tests.live_setup import vote
 
 FLASK = Path(sys.executable).parent / "flask"
@@ -54,7 +54,7 @@ def take_backup(stage: Stage, folder: Path, instance: Path) -> Backup:
     """flask backup --to folder, of the app the drill serves (its database and key)."""
     started = time.monotonic()
     env = live_env(stage.url, STARRATING_INSTANCE=str(instance))
-    done = run_command([str(FLASK), "--app", LIVE_APP, "backup", "--to", str(folder)], env)
+    done = run_command([str(FLASK), "--app", DRILL_APP, "backup", "--to", str(folder)], env)
     files = [Path(line.strip()) for line in done.stdout.splitlines() if line.strip()]
     data = next((f for f in files if f.suffix in (".sqlite", ".dump") and f.exists()), None)
     if data is None:
@@ -93,26 +93,15 @@ def _restore_postgresql(backup: Backup, databases: Databases) -> str:
 def _restore_key_and_upgrade(
     report: Report, backup: Backup, fresh: Path, url: str, database_env: dict[str, str]
 ) -> Restored:
-    report.check(
+    """Steps 5 and 6: flask restore-key, flask init-db; the app as production starts it."""
+    if not report.check(
         "flask backup wrote the SECRET_KEY's .key file beside the data", backup.key is not None
-    )
-    if backup.key is None or not _has_instance_folders():
-        # the code before `flask restore-key`: the old docs said to copy instance/config.py;
-        # serve the copy with the drill's key, as that copy would give it
-        env = live_env(url)
-        run_command([str(FLASK), "--app", LIVE_APP, "init-db"], env)
-        return Restored(url, LIVE_APP, env)
+    ):
+        raise DrillError("no .key file: the restore cannot put the SECRET_KEY back")
     env = {"STARRATING_INSTANCE": str(fresh), **database_env}
     run_command([str(FLASK), "--app", "starrating", "restore-key", str(backup.key)], env)
     run_command([str(FLASK), "--app", "starrating", "init-db"], env)
     return Restored(url, PRODUCTION_APP, env)
-
-
-def _has_instance_folders() -> bool:
-    """Whether this code has STARRATING_INSTANCE and `flask restore-key` (issue 12, ops)."""
-    from starrating import cli, config
-
-    return hasattr(cli, "restore_key") and hasattr(config, "instance_path")
 
 
 def run(report: Report, databases: Databases, backend: str) -> None:

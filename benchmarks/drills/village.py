@@ -11,9 +11,12 @@ from sqlalchemy import create_engine, func, select
 
 from starrating.models import BallotReceipt, BallotToken, CastBallot
 from starrating.rules.tokens import code_hash, receipt_for
-from tests.live_server_process import LIVE_APP, LiveServer
+from tests.live_server_process import LiveServer
 from tests.live_setup import LiveVillage, open_live_village
 
+# production defaults with the drill's database and key (not LIVE_APP: the caller's
+# STARRATING_LIVE_APP would swap the app)
+DRILL_APP = "tests.live_server_process:live_app()"
 SECRET_KEY = "drill-" + "k" * 40  # noqa: S105  (a throwaway database's key)
 MEMBERS = 12  # subjects on the ballot: a page of a real size, light enough for two cores
 
@@ -61,7 +64,7 @@ class Stage:
 def served_village(url: str, *, codes: int, **env: str) -> Iterator[Stage]:
     """A village on the fresh database at url, served by gunicorn with 2 sync workers."""
     live = set_up_village(url, codes=codes)
-    server = LiveServer(LIVE_APP, live_env(url, **env), workers=2)
+    server = LiveServer(DRILL_APP, live_env(url, **env), workers=2)
     server.start()
     try:
         yield Stage(url, live, server)
