@@ -240,6 +240,7 @@ def close_round(*, actor: User, ballot_round: BallotRound) -> None:
     """End voting. The round's row is locked first, so closing waits for every cast already
     under way and every later cast finds the round closed (services/casting.py); then the
     ballots are sealed. No ballot is ever deleted."""
+    ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     lock_round(ballot_round, exclusive=True)
     if ballot_round.state is not RoundState.OPEN:
         raise ServiceError(f"测评{ballot_round.state.label}，不能结束投票")
@@ -261,6 +262,7 @@ def write_off_unused_codes(*, actor: User, ballot_round: BallotRound) -> int:
 
     if actor.role not in WRITERS_OFF or actor.village_id != ballot_round.village_id:
         raise ServiceError("核销未使用的票码须由书记以外的支委委员或计票人确认")
+    ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     lock_round(ballot_round, exclusive=True)
     if ballot_round.state is not RoundState.CLOSED:
         raise ServiceError("投票结束后才能核销未使用的票码")

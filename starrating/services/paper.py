@@ -23,6 +23,7 @@ from starrating.services import ServiceError
 from starrating.services.audit import record_event
 from starrating.services.casting import PAPER, CodeRefused, hash_code, lock_round, seal_ballots
 from starrating.services.casting import use_code as _use_code
+from starrating.services.locks import ensure_village_may_edit
 
 KEYERS = frozenset({Role.TELLER, Role.COMMITTEE, Role.SECRETARY})
 
@@ -60,6 +61,7 @@ def _check_keyer(user: User, ballot_round: BallotRound, *, exclusive: bool = Fal
     and certifying (which locks for update) never interleave."""
     if user.role not in KEYERS or user.village_id != ballot_round.village_id:
         raise ServiceError("只有本村的计票人、支委委员和书记可以录入和确认")
+    ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     lock_round(ballot_round, exclusive=exclusive)
     if ballot_round.certified_at is not None:
         raise ServiceError("计票结果已确认，不能再录入或更改纸质选票")

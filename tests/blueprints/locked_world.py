@@ -29,9 +29,14 @@ from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.services import review as review_service
 from starrating.services.assessment import add_member_to_year, close_marking, record_exemption
-from starrating.services.ballots import close_round, generate_codes, open_round
+from starrating.services.ballots import (
+    close_round,
+    generate_codes,
+    open_round,
+    write_off_unused_codes,
+)
 from starrating.services.objections import answer_objection, file_objection
-from starrating.services.paper import certify_round, key_paper_ballot
+from starrating.services.paper import certify_round, key_paper_ballot, propose_void
 from starrating.services.pledges import confirm_pledge
 from tests.blueprints.publicity import YEAR, add_cadre, ready_year
 from tests.factories import create_member, create_member_round, create_user
@@ -187,6 +192,7 @@ def _submit(world: World) -> None:
         marks=_marks(world.paper_round),
     )
     close_round(actor=secretary, ballot_round=world.paper_round)
+    write_off_unused_codes(actor=committee, ballot_round=world.paper_round)
     certify_round(user=world.users["teller"], ballot_round=world.paper_round)
     certify_round(user=committee, ballot_round=world.paper_round)
     close_marking(actor=secretary, year=world.year)
@@ -263,8 +269,21 @@ def closed_paper(w: World) -> None:
     db.session.commit()
 
 
-def finish_paper(w: World) -> None:
+def written_off_paper(w: World) -> None:
     closed_paper(w)
+    write_off_unused_codes(actor=w.users["committee"], ballot_round=w.paper_round)
+    db.session.commit()
+
+
+def void_proposed(w: World) -> None:
+    """The teller proposes to void the sheet keyed once (the world's entry)."""
+    assert w.entry is not None
+    propose_void(user=w.users["teller"], entry=w.entry, reason="纸质选票遗失")
+    db.session.commit()
+
+
+def finish_paper(w: World) -> None:
+    written_off_paper(w)
     certify_round(user=w.users["teller"], ballot_round=w.paper_round)
     certify_round(user=w.users["committee"], ballot_round=w.paper_round)
 

@@ -40,7 +40,9 @@ from tests.blueprints.locked_world import (
     to_approved,
     to_returned,
     to_submitted,
+    void_proposed,
     without_cadre_draft,
+    written_off_paper,
 )
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR
 from tests.factories import login
@@ -244,7 +246,28 @@ ROUTES: dict[str, Case | str] = {
         _round("certify", "paper_round"),
         submitted=Expect.ROUND,
         approved=Expect.ROUND,
+        control=written_off_paper,
+    ),
+    "branch.write_off": Case(
+        "committee",
+        _round("write-off", "paper_round"),
+        submitted=Expect.ROUND,
+        approved=Expect.ROUND,
         control=closed_paper,
+    ),
+    "branch.propose_void": Case(
+        "teller",
+        lambda w: f"/branch/rounds/{w.paper_round.id}/paper/entries/{w.entry.id}/void",
+        lambda w: {"reason": "纸质选票遗失"},
+        submitted=Expect.ROUND,
+        approved=Expect.ROUND,
+    ),
+    "branch.confirm_void": Case(
+        "committee",
+        lambda w: f"/branch/rounds/{w.paper_round.id}/paper/entries/{w.entry.id}/void/confirm",
+        submitted=Expect.ROUND,
+        approved=Expect.ROUND,
+        control=void_proposed,
     ),
     # the villagers: a ballot needs an open round, and none is open once the year is submitted
     "ballot.enter": Case(
