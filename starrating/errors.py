@@ -43,14 +43,27 @@ def _page(code: int, detail: str | None = None) -> tuple[str, int]:
     ), code
 
 
+# An error outside the handlers may come after the request's commit (closing its session):
+# the pages answering it cannot say that nothing was saved.
+UNSURE = (
+    "处理您的请求时出了错，不能确定刚才的操作是否已经保存。"
+    "请返回上一页、刷新看看；如果没有保存，再做一次。如果一直出错，请联系管理员。"
+)
+VILLAGER_UNSURE = (
+    "刚才没有处理完。请重新打开投票页面，或回到上一页再点一次「提交」："
+    "已经收到的选票会显示回执码，不会重复计算；没有收到的，可以再投。"
+)
+BALLOT_PATHS = "/v/"
+
+
 def register(app: Flask) -> None:
     _handlers(app)
-    page = app.jinja_env.get_template("errors/offline.html").render(
-        title=MESSAGES[500][0], message=MESSAGES[500][1]
-    )
-    app.wsgi_app = ChineseErrorPage(  # type: ignore[method-assign]
-        app.wsgi_app, page.encode(), app.logger
-    )
+    template = app.jinja_env.get_template("errors/offline.html")
+    pages = {
+        False: template.render(title=MESSAGES[500][0], message=UNSURE).encode(),
+        True: template.render(title="投票页面出错了", message=VILLAGER_UNSURE).encode(),
+    }
+    app.wsgi_app = ChineseErrorPage(app.wsgi_app, pages, app.logger)  # type: ignore[method-assign]
 
 
 def _handlers(app: Flask) -> None:
@@ -73,9 +86,7 @@ def _handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:
         db.session.rollback()
-        app.logger.exception(
-            "unhandled error on %s %s", request.method, redact_path(request.path)
-        )
+        app.logger.exception("unhandled error on %s %s", request.method, redact_path(request.path))
         return _page(500)
 
 
@@ -88,10 +99,11 @@ class ChineseErrorPage:
     500 page (built without the database), logged, instead of the server's English one.
 
     The app's start_response is held back until the app has returned, so an error raised
-    after Flask chose its response (in a teardown) can still replace it whole."""
+    after Flask chose its response (in a teardown) can still replace it whole. A villager's
+    ballot pages get a page of their own (pages[True]), saying what to do on a phone."""
 
-    def __init__(self, app: WSGIApp, page: bytes, logger: logging.Logger) -> None:
-        self.app, self.page, self.logger = app, page, logger
+    def __init__(self, app: WSGIApp, pages: dict[bool, bytes], logger: logging.Logger) -> None:
+        self.app, self.pages, self.logger = app, pages, logger
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         held: list[Any] = []
@@ -107,27 +119,28 @@ class ChineseErrorPage:
         try:
             body = self.app(environ, hold)
         except Exception:
+            path = str(environ.get("PATH_INFO", ""))
             self.logger.exception(
                 "error outside the app's handlers on %s %s",
                 environ.get("REQUEST_METHOD"),
-                environ.get("PATH_INFO"),
+                redact_path(path),
             )
-            return self._error(start_response)
+            return self._error(start_response, self.pages[path.startswith(BALLOT_PATHS)])
         start_response(*held)
         return body
 
-    def _error(self, start_response: StartResponse) -> list[bytes]:
+    def _error(self, start_response: StartResponse, page: bytes) -> list[bytes]:
         from starrating.web import SECURITY_HEADERS
 
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(self.page))),
+            ("Content-Length", str(len(page))),
             ("Cache-Control", "no-store"),
             *SECURITY_HEADERS.items(),
         ]
         # the real start_response was not called yet (held back): no exc_info needed
         start_response("500 INTERNAL SERVER ERROR", headers)
-        return [self.page]
+        return [page]
 
 
 def refuse(code: int, message: str) -> None:

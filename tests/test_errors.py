@@ -89,7 +89,35 @@ def test_the_offline_page_carries_the_apps_500_message(app, client, method):
         _dead_database()
 
     html = _chinese_500(client.open("/login", method=method))
-    assert errors.MESSAGES[500][1] in html
+    assert errors.UNSURE in html
+    assert "没有保存。" not in html  # the commit may have gone through before the teardown
+
+
+def test_an_error_outside_the_handlers_on_a_ballot_page_tells_the_villager_what_to_do(
+    app, client, caplog
+):
+    @app.teardown_request
+    def _boom(error):
+        _dead_database()
+
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/v/somewhere/t/ABCDE-FGHJK")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and ENGLISH not in html
+    assert "投票页面出错了" in html and errors.VILLAGER_UNSURE in html
+    assert "ABCDE" not in caplog.text and "/v/somewhere/t/…" in caplog.text
+
+
+def test_an_error_in_a_ballot_view_keeps_the_ballots_layout(app, client, monkeypatch, caplog):
+    import starrating.blueprints.ballot as ballot_views
+
+    monkeypatch.setattr(ballot_views, "get_public_village_or_404", _dead_database)
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/v/somewhere/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert 'class="ballot"' in html and errors.VILLAGER_UNSURE in html
+    assert "登录" not in html  # no staff login to go back to from a villager's phone
 
 
 # --- real gunicorn, a PostgreSQL restarted under load ---------------------------------------------

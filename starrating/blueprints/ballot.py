@@ -26,6 +26,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     get_flashed_messages,
     redirect,
@@ -37,6 +38,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from starrating.database import write_phase
+from starrating.errors import MESSAGES, VILLAGER_UNSURE
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
     CSRF_EXPIRED,
@@ -62,6 +64,7 @@ from starrating.services.casting import (
     receipt_of,
     use_code,
 )
+from starrating.web import redact_path
 
 bp = Blueprint("ballot", __name__)
 guard_blueprint(bp, roles=None)
@@ -104,6 +107,26 @@ def _not_found(error: HTTPException) -> Any:
         "这个投票地址不对。请扫描选票上的二维码，或找村里的工作人员。",
         status=404,
     )
+
+
+@bp.errorhandler(HTTPException)
+def _other_http_error(error: HTTPException) -> Any:
+    """Any other refusal on a ballot page, in the ballot's own layout (a villager's phone has
+    no staff login to go back to)."""
+    db.session.rollback()
+    title, text = MESSAGES.get(error.code or 500, MESSAGES[500])
+    return _message(title, text, status=error.code or 500)
+
+
+@bp.errorhandler(Exception)
+def _server_error(error: Exception) -> Any:
+    """An error while voting: say what to do, true whether or not the ballot went in (a code
+    entered again shows its receipt, never a second ballot)."""
+    db.session.rollback()
+    current_app.logger.exception(
+        "unhandled error on %s %s", request.method, redact_path(request.path)
+    )
+    return _message("投票页面出错了", VILLAGER_UNSURE, status=500)
 
 
 @bp.errorhandler(429)
