@@ -1,7 +1,7 @@
 """Benchmark: a whole assembly casting ballots from phones against gunicorn (DESIGN.md §6, §11).
 
     .venv/bin/python benchmarks/ballot_load.py [--database sqlite|postgresql] [--database-url URL]
-        [--clients 50] [--ballots 1500] [--flows 300] [--processes 2] [--workers 2]
+        [--clients 50] [--ballots 1500] [--rounds 3] [--flows 300] [--processes 2] [--workers 2]
 
 Sets up a fresh database (SQLite in a temporary folder; PostgreSQL: a database it creates on
 127.0.0.1:5432 and drops at the end, unless --database-url names an empty one to use) with one
@@ -12,12 +12,14 @@ village, a 58-member round and enough codes; starts gunicorn (sync workers) on 1
 2. times the casts: --clients phones (threads spread over --processes client processes, so the
    client is not held up by one GIL) POST random marks, each POST (and the 303's receipt page,
    if any) one sample, back to back, every code once;
-3. times --flows whole flows (scan + page + cast) the same way, as a second figure;
-4. checks that exactly one ballot was stored per successful cast and that every used code has
-   exactly one ballot, and that gunicorn logged no traceback;
-5. baseline, in the same command: gunicorn serving benchmarks/baseline_app.py, whose one route
-   inserts one row into a table of the same database, driven by the same client with a body of
-   the same size.
+3. baseline, right after each batch of casts: gunicorn serving benchmarks/baseline_app.py
+   (running beside the app's), whose one route inserts one row into a table of the same
+   database, driven by the same client with a body of the same size;
+4. repeats 2–3 --rounds times and reports the medians, and the median of each round's ratio
+   (rate, and gunicorn's CPU per request: the figure that holds on a noisy machine);
+5. times --flows whole flows (scan + page + cast) the same way, as a further figure;
+6. checks that exactly one ballot was stored per successful cast and that every used code has
+   exactly one ballot and one receipt, and that gunicorn logged no traceback.
 
 Every request goes to 127.0.0.1 only, and every loop is bounded by the counts given. Not part of
 the test suite; figures go to docs/PERFORMANCE.md.
@@ -264,6 +266,7 @@ class Figures:
     client_cpu: float
     server_cpu: float
     prepare_seconds: float = 0.0
+    system_share: float = 0.0  # of the server's CPU, the kernel's part (writes, fsync)
 
     @property
     def rate(self) -> float:
@@ -287,7 +290,8 @@ class Figures:
             f"{self.label:<34} {self.rate:7.1f}/s  median {self.median:6.1f} ms  "
             f"p95 {self.percentile(95):6.1f} ms  p99 {self.percentile(99):6.1f} ms  "
             f"(n={self.count}; client CPU {self.client_cpu:.2f} cores, "
-            f"server CPU {self.server_cpu:.2f} cores, {self.cpu_per_request:.2f} ms per request)"
+            f"server CPU {self.server_cpu:.2f} cores, {self.cpu_per_request:.2f} ms per request, "
+            f"{self.system_share:.0%} of it system)"
         )
 
 
@@ -304,12 +308,13 @@ def drive(label: str, server: LiveServer, jobs: list[Job]) -> Figures:
         processes.append(process)
     try:
         prepare = max(pipe.recv()[1] for pipe in pipes)
-        server_cpu = server.cpu_seconds()
+        server_user, server_system = server.cpu_split()
         print(f"  {label}…", flush=True)
         for pipe in pipes:
             pipe.send("go")
         done = [pipe.recv() for pipe in pipes]
-        server_cpu = server.cpu_seconds() - server_cpu
+        user, system = server.cpu_split()
+        server_user, server_system = user - server_user, system - server_system
     finally:
         for pipe in pipes:
             pipe.close()
@@ -330,8 +335,9 @@ def drive(label: str, server: LiveServer, jobs: list[Job]) -> Figures:
         [latency for latency, _ in samples],
         outcomes,
         sum(d[3] for d in done) / (end - begin),
-        server_cpu / (end - begin),
+        (server_user + server_system) / (end - begin),
         prepare,
+        server_system / max(server_user + server_system, 1e-9),
     )
 
 
@@ -346,88 +352,116 @@ def spread(clients: int, processes: int) -> list[int]:
 # --- the command --------------------------------------------------------------------------------
 
 
+def _jobs(mode: str, port: int, threads: list[int], village: str, codes: list[str], seed: int,
+          processes: int) -> list[Job]:  # fmt: skip
+    return [
+        Job(mode, port, t, village, part, seed=seed + i)
+        for i, (t, part) in enumerate(zip(threads, split(codes, processes), strict=True))
+    ]
+
+
+def _median_line(label: str, runs: list[Figures]) -> str:
+    rates = [f.rate for f in runs]
+    cpu = [f.cpu_per_request for f in runs]
+    p99 = [f.percentile(99) for f in runs]
+    return (
+        f"  {label:<34} median of {len(runs)}: {statistics.median(rates):7.1f}/s, "
+        f"p99 {statistics.median(p99):6.1f} ms, {statistics.median(cpu):.2f} ms CPU per request"
+    )
+
+
 def run(args: argparse.Namespace, url: str) -> None:
-    codes_needed = args.ballots + args.flows
+    """--rounds times: a batch of casts, then a batch of baseline requests, the two servers side
+    by side, so each cast batch has a baseline measured in the same minute; the figures are the
+    medians over the rounds, and the ratios the medians of each round's ratio."""
+    codes_needed = args.ballots * args.rounds + args.flows
     started = time.monotonic()
     village_code, round_id, codes = build(url, args.members, codes_needed)
     print(
         f"{url.split(':')[0]}: {args.members}-member round, {codes_needed} codes "
         f"(setup {time.monotonic() - started:.1f} s); gunicorn {args.workers} sync workers; "
-        f"{args.clients} clients in {args.processes} processes"
+        f"{args.clients} clients in {args.processes} processes; {args.rounds} rounds"
     )
-    cast_codes, flow_codes = codes[: args.ballots], codes[args.ballots :]
     threads = spread(args.clients, args.processes)
     env = {"STARRATING_LIVE_DATABASE_URL": url, "STARRATING_LIVE_SECRET_KEY": SECRET_KEY}
-    with LiveServer(LIVE_APP, env, workers=args.workers) as server:
-        cast = drive(
-            "cast (POST, prepared sessions)",
-            server,
-            [
-                Job("cast", server.port, t, village_code, part, seed=i)
-                for i, (t, part) in enumerate(
-                    zip(threads, split(cast_codes, args.processes), strict=True)
-                )
-            ],
-        )
-        flow = None
-        if flow_codes:
-            flow = drive(
-                "full flow (scan + page + POST)",
-                server,
-                [
-                    Job("flow", server.port, t, village_code, part, seed=100 + i)
-                    for i, (t, part) in enumerate(
-                        zip(threads, split(flow_codes, args.processes), strict=True)
-                    )
-                ],
-            )
-    log = server.log_text()
-    ballots, used, receipts = stored_counts(url, round_id)
-
     from baseline_app import create_table
 
     create_table(url)
-    baseline_env = {"BASELINE_DATABASE_URL": url}
-    with LiveServer(
+    casts: list[Figures] = []
+    baselines: list[Figures] = []
+    flow = None
+    baseline_server = LiveServer(
         "baseline_app:create_baseline_app()",
-        baseline_env,
+        {"BASELINE_DATABASE_URL": url},
         workers=args.workers,
         cwd=ROOT / "benchmarks",
-    ) as baseline_server:
-        requests = split(list(range(args.baseline_requests or args.ballots)), args.processes)
-        baseline = drive(
-            "baseline (one-row insert POST)",
-            baseline_server,
-            [
-                Job("baseline", baseline_server.port, t, requests=len(part))
-                for t, part in zip(threads, requests, strict=True)
-            ],
-        )
-    baseline_log = baseline_server.log_text()
+    )
+    with LiveServer(LIVE_APP, env, workers=args.workers) as server, baseline_server:
+        for n in range(args.rounds):
+            batch = codes[n * args.ballots : (n + 1) * args.ballots]
+            casts.append(
+                drive(
+                    f"round {n + 1}: cast (POST, prepared sessions)",
+                    server,
+                    _jobs(
+                        "cast", server.port, threads, village_code, batch, 10 * n, args.processes
+                    ),
+                )
+            )
+            requests = split(list(range(args.baseline_requests or args.ballots)), args.processes)
+            baselines.append(
+                drive(
+                    f"round {n + 1}: baseline (one-row insert POST)",
+                    baseline_server,
+                    [
+                        Job("baseline", baseline_server.port, t, requests=len(part))
+                        for t, part in zip(threads, requests, strict=True)
+                    ],
+                )
+            )
+        if args.flows:
+            flow = drive(
+                "full flow (scan + page + POST)",
+                server,
+                _jobs(
+                    "flow", server.port, threads, village_code,
+                    codes[args.ballots * args.rounds :], 100, args.processes,
+                ),
+            )  # fmt: skip
+    log = server.log_text() + baseline_server.log_text()
+    ballots, used, receipts = stored_counts(url, round_id)
 
-    prepare_rate = len(cast_codes) / cast.prepare_seconds if cast.prepare_seconds else 0.0
-    print(f"  sessions prepared (scan + page, not timed): {prepare_rate:.1f}/s")
-    for figures in (cast, flow, baseline):
+    for figures in [f for pair in zip(casts, baselines, strict=True) for f in pair] + [flow]:
         if figures is not None:
             print("  " + figures.line())
             if set(figures.outcomes) != {"ok"}:
                 print(f"    outcomes: {figures.outcomes}")
-    ok = cast.outcomes.get("ok", 0) + (flow.outcomes.get("ok", 0) if flow else 0)
+    print(_median_line("cast", casts))
+    print(_median_line("baseline", baselines))
+    ok = sum(f.outcomes.get("ok", 0) for f in casts) + (flow.outcomes.get("ok", 0) if flow else 0)
     print(f"  stored: {ballots} ballots, {used} used codes, {receipts} receipts; {ok} shown")
-    ratio = cast.rate / baseline.rate
-    cpu_ratio = cast.cpu_per_request / baseline.cpu_per_request
-    print(f"  ballots/s ÷ baseline requests/s: {ratio:.2f}")
-    print(f"  server CPU per cast ÷ per baseline request: {cpu_ratio:.2f}")
+    ratios = [c.rate / b.rate for c, b in zip(casts, baselines, strict=True)]
+    cpu_ratios = [
+        c.cpu_per_request / b.cpu_per_request for c, b in zip(casts, baselines, strict=True)
+    ]
+    ratio, cpu_ratio = statistics.median(ratios), statistics.median(cpu_ratios)
+    p99 = statistics.median(f.percentile(99) for f in casts)
+    print(f"  ballots/s ÷ baseline requests/s: {ratio:.2f} (rounds: {_list(ratios)})")
+    print(
+        f"  server CPU per cast ÷ per baseline request: {cpu_ratio:.2f} "
+        f"(rounds: {_list(cpu_ratios)})"
+    )
+    everything = [*casts, *baselines, *([flow] if flow else [])]
     checks = {
         "exactly one ballot per used code, one receipt per ballot, one shown per receipt": (
             ballots == used == receipts == ok
         ),
-        "every request answered 200 (or 303 → 200), no refusal": set(cast.outcomes) == {"ok"}
-        and (flow is None or set(flow.outcomes) == {"ok"})
-        and set(baseline.outcomes) == {"ok"},
-        "no traceback in gunicorn's log": "Traceback" not in log + baseline_log,
-        "≥ 200 ballots/s": cast.rate >= 200,
-        "p99 < 300 ms": cast.percentile(99) < 300,
+        "every request answered 200 (or 303 → 200), no refusal": all(
+            set(f.outcomes) == {"ok"} for f in everything
+        ),
+        "no traceback in gunicorn's log": "Traceback" not in log,
+        "≥ 200 ballots/s": statistics.median(f.rate for f in casts) >= 200,
+        "p99 < 300 ms": p99 < 300,
         "≥ half the baseline's rate": ratio >= 0.5,
         "server CPU per cast ≤ 2.5 × the baseline's per request": cpu_ratio <= 2.5,
     }
@@ -437,12 +471,17 @@ def run(args: argparse.Namespace, url: str) -> None:
         print(log[-4000:])
 
 
+def _list(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--database-url", default=None, help="an empty database to use")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--ballots", type=int, default=1500)
+    parser.add_argument("--ballots", type=int, default=1500, help="casts per round")
+    parser.add_argument("--rounds", type=int, default=3, help="cast + baseline batches")
     parser.add_argument("--flows", type=int, default=300, help="whole flows timed; 0: none")
     parser.add_argument("--baseline-requests", type=int, default=0, help="default: --ballots")
     parser.add_argument("--members", type=int, default=58)

@@ -187,15 +187,20 @@ class LiveServer:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the master and its workers so far."""
+        return sum(self.cpu_split())
+
+    def cpu_split(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of the master and its workers so far."""
         assert self.process is not None
-        total = 0
+        user = system = 0
         for pid in [self.process.pid, *self.worker_pids()]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-        return total / os.sysconf("SC_CLK_TCK")
+            user, system = user + int(fields[11]), system + int(fields[12])  # fields 14, 15
+        tick = os.sysconf("SC_CLK_TCK")
+        return user / tick, system / tick
 
 
 @dataclass

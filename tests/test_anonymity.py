@@ -95,7 +95,8 @@ def test_a_receipt_is_kept_apart_with_nothing_shared_but_the_round(app):
 def test_a_cast_ballots_id_is_random_text_not_a_counter(app):
     migrated = database_columns("cast_ballot")
     inspector = inspect(db.session.connection())
-    assert inspector.get_pk_constraint("cast_ballot")["constrained_columns"] == ["id"]
+    # keyed by the round, then the random id (a round's ballots together, in random order)
+    assert inspector.get_pk_constraint("cast_ballot")["constrained_columns"] == ["round_id", "id"]
     assert not isinstance(migrated["id"]["type"], Integer)
     assert migrated["id"].get("autoincrement") is not True
     assert migrated["id"]["default"] is None  # the application draws it, nothing in the database

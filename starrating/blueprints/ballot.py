@@ -45,6 +45,7 @@ from starrating.forms.ballot import (
     BadBallot,
     BallotForm,
     CodeForm,
+    ballot_csrf_valid,
     mark_name,
     read_marks,
 )
@@ -367,7 +368,7 @@ def cast(village_code: str) -> Any:
         marks = read_marks(request.form)
     except BadBallot as bad:
         marks, problem = {}, str(bad)
-    if problem is None and held and not BallotForm().validate_on_submit():
+    if problem is None and held and not ballot_csrf_valid(request.form):
         problem = CSRF_EXPIRED
     if held is None or problem is not None:
         village = _village(village_code)

@@ -107,11 +107,13 @@ class CastBallot(db.Model):
     """A ballot as cast: the marks (subject id → choice, blanks left out), nothing else."""
 
     __tablename__ = "cast_ballot"
-    # SQLite stores it in the order of its random id, with no rowid counting the casts.
+    # Keyed by the round, then the random id: SQLite stores the rows in that order, with no
+    # rowid counting the casts, and a round's ballots stay together (a cast writes near the
+    # round's other ballots, and the round needs no index of its own).
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
+    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
-    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
     marks: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
@@ -124,8 +126,8 @@ class BallotReceipt(db.Model):
     __tablename__ = "ballot_receipt"
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
+    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
-    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
     receipt: Mapped[str] = mapped_column(String(12))
 
 

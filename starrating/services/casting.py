@@ -240,7 +240,10 @@ def _refuse(*, round_id: int, hashed: str, village_code: str, subjects: Sequence
 
 _RESEAL = (
     update(CastBallot.__table__)
-    .where(CastBallot.__table__.c.id == bindparam("old_id"))
+    .where(
+        CastBallot.__table__.c.round_id == bindparam("round"),
+        CastBallot.__table__.c.id == bindparam("old_id"),
+    )
     .values(id=bindparam("new_id"))
 )
 
@@ -260,7 +263,7 @@ def seal_ballots(round_id: int) -> int:
     secrets.SystemRandom().shuffle(ids)
     if ids:
         db.session.connection().execute(
-            _RESEAL, [{"old_id": old, "new_id": random_id()} for old in ids]
+            _RESEAL, [{"round": round_id, "old_id": old, "new_id": random_id()} for old in ids]
         )
     return len(ids)
 
