@@ -374,7 +374,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     """--rounds times: a batch of casts, then a batch of baseline requests, the two servers side
     by side, so each cast batch has a baseline measured in the same minute; the figures are the
     medians over the rounds, and the ratios the medians of each round's ratio."""
-    codes_needed = args.ballots * args.rounds + args.flows
+    codes_needed = args.warmup + args.ballots * args.rounds + args.flows
     started = time.monotonic()
     village_code, round_id, codes = build(url, args.members, codes_needed)
     print(
@@ -396,7 +396,20 @@ def run(args: argparse.Namespace, url: str) -> None:
         workers=args.workers,
         cwd=ROOT / "benchmarks",
     )
+    warmup, codes = codes[: args.warmup], codes[args.warmup :]
     with LiveServer(LIVE_APP, env, workers=args.workers) as server, baseline_server:
+        warm = None
+        if warmup:  # not timed: the workers' first requests fill caches and pools
+            warm = drive("warm-up", server, _jobs("cast", server.port, threads, village_code,
+                                                  warmup, 1000, args.processes))  # fmt: skip
+            drive(
+                "warm-up (baseline)",
+                baseline_server,
+                [
+                    Job("baseline", baseline_server.port, t, requests=len(part))
+                    for t, part in zip(threads, split(warmup, args.processes), strict=True)
+                ],
+            )
         for n in range(args.rounds):
             batch = codes[n * args.ballots : (n + 1) * args.ballots]
             casts.append(
@@ -439,6 +452,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     print(_median_line("cast", casts))
     print(_median_line("baseline", baselines))
     ok = sum(f.outcomes.get("ok", 0) for f in casts) + (flow.outcomes.get("ok", 0) if flow else 0)
+    ok += warm.outcomes.get("ok", 0) if warm else 0  # stored too: counted and checked
     print(f"  stored: {ballots} ballots, {used} used codes, {receipts} receipts; {ok} shown")
     ratios = [c.rate / b.rate for c, b in zip(casts, baselines, strict=True)]
     cpu_ratios = [
@@ -451,7 +465,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         f"  server CPU per cast ÷ per baseline request: {cpu_ratio:.2f} "
         f"(rounds: {_list(cpu_ratios)})"
     )
-    everything = [*casts, *baselines, *([flow] if flow else [])]
+    everything = [*casts, *baselines, *([flow] if flow else []), *([warm] if warm else [])]
     checks = {
         "exactly one ballot per used code, one receipt per ballot, one shown per receipt": (
             ballots == used == receipts == ok
@@ -482,6 +496,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--ballots", type=int, default=1500, help="casts per round")
     parser.add_argument("--rounds", type=int, default=3, help="cast + baseline batches")
+    parser.add_argument("--warmup", type=int, default=200, help="casts before round 1, untimed")
     parser.add_argument("--flows", type=int, default=300, help="whole flows timed; 0: none")
     parser.add_argument("--baseline-requests", type=int, default=0, help="default: --ballots")
     parser.add_argument("--members", type=int, default=58)
