@@ -1,5 +1,6 @@
 """The Flask extensions, created unbound and initialised by create_app."""
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,11 @@ def _close_sessions_quietly(app: "Flask") -> None:
             db.session.remove()
         except Exception:
             app.logger.exception("closing the request's database session failed")
-            db.session.registry.clear()  # a broken session is not reused
+            # its connections are closed now (not left to the garbage collector), and the
+            # broken session is not reused
+            with contextlib.suppress(Exception):
+                db.session().invalidate()  # (scoped_session has no proxy for it)
+            db.session.registry.clear()
 
 
 def _load_user(key: str) -> "User | None":

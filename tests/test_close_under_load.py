@@ -17,13 +17,11 @@ from sqlalchemy import create_engine, func, select
 from starrating import create_app
 from starrating.extensions import db
 from starrating.models import BallotReceipt, BallotRound, BallotToken, CastBallot, User
-from starrating.rules.electorate import Electorate
 from starrating.rules.tokens import shown
-from starrating.rules.vocabulary import Role
-from starrating.services.ballots import close_round, create_round, generate_codes, open_round
+from starrating.services.ballots import close_round
 from tests.conftest import base_config, close_app
-from tests.factories import create_member, create_user, create_village, open_assessment
 from tests.live_server_process import LIVE_APP, LiveServer, Phone, parse_ballot_form
+from tests.live_setup import open_live_village
 
 PHONES = 40
 CODES = 1000
@@ -39,25 +37,6 @@ class Voter:
     phone: Phone
     fields: dict[str, str]
     answer: str = ""
-
-
-def _new_round(secretary: User) -> tuple[int, list[str]]:
-    ballot_round = create_round(
-        actor=secretary,
-        village=secretary.village,
-        year=2026,
-        title="",
-        members=True,
-        cadres=False,
-        electorate=Electorate.VILLAGERS,
-        eligible=CODES,
-    )
-    codes = [
-        c.code for c in generate_codes(actor=secretary, ballot_round=ballot_round, count=CODES)
-    ]
-    open_round(actor=secretary, ballot_round=ballot_round)
-    db.session.commit()
-    return ballot_round.id, codes
 
 
 def _prepare(port: int, village_code: str, code: str) -> Voter:
@@ -88,11 +67,12 @@ def _counts(url: str, round_id: int) -> tuple[int, int, int]:
         engine.dispose()
 
 
-def _run_once(app, url: str, port: int, village_code: str, secretary_id: int) -> None:
+def _run_once(app, url: str, port: int) -> None:
     with app.app_context():
-        secretary = db.session.get(User, secretary_id)
-        round_id, codes = _new_round(secretary)
+        live = open_live_village(codes=CODES, members=5)
+        secretary_id = db.session.scalar(select(User.id).where(User.username == live.secretary))
         db.session.remove()
+    village_code, round_id, codes = live.village_code, live.round_id, live.codes
     with ThreadPoolExecutor(PHONES) as pool:
         voters = list(pool.map(lambda c: _prepare(port, village_code, c), codes))
 
@@ -152,14 +132,6 @@ def _run_once(app, url: str, port: int, village_code: str, secretary_id: int) ->
 def test_closing_while_phones_cast_loses_no_ballot_and_tells_each_phone_the_truth(databases):
     url = databases.new()
     app = create_app(base_config(url))
-    with app.app_context():
-        village = create_village()
-        secretary = create_user(role=Role.SECRETARY, village=village)
-        for i in range(5):
-            create_member(village=village, name=f"党员{i}")
-        open_assessment(village=village, secretary=secretary, raters=[secretary])
-        village_code, secretary_id = village.code, secretary.id
-        db.session.remove()
     server = LiveServer(
         LIVE_APP,
         {
@@ -169,8 +141,8 @@ def test_closing_while_phones_cast_loses_no_ballot_and_tells_each_phone_the_trut
     )
     try:
         server.start()
-        for _ in range(RUNS):
-            _run_once(app, url, server.port, village_code, secretary_id)
+        for _ in range(RUNS):  # a village of its own each time
+            _run_once(app, url, server.port)
     finally:
         server.stop()
         close_app(app)
