@@ -105,20 +105,30 @@ def create_user_command(
 
 
 @click.command("seed-demo")
+@click.option(
+    "--address",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="The address the app is served on, for the villagers' page printed at the end.",
+)
 @with_appcontext
-def seed_demo() -> None:
+def seed_demo(address: str) -> None:
     """Load the demo township and village (翁家埠村-shaped, invented names); once only."""
     from starrating.demo import DEMO_PASSWORD, seed
 
     if db.session.scalar(select(Township.id).limit(1)) is not None:
-        click.echo("数据库里已有数据，没有再次载入演示数据。")
+        # the trial codes are stored only as keyed hashes: they cannot be shown again
+        click.echo(
+            "数据库里已有数据，没有再次载入演示数据。试投票码只在第一次载入时显示；"
+            "要重新开始（旧数据库改名保留）并得到新的票码，运行 bin/demo --reset。"
+        )
         return
     logins = seed()
     db.session.commit()
     click.echo(f"演示数据已载入。所有演示账号的密码都是 {DEMO_PASSWORD}")
     for username, label in logins:
         click.echo(f"  {username:<14} {label}")
-    click.echo("  村民投票页：http://127.0.0.1:5000/v/wengjiabu/ （输入上面的票码）")
+    click.echo(f"  村民投票页：{address.rstrip('/')}/v/wengjiabu/ （输入上面的票码）")
 
 
 @click.command("backup")

@@ -74,7 +74,26 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"app_name": "星级评定", "china_year": lambda: china_today().year}
+        return {
+            "app_name": "星级评定",
+            "china_year": lambda: china_today().year,
+            "brand_href": _brand_href,
+        }
+
+
+def _brand_href() -> str:
+    """Where the ★ 星级评定 link in the top bar leads. On a village's public pages it is that
+    village's board (a villager has no account; the login page is a dead end for them);
+    elsewhere it is the user's home, or the login page."""
+    from flask import url_for
+    from flask_login import current_user
+
+    village_code = (request.view_args or {}).get("village_code")
+    if request.blueprint == "board" and village_code:
+        return url_for("board.board", village_code=village_code)
+    if current_user.is_authenticated:
+        return url_for("auth.home")
+    return url_for("auth.login")
 
 
 class DatabaseIntConverter(IntegerConverter):

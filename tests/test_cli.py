@@ -90,7 +90,15 @@ def test_seed_demo_builds_a_village_shaped_like_wengjiabu(runner):
     assert marks == 8 * (4 * markable + markable // 3)
     again = runner.invoke(args=["seed-demo"])
     assert "没有再次载入" in again.output
+    assert "bin/demo --reset" in again.output  # the codes cannot be shown again: how to start over
     assert db.session.scalar(select(func.count(Township.id))) == 1
+
+
+def test_seed_demo_prints_the_villagers_page_at_the_address_it_is_served_on(runner):
+    result = runner.invoke(args=["seed-demo", "--address", "http://192.168.1.20:8080/"])
+    assert result.exit_code == 0, result.output
+    assert "http://192.168.1.20:8080/v/wengjiabu/" in result.output
+    assert ":5000" not in result.output
 
 
 def test_seed_demo_puts_the_other_villages_at_every_stage_of_the_review(runner):

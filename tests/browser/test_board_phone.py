@@ -62,3 +62,16 @@ def test_the_poster_prints_on_one_a4_page(live_server, page: Page, screenshot):
     pdf = page.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1, f"the poster prints on {pages} pages"
+
+
+def test_the_brand_link_on_a_public_page_leads_to_the_board_not_the_login(
+    live_server, page: Page, screenshot
+):
+    code = _seed(live_server)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/{code}/board/objections/ZZZZZZZZ")
+    expect(page.get_by_text("没有找到这个编号")).to_be_visible()
+    page.locator("a.brand").click()
+    expect(page).to_have_url(f"{live_server.url}/{code}/board")
+    expect(page.locator("#tenstar")).to_contain_text("公示中，至")
+    screenshot("board-from-brand-360")
