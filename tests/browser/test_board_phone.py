@@ -14,7 +14,9 @@ from tests.blueprints.publicity import NAMES, ready_year
 pytestmark = pytest.mark.browser
 
 
-def _seed(live_server) -> str:
+def seed_published_board(live_server) -> str:
+    """A village whose ten-star results are published today; returns its code."""
+
     def make() -> str:
         village, secretary, year = ready_year()
         publish_results(actor=secretary, year=year, today=china_today())
@@ -25,7 +27,7 @@ def _seed(live_server) -> str:
 
 
 def test_a_villager_reads_the_board_and_files_an_objection(live_server, page: Page, screenshot):
-    code = _seed(live_server)
+    code = seed_published_board(live_server)
     page.goto(f"{live_server.url}/{code}/board")
     expect(page.locator("#tenstar")).to_contain_text("公示中，至")
     for name in NAMES:
@@ -53,7 +55,7 @@ def test_a_villager_reads_the_board_and_files_an_objection(live_server, page: Pa
 
 
 def test_the_poster_prints_on_one_a4_page(live_server, page: Page, screenshot):
-    code = _seed(live_server)
+    code = seed_published_board(live_server)
     page.goto(f"{live_server.url}/{code}/board/poster")
     expect(page.locator(".poster-qr svg")).to_be_visible()
     expect(page.locator(".poster-address")).to_have_text(f"{live_server.url}/{code}/board")
@@ -67,7 +69,7 @@ def test_the_poster_prints_on_one_a4_page(live_server, page: Page, screenshot):
 def test_the_brand_link_on_a_public_page_leads_to_the_board_not_the_login(
     live_server, page: Page, screenshot
 ):
-    code = _seed(live_server)
+    code = seed_published_board(live_server)
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server.url}/{code}/board/objections/ZZZZZZZZ")
     expect(page.get_by_text("没有找到这个编号")).to_be_visible()

@@ -4,10 +4,7 @@ no text or symbol is fainter than 4.5:1 against what is behind it (WCAG AA), iss
 import pytest
 from playwright.sync_api import Page
 
-from starrating.extensions import db
-from starrating.services.review import publish_results
-from starrating.web import china_today
-from tests.blueprints.publicity import ready_year
+from tests.browser.test_board_phone import seed_published_board
 
 pytestmark = pytest.mark.browser
 
@@ -40,18 +37,8 @@ LOW_CONTRAST = """() => {
 }"""
 
 
-def _published_village(live_server) -> str:
-    def make() -> str:
-        village, secretary, year = ready_year()
-        publish_results(actor=secretary, year=year, today=china_today())
-        db.session.commit()
-        return village.code
-
-    return live_server.seed(make)
-
-
 def test_public_pages_fit_360_px_and_every_text_is_legible(live_server, page: Page, screenshot):
-    code = _published_village(live_server)
+    code = seed_published_board(live_server)
     page.set_viewport_size({"width": 360, "height": 740})
     pages = {
         "board": f"/{code}/board",
