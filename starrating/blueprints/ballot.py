@@ -308,6 +308,7 @@ def _ballot_page(
         mark_name=mark_name,
         total=total,
         left=total - len(marks),
+        unmarked=[s for _, rows in sections for s in rows if s.id not in marks],
         problem=problem,
     ), status
 

@@ -68,7 +68,8 @@ _CHOICES = {choice.value: choice for choice in Choice}
 
 
 def read_marks(formdata: Mapping[str, object]) -> dict[int, Choice]:
-    """Subject id → choice for every `s-<id>` field; rows left untouched send nothing (blank).
+    """Subject id → choice for every `s-<id>` field; rows left untouched send nothing (blank),
+    and a row cleared with its 「清除」 box sends an empty value (blank too).
 
     Other fields (the CSRF token, the button) are not marks. A field whose id is not a number, whose
     value is not one of the four boxes, or which comes twice, is refused: nothing is stored.
@@ -85,6 +86,8 @@ def read_marks(formdata: Mapping[str, object]) -> dict[int, Choice]:
             raise BadBallot("选票内容有误（对象编号不对），没有保存。请重新选择后提交。")
         if len(values) != 1:
             raise BadBallot("选票上同一行选了多个选项，没有保存。请每行只选一项。")
+        if values[0] == "":
+            continue  # 「清除」: the villager cleared the row back to blank
         choice = _CHOICES.get(values[0]) if isinstance(values[0], str) else None
         if choice is None:
             raise BadBallot("选票内容有误（选项不对），没有保存。请重新选择后提交。")

@@ -169,6 +169,14 @@ def test_a_ballot_with_every_row_blank_is_returned(client, branch):
     assert db.session.scalars(select(CastBallot.marks)).one() == {}
 
 
+def test_a_row_cleared_with_its_clear_box_is_stored_blank(client, branch):
+    first, second, *_ = branch.subject_ids
+    client.get(branch.scan_path(branch.codes[0]))
+    data = {f"s-{first}": "", f"s-{second}": "basic"}
+    assert client.post(f"{branch.base}/ballot", data=data).status_code == 200
+    assert db.session.scalars(select(CastBallot.marks)).one() == {str(second): "basic"}
+
+
 def test_the_ballot_needs_a_code_first(client, branch):
     response = client.get(f"{branch.base}/ballot")
     assert response.status_code == 303
@@ -365,6 +373,11 @@ def test_an_expired_page_comes_back_with_the_choices_and_the_code_kept(app, clie
     assert f'name="s-{first}" value="satisfied" checked' in html
     assert f'name="s-{second}" value="dissatisfied" checked' in html
     assert "还有 <strong>2</strong> 行未选择" in html
+    # The two rows still to choose are listed as jumps, and the next-row link leads to the first.
+    third, fourth = branch.subject_ids[2:4]
+    jumps = re.findall(r'<a href="#row-(\d+)">', html)
+    assert jumps == [str(third), str(fourth)]
+    assert f'href="#row-{third}" class="next"' in html
     assert ballots_stored(branch.ballot_round) == 0
     again = client.post(f"{branch.base}/ballot", data={"csrf_token": csrf_token(html), **marks})
     assert again.status_code == 200
@@ -407,7 +420,7 @@ def test_a_ballot_of_58_members_renders_in_order(client, app):
     client.get(big.scan_path(big.codes[0]))
     html = page_text(client.get(f"{big.base}/ballot"))
     assert html.count("data-row") == 58
-    assert html.count('type="radio"') == 58 * 4
+    assert html.count('type="radio"') == 58 * 5  # four choices and 「清除」 per row
     names = re.findall(r'<span class="name">([^<]+)</span>', html)
     assert names == [f"党员{i:02d}" for i in range(1, 59)]
     assert "还有 <strong>58</strong> 行未选择" in html and "共 58 行" in html
