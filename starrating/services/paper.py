@@ -6,6 +6,7 @@ came of it.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import null, select, update
@@ -42,6 +43,18 @@ class Keyed(StrEnum):
             Keyed.COUNTED: "两人录入一致，已计入",
             Keyed.DISAGREE: "与另一人的录入不一致，已列入待核对",
         }[self]
+
+
+@dataclass(frozen=True)
+class KeyedSheet:
+    """What came of keying one sheet, and which sheet it was (the teller says which)."""
+
+    serial: int
+    outcome: Keyed
+
+    @property
+    def message(self) -> str:
+        return f"第 {self.serial} 号选票{self.outcome.message}"
 
 
 def _audit(user: User, ballot_round: BallotRound, action: str, summary: str) -> None:
@@ -104,7 +117,7 @@ def _subject_ids(ballot_round: BallotRound) -> frozenset[int]:
 
 def key_paper_ballot(
     *, user: User, ballot_round: BallotRound, code: str, marks: Mapping[int, Choice]
-) -> Keyed:
+) -> KeyedSheet:
     """One person's keying of one sheet. The first entry waits; a second by a different person
     counts the sheet when both agree, else both are listed for the two to check the paper."""
     _check_keyer(user, ballot_round)
@@ -137,7 +150,7 @@ def key_paper_ballot(
     db.session.flush()
     outcome = _compare(ballot_round, code, entry, earlier[0] if earlier else None)
     _audit(user, ballot_round, "paper.key", f"录入第 {token.serial} 号纸质选票：{outcome.message}")
-    return outcome
+    return KeyedSheet(token.serial, outcome)
 
 
 def correct_paper_entry(*, user: User, entry: PaperEntry, marks: Mapping[int, Choice]) -> Keyed:

@@ -101,7 +101,7 @@ def _key(
     except BadDigits as error:
         return str(error), None
     try:
-        outcome = service.key_paper_ballot(
+        keyed = service.key_paper_ballot(
             user=current_user,
             ballot_round=ballot_round,
             code=form.code.data,
@@ -111,7 +111,8 @@ def _key(
         db.session.rollback()
         return error.message, choices
     db.session.commit()
-    flash(outcome.message, "success" if outcome is not service.Keyed.DISAGREE else "error")
+    agreed = keyed.outcome is not service.Keyed.DISAGREE
+    flash(keyed.message, "success" if agreed else "error")
     return None, choices
 
 
