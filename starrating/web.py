@@ -1,6 +1,8 @@
 """Web hygiene for every response (DESIGN.md §11) and the template helpers."""
 
+import hashlib
 import io
+import os
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -47,6 +49,32 @@ def ymd(day: date | None) -> str:
     return day.strftime("%Y-%m-%d") if day else ""
 
 
+# A static file's address carries its content's hash (…/ballot.css?v=3f9a0c12d4): the browser
+# keeps it a year and never asks again; a changed file gets a new address at once.
+STATIC_MAX_AGE = 365 * 24 * 3600
+_static_hashes: dict[str, tuple[float, str]] = {}
+
+
+def static_version(app: Flask, filename: str) -> str | None:
+    """The first 10 hex digits of the static file's SHA-256 (None when there is no such file);
+    computed once per file and again only when the file's modification time changes."""
+    folder = app.static_folder
+    if folder is None:
+        return None
+    path = os.path.join(folder, filename)
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    known = _static_hashes.get(path)
+    if known and known[0] == mtime:
+        return known[1]
+    with open(path, "rb") as f:
+        version = hashlib.sha256(f.read()).hexdigest()[:10]
+    _static_hashes[path] = (mtime, version)
+    return version
+
+
 def register(app: Flask) -> None:
     if proxies := app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -64,7 +92,24 @@ def register(app: Flask) -> None:
             # Pages and downloads (workbooks with names, grades, phones) are never kept by a
             # browser or a proxy; send_file's "no-cache" would still let them be stored.
             response.headers["Cache-Control"] = "no-store"
+        elif response.status_code == 200 and _current_static_version():
+            response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+        else:
+            # an address without (or with an old) hash: ask again each time (ETag, 304)
+            response.headers["Cache-Control"] = "no-cache"
         return response
+
+    def _current_static_version() -> bool:
+        filename = (request.view_args or {}).get("filename")
+        wanted = request.args.get("v")
+        return bool(filename and wanted and wanted == static_version(app, filename))
+
+    @app.url_defaults
+    def _static_hash(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint != "static" or "filename" not in values or "v" in values:
+            return
+        if version := static_version(app, values["filename"]):
+            values["v"] = version
 
     app.add_template_filter(local_time)
     app.add_template_filter(
