@@ -33,6 +33,12 @@ LOW_CONTRAST = """() => {
     const what = `${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 9)}"`;
     if (ratio < 4.5) low.push(`${what} ${ratio.toFixed(2)}:1`);
   }
+  for (const el of document.body.querySelectorAll('input[placeholder]')) {
+    if (!el.getClientRects().length || !el.placeholder.trim()) continue;
+    const a = lum(parse(getComputedStyle(el, '::placeholder').color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`placeholder "${el.placeholder.slice(0, 9)}" ${ratio.toFixed(2)}:1`);
+  }
   return low;
 }"""
 
@@ -52,3 +58,29 @@ def test_public_pages_fit_360_px_and_every_text_is_legible(live_server, page: Pa
         assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
         assert page.evaluate(LOW_CONTRAST) == [], f"{path} has text below 4.5:1"
         screenshot(f"public-360-{name}")
+
+
+def test_the_villagers_ballot_pages_fit_360_px_and_are_legible(live_server, page: Page, screenshot):
+    """The 65-row ballot (with a row chosen, and the 「清除」 box showing), the receipt after
+    voting, and the receipts page."""
+    from tests.browser.test_ballot_long import _seed as seed_assembly
+
+    assembly = seed_assembly(live_server)
+    village_code = assembly.address.split("/v/", 1)[1].split("/", 1)[0]
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    def check(name: str) -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{name} scrolls sideways at 360 px ({width} px wide)"
+        assert page.evaluate(LOW_CONTRAST) == [], f"{name} has text below 4.5:1"
+        screenshot(f"public-360-{name}")
+
+    page.goto(assembly.address)
+    page.locator("fieldset[data-row]").nth(0).locator("label.choice").first.click()
+    check("ballot-form")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="提交").click()
+    page.get_by_role("heading", name="✓ 投票成功").wait_for()
+    check("ballot-receipt")
+    page.goto(f"{live_server.url}/v/{village_code}/receipts")
+    check("ballot-receipts")
