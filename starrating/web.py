@@ -15,6 +15,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from starrating.models.types import DATABASE_INT_MAX
+from starrating.rules.text import CONTROL_MESSAGE, has_control_characters
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -75,6 +76,19 @@ def static_version(app: Flask, filename: str) -> str | None:
     return version
 
 
+def _no_control_characters() -> None:
+    """One guard for every form, address and query, public ones included: a request
+    carrying a NUL or another control character is refused before any view reads it
+    (PostgreSQL cannot store NUL; nothing else should be stored invisibly)."""
+    sent = [request.path]
+    for values in (request.args, request.form) if request.method != "GET" else (request.args,):
+        sent.extend(v for _, vs in values.lists() for v in vs)
+    if any(has_control_characters(text) for text in sent):
+        from starrating.errors import refuse
+
+        refuse(400, CONTROL_MESSAGE)
+
+
 def register(app: Flask) -> None:
     if proxies := app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -83,6 +97,8 @@ def register(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+
+    app.before_request(_no_control_characters)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -116,6 +116,8 @@ def _other_http_error(error: HTTPException) -> Any:
     no staff login to go back to)."""
     db.session.rollback()
     title, text = MESSAGES.get(error.code or 500, MESSAGES[500])
+    if getattr(error, "chinese", False) and error.description:
+        text = error.description
     return _message(title, text, status=error.code or 500)
 
 
