@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.roster import MAX_NAME_LENGTH
+from starrating.rules.values import date_problem, typed
 from starrating.rules.vocabulary import (
     VILLAGE_ROLES,
     Gender,
@@ -55,10 +56,15 @@ class ChineseDateField(DateField):
         super().__init__(label, format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        # a date typed with a Chinese input method: ２０２６－１１－２８
+        valuelist = [typed(v) if isinstance(v, str) else v for v in valuelist]
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(DATE_MESSAGE) from error
+        if self.data is not None and (problem := date_problem(self.data)):
+            self.data = None
+            raise ValueError(problem)
 
 
 class LoginForm(FlaskForm):

@@ -1,42 +1,25 @@
 """Forms for the cadre list and the cadres' pledges: shape only; the choices of linked records
 are filled in by the view."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.fields import DecimalField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from starrating.forms import REQUIRED, ChineseDateField, required, required_date
+from starrating.forms.numbers import FigureField
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import TOTAL_WEIGHT
 from starrating.rules.roster import MAX_NAME_LENGTH
+from starrating.rules.values import Figure
 from starrating.services.cadres import MAX_POST_LENGTH
 from starrating.services.pledges import MAX_REASON_LENGTH
 
 NOT_LINKED = ""
-
-
-class YuanField(DecimalField):
-    """An amount in 元, kept exactly as typed (1.234 stays 1.234 so that the service refuses it)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip().replace(",", "").replace("，", "").removesuffix("元")
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = Decimal(text)
-        except InvalidOperation as error:
-            self.data = None
-            raise ValueError("请填写金额（元），如 24000 或 24000.50") from error
-        if not self.data.is_finite():
-            self.data = None
-            raise ValueError("请填写金额（元），如 24000 或 24000.50")
+# An amount in 元 as typed (24,000元 and ２４０００ read); the pay rule says 精确到分 itself.
+YUAN = Figure(Decimal(0), Decimal(10_000_000), places=6, unit="元", example="24000 或 24000.50")
 
 
 class WeightField(IntegerField):
@@ -81,9 +64,9 @@ class CadreForm(FlaskForm):
     post = StringField("职务", validators=[required(), Length(max=MAX_POST_LENGTH)])
     member_id = OptionalSelectField("关联党员（可不选）", choices=[])
     user_id = OptionalSelectField("关联登录账号（可不选）", choices=[])
-    base_pay = YuanField("基本工资（元）", validators=[InputRequired(message=REQUIRED)])
-    performance_pay = YuanField("绩效工资（元）", validators=[Optional()])
-    reward_amount = YuanField("奖励金额（元）", validators=[Optional()])
+    base_pay = FigureField("基本工资（元）", YUAN)
+    performance_pay = FigureField("绩效工资（元）", YUAN, required=False)
+    reward_amount = FigureField("奖励金额（元）", YUAN, required=False)
     previous_grade = OptionalSelectField("上年度考核等次（首年填写）", choices=grade_choices())
     version = HiddenField()
 

@@ -4,39 +4,29 @@ version of the report the form showed."""
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, Field, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
 
 from starrating.forms import required
 from starrating.forms.cadres import ShownVersionField
+from starrating.forms.numbers import FigureField
+from starrating.rules.values import Figure
 
 TEXT_LENGTH = 1000
 PROGRESS_STEP = Decimal("0.1")
 PROGRESS_MESSAGE = "请填写 0–100 之间的数字"
 
 
-def _finite(form: FlaskForm, field: Field) -> None:
-    # Decimal("NaN") and Decimal("Infinity") parse, but are no progress
-    if field.data is not None and not field.data.is_finite():
-        raise ValidationError(PROGRESS_MESSAGE)
-
-
-def _one_decimal_place(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and field.data != field.data.quantize(PROGRESS_STEP):
-        raise ValidationError("进度最多保留一位小数")
-
-
 class ReportForm(FlaskForm):
-    progress = DecimalField(
+    progress = FigureField(
         "完成进度（%）",
-        places=None,
-        invalid_value_message=PROGRESS_MESSAGE,
-        validators=[
-            InputRequired(message="请填写完成进度（0–100）"),
-            _finite,
-            NumberRange(min=0, max=100, message="进度须在 0–100%% 之间"),
-            _one_decimal_place,
-        ],
+        Figure(
+            Decimal(0),
+            Decimal(100),
+            places=1,
+            example="80 或 80.5",
+            range_message="进度须在 0–100% 之间",
+        ),
     )
     done = TextAreaField(
         "本季度做了什么",

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -24,13 +23,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from starrating.forms import REQUIRED, choices
+from starrating.forms.numbers import FigureField, WholeNumberField
 from starrating.rules.appraisal import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar_scheme import STAR_COUNT, MarkingMode, StarGroup, TenStarScheme
+from starrating.rules.values import Figure, Whole
 from starrating.rules.wording import plain
 
-NUMBER_MESSAGE = "请填写数字，如 80"
-WHOLE_MESSAGE = "请填写整数，如 5"
 CHOICE_MESSAGE = "请从列表中选择"
 QUOTA_MESSAGE = "请写成分数，如 1/3（分母不能为 0）"
 MAX_STAR_NAME, MAX_CRITERIA, MAX_QUOTA_TEXT = 20, 500, 20
@@ -46,27 +45,18 @@ def _at_most(characters: int) -> Length:
     return Length(max=characters, message=f"不超过 {characters} 字")
 
 
-class NumberField(DecimalField):
-    """A decimal typed as text; NaN and infinity are no threshold."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(
-            label,
-            validators=[_required()],
-            places=None,
-            invalid_value_message=NUMBER_MESSAGE,
-            **kwargs,
-        )
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if isinstance(self.data, Decimal) and not self.data.is_finite():
-            self.data = None
-            raise ValueError(NUMBER_MESSAGE)
+# What any figure of a scheme may be typed as; what is sensible for each is the scheme rules' to
+# say (rules/tenstar_scheme.py, rules/appraisal.py), with their own messages.
+SCHEME_FIGURE = Figure(Decimal(-1_000_000), Decimal(1_000_000), places=4, example="80")
+SCHEME_WHOLE = Whole(-100_000, 100_000)
 
 
-def whole_number(label: str) -> IntegerField:
-    return IntegerField(label, validators=[_required()], invalid_value_message=WHOLE_MESSAGE)
+def decimal_number(label: str) -> FigureField:
+    return FigureField(label, SCHEME_FIGURE)
+
+
+def whole_number(label: str) -> WholeNumberField:
+    return WholeNumberField(label, SCHEME_WHOLE)
 
 
 class FractionField(StringField):
@@ -149,9 +139,9 @@ class SchemeForm(SchemePartForm):
         validators=[_required()],
         invalid_choice_message=CHOICE_MESSAGE,
     )
-    points_threshold = NumberField("百分制授星分数线（分）")
-    recognition_threshold = NumberField("群众认可星所需认可率（%）")
-    satisfaction_threshold = NumberField("群众满意星所需满意率（%）")
+    points_threshold = decimal_number("百分制授星分数线（分）")
+    recognition_threshold = decimal_number("群众认可星所需认可率（%）")
+    satisfaction_threshold = decimal_number("群众满意星所需满意率（%）")
     minimum_sample = whole_number("群众星最低有效票数（票）")
     basic_for_excellent = whole_number("优秀所需基础星（颗）")
     total_for_excellent = whole_number("优秀所需总星数（颗）")
@@ -201,28 +191,28 @@ class AppraisalSchemeForm(SchemePartForm):
     completion_weight = whole_number("目标完成权重（%）")
     ballot_weight = whole_number("群众测评权重（%）")
     township_weight = whole_number("乡镇评价权重（%）")
-    satisfied_points = NumberField("“满意”分值（分）")
-    basic_points = NumberField("“基本满意”分值（分）")
-    dissatisfied_points = NumberField("“不满意”分值（分）")
-    excellent_from = NumberField("优秀分数线（分）")
-    competent_from = NumberField("称职分数线（分）")
-    basically_competent_from = NumberField("基本称职分数线（分）")
-    adjust_below_satisfaction = NumberField("建议调整的满意率界限（%）")
-    admonish_from_dissatisfied = NumberField("诫勉谈话的不满意率界限（%）")
+    satisfied_points = decimal_number("“满意”分值（分）")
+    basic_points = decimal_number("“基本满意”分值（分）")
+    dissatisfied_points = decimal_number("“不满意”分值（分）")
+    excellent_from = decimal_number("优秀分数线（分）")
+    competent_from = decimal_number("称职分数线（分）")
+    basically_competent_from = decimal_number("基本称职分数线（分）")
+    adjust_below_satisfaction = decimal_number("建议调整的满意率界限（%）")
+    admonish_from_dissatisfied = decimal_number("诫勉谈话的不满意率界限（%）")
     pay_kind = SelectField(
         "工资规则",
         choices=choices(PayRuleKind),
         validators=[_required()],
         invalid_choice_message=CHOICE_MESSAGE,
     )
-    pass_ratio = NumberField("合格完成率（%）")
-    deduction_cap = NumberField("扣减上限（占基本工资的 %）")
-    tier_excellent = NumberField("优秀等次绩效工资比例（%）")
-    tier_competent = NumberField("称职等次绩效工资比例（%）")
-    tier_basically_competent = NumberField("基本称职等次绩效工资比例（%）")
-    tier_incompetent = NumberField("不称职等次绩效工资比例（%）")
-    full_pay_from = NumberField("全额发放绩效工资的分数线（分）")
-    per_point_step = NumberField("每低 1 分少发（元）")
+    pass_ratio = decimal_number("合格完成率（%）")
+    deduction_cap = decimal_number("扣减上限（占基本工资的 %）")
+    tier_excellent = decimal_number("优秀等次绩效工资比例（%）")
+    tier_competent = decimal_number("称职等次绩效工资比例（%）")
+    tier_basically_competent = decimal_number("基本称职等次绩效工资比例（%）")
+    tier_incompetent = decimal_number("不称职等次绩效工资比例（%）")
+    full_pay_from = decimal_number("全额发放绩效工资的分数线（分）")
+    per_point_step = decimal_number("每低 1 分少发（元）")
 
 
 def _shown(value: Decimal) -> Decimal:

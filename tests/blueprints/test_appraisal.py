@@ -202,7 +202,7 @@ def test_completion_above_100_is_kept_and_counted_as_100(client, branch):
     assert "130%（按 100% 计）" in page
 
 
-@pytest.mark.parametrize("value", ["-5", "abc", "80.25"])
+@pytest.mark.parametrize("value", ["-5", "abc", "80.25", "1e308", "Infinity", "NaN", "9" * 30])
 def test_a_bad_completion_is_refused(client, branch, value):
     _, _, _, cadre, pledge = branch
 
@@ -210,6 +210,12 @@ def test_a_bad_completion_is_refused(client, branch, value):
 
     assert "flash-error" in page
     assert pledge.items[0].verified_completion is None
+
+
+def test_a_completion_typed_with_a_chinese_input_method_reads(client, branch):
+    _, _, _, cadre, pledge = branch
+    verify(client, cadre, pledge.items[0], "８０．５％")
+    assert pledge.items[0].verified_completion == Decimal("80.5")
 
 
 def test_a_pledge_not_yet_public_cannot_be_verified(client, branch):
@@ -223,7 +229,7 @@ def test_a_pledge_not_yet_public_cannot_be_verified(client, branch):
     assert pledge.items[0].verified_completion is None
 
 
-@pytest.mark.parametrize("value", ["101", "-1", "85.55"])
+@pytest.mark.parametrize("value", ["101", "-1", "85.55", "1e308", "Infinity", "-Infinity", "  "])
 def test_a_township_score_out_of_range_is_refused(app, branch, value):
     _, _, reviewer, cadre, _ = branch
     township = app.test_client()

@@ -57,6 +57,18 @@ def test_a_pay_figure_with_three_decimals_is_refused(client, secretary, field):
     assert _count(secretary.village) == 0
 
 
+@pytest.mark.parametrize(("typed", "message"), [("   ", "此项必填"), ("元", "请填写数字")])
+def test_a_blank_base_pay_is_refused_in_chinese_not_a_500(client, secretary, typed, message):
+    page = client.post("/branch/cadres/new", data={**GOOD, "base_pay": typed})
+    assert page.status_code in (200, 422) and message in page.get_data(as_text=True)
+    assert _count(secretary.village) == 0
+
+
+def test_a_pay_typed_with_a_chinese_input_method_reads(client, secretary):
+    client.post("/branch/cadres/new", data={**GOOD, "base_pay": "２４，０００元"})
+    assert db.session.scalar(select(Cadre.base_pay)) == Decimal(24000)
+
+
 def test_a_member_of_another_village_cannot_be_linked(client, secretary):
     stranger = create_member(village=create_village())
     page = client.post("/branch/cadres/new", data={**GOOD, "member_id": stranger.id})

@@ -120,7 +120,17 @@ def test_refiling_a_quarter_updates_it_and_audits_before_and_after(client, cadre
     assert event.before == {"progress": "60.0"} and event.after == {"progress": "75.0"}
 
 
-@pytest.mark.parametrize(("progress", "message"), [("120", "0–100"), ("-5", "0–100")])
+@pytest.mark.parametrize(
+    ("progress", "message"),
+    [
+        ("120", "0–100"),
+        ("-5", "0–100"),
+        ("1e308", "请填写数字"),
+        ("Infinity", "请填写数字"),
+        ("NaN", "请填写数字"),
+        ("  ", "此项必填"),
+    ],
+)
 def test_progress_outside_nought_to_a_hundred_is_refused(
     client, cadre, cadre_user, progress, message
 ):

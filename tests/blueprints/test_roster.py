@@ -280,3 +280,17 @@ def test_a_formula_in_a_name_cell_is_kept_as_inert_text(client, secretary):
     assert member.name == '=HYPERLINK("http://x","张三")'
     page = client.get("/branch/members").get_data(as_text=True)
     assert "=HYPERLINK(&#34;http://x&#34;,&#34;张三&#34;)" in page
+
+
+@pytest.mark.parametrize("field", ["birth_date", "joined_on", "exempt_meeting_date"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_date_outside_1900_to_2100_is_refused_in_chinese(client, secretary, field, day):
+    response = client.post("/branch/members/new", data={**GOOD, field: day})
+    page = response.get_data(as_text=True)
+    assert "日期须在 1900-01-01 到 2100-12-31 之间" in page
+    assert _count(secretary.village) == 0
+
+
+def test_a_date_typed_with_a_chinese_input_method_reads(client, secretary):
+    client.post("/branch/members/new", data={**GOOD, "birth_date": "１９６５－０３－０２"})
+    assert _count(secretary.village) == 1
