@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.text import CONTROL_MESSAGE, has_control_characters
+from starrating.rules.values import EARLIEST_DATE, LATEST_DATE
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -89,6 +90,16 @@ def _no_control_characters() -> None:
         refuse(400, CONTROL_MESSAGE)
 
 
+def _year_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Every address with a <year> in it: a year outside 1900–2100 names nothing (a 404 in
+    Chinese), before a view builds a date from it (year 99999 overflowed)."""
+    year = (values or {}).get("year")
+    if isinstance(year, int) and not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+        from starrating.errors import refuse
+
+        refuse(404, f"没有 {year} 年度的记录：年度须在 1900–2100 之间。")
+
+
 def register(app: Flask) -> None:
     if proxies := app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -99,6 +110,7 @@ def register(app: Flask) -> None:
         )
 
     app.before_request(_no_control_characters)
+    app.url_value_preprocessor(_year_in_range)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -46,3 +46,12 @@ def test_tabs_and_line_breaks_in_a_note_are_ordinary_text(client, published):  #
     village, *_ = published
     response = file(client, village, content="第一条\r\n第二条\t说明")
     assert response.status_code == 303
+
+
+@pytest.mark.parametrize("year", ["99999", "2147483647", "1899", "99999999999999999999999"])
+def test_a_year_no_one_can_mean_in_an_address_is_a_chinese_404(client, year):
+    village = create_village()
+    login(client, create_user(role=Role.SECRETARY, village=village))
+    response = client.get(f"/branch/years/{year}")
+    assert response.status_code == 404
+    assert "找不到" in response.get_data(as_text=True) or "没有" in response.get_data(as_text=True)
