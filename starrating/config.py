@@ -10,14 +10,19 @@ from flask import Flask
 
 from starrating.private_files import private_file, private_folder
 
-MAX_UPLOAD_MB = 5
+# The one upload figure, stated on every upload form, in the templates' notes and in the refusals.
+MAX_UPLOAD_MB = 2
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# A request carries the file and a few form fields around it: a file just over the figure still
+# reaches the upload check (which names the figure); a far bigger request is the 413 page.
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
     sqlite_file = Path(instance_path) / "starrating.sqlite"
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_file}",
-        "MAX_CONTENT_LENGTH": MAX_UPLOAD_MB * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,

@@ -36,6 +36,24 @@ MESSAGES = {
 }
 
 
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def _drain_body() -> None:
+    """Read and drop the rest of a refused upload. A browser sends the whole file before it
+    reads any answer: answering early and closing makes it show "connection reset" instead of
+    the Chinese page. Bounded: a body announced above DRAIN_LIMIT is not read."""
+    stream = request.environ.get("wsgi.input")
+    left = request.content_length or 0
+    if stream is None or left > DRAIN_LIMIT:
+        return
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
 def _page(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(code, (f"错误 {code}", "请求没有完成。"))
     return render_template(
@@ -80,6 +98,8 @@ def _handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         db.session.rollback()
         code = error.code or 500
+        if code == 413:
+            _drain_body()
         detail = error.description if getattr(error, "chinese", False) else None
         return _page(code, detail)
 

@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, request
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
+from starrating.config import MAX_UPLOAD_MB
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.text import CONTROL_MESSAGE, has_control_characters
 from starrating.rules.values import EARLIEST_DATE, LATEST_DATE
@@ -151,6 +152,7 @@ def register(app: Flask) -> None:
             "app_name": "星级评定",
             "china_year": lambda: china_today().year,
             "brand_href": _brand_href,
+            "max_upload_mb": MAX_UPLOAD_MB,
         }
 
 

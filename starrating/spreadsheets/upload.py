@@ -11,7 +11,8 @@ import zlib
 
 from openpyxl import Workbook, load_workbook
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a roster of hundreds of rows is tens of KB
+from starrating.config import MAX_UPLOAD_BYTES  # a roster of hundreds of rows is tens of KB
+
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # what the zip says it holds; zipfile never inflates past it
 MAX_RATIO = 100  # real sheet XML deflates 5–20 times; a zip bomb about 1,000 times
 RATIO_CHECKED_ABOVE = 1024 * 1024

@@ -1,6 +1,7 @@
 """The secretary keeps the roster: by hand, by upload, never losing a record."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -294,3 +295,22 @@ def test_a_date_outside_1900_to_2100_is_refused_in_chinese(client, secretary, fi
 def test_a_date_typed_with_a_chinese_input_method_reads(client, secretary):
     client.post("/branch/members/new", data={**GOOD, "birth_date": "１９６５－０３－０２"})
     assert _count(secretary.village) == 1
+
+
+def test_a_junk_upload_lists_the_first_200_problems_and_says_how_many(client, secretary):
+    rows = [["", "？", "不是日期", None, "某", "某", "电话", None, None]] * 1500
+    response = _upload(client, _xlsx(rows))
+    page = response.get_data(as_text=True)
+    total = int(re.search(r"发现 (\d+) 处问题", page).group(1))
+    assert response.status_code == 422 and total > 1500
+    assert "下面只列出前 200 处" in page
+    assert page.count('<tr><td class="num">') == 200
+    assert len(page.encode()) < 200_000  # was 5.9 MB for a junk file
+    assert _count(secretary.village) == 0
+
+
+def test_the_upload_form_states_the_one_size_limit_before_upload(client, secretary):
+    page = client.get("/branch/members/import").get_data(as_text=True)
+    assert "不超过 2 MB" in page
+    too_big = _upload(client, b"PK" + bytes(2 * 1024 * 1024 + 10))
+    assert "超过 2 MB" in too_big.get_data(as_text=True)
