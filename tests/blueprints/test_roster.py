@@ -311,6 +311,4 @@ def test_a_junk_upload_lists_the_first_200_problems_and_says_how_many(client, se
 
 def test_the_upload_form_states_the_one_size_limit_before_upload(client, secretary):
     page = client.get("/branch/members/import").get_data(as_text=True)
-    assert "不超过 2 MB" in page
-    too_big = _upload(client, b"PK" + bytes(2 * 1024 * 1024 + 10))
-    assert "超过 2 MB" in too_big.get_data(as_text=True)
+    assert "不超过 2 MB" in page  # the refusal names the same figure: tests/spreadsheets
