@@ -34,7 +34,7 @@ from starrating.models import ObjectionTopic, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries import board as reads
 from starrating.rules.tokens import RECEIPT_LENGTH
-from starrating.services import ServiceError, guessing
+from starrating.services import ServiceError, guessing, once
 from starrating.services.objections import CONTENT_LENGTH, file_objection
 from starrating.web import china_today, printing_problem, public_address, qr_svg
 
@@ -126,6 +126,11 @@ def file(village_code: str) -> Any:
         db.session.commit()
         problem = CSRF_EXPIRED if "csrf_token" in form.errors else "请选择对哪一项有异议"
         return _board_page(village, form, problem=problem, status=400)
+    if (done := once.claim(form.once.data)) is not None:  # a double tap: the first one's page
+        ratelimit.release(attempt)
+        db.session.commit()
+        flash("您的异议刚才已经收到，没有重复提交。请凭编号查看答复。", "success")
+        return redirect(done or url_for(".board", village_code=village.code), 303)
     year, record = reads.board_year(village.id, china_today())
     try:
         objection = file_objection(
@@ -142,6 +147,10 @@ def file(village_code: str) -> Any:
         return _board_page(village, form, problem=error.message, status=400)
     guessing.record_filing(village_id=village.id, address=request.remote_addr)
     answerer = reads.answerer_label(record.state if record else None)
+    once.made(
+        form.once.data,
+        url_for(".objection", village_code=village.code, reference=objection.reference),
+    )
     db.session.commit()
     flash(f"已收到您的异议，{answerer}会逐条答复，请凭编号查看。", "success")
     return redirect(

@@ -1,5 +1,7 @@
 """WTForms classes: the shape of each form, with Chinese messages. Forms never query."""
 
+import secrets
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -85,6 +87,14 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         "再输一次新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")]
     )
+
+
+class OnceField(HiddenField):
+    """A create form's one-time token (services/once.py): new on every fresh form, carried back
+    unchanged when the form comes back with a problem to correct."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(default=lambda: secrets.token_urlsafe(18), **kwargs)  # type: ignore[arg-type]
 
 
 class ConfirmForm(FlaskForm):

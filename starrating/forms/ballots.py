@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from starrating.forms import REQUIRED, choices, required
+from starrating.forms import REQUIRED, OnceField, choices, required
 from starrating.forms.assessment import FIRST_YEAR, LAST_YEAR, ChineseIntegerField
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.electorate import Electorate
@@ -45,6 +45,7 @@ class ChineseDateTimeField(DateTimeLocalField):
 
 
 class RoundForm(FlaskForm):
+    once = OnceField()
     title = StringField(
         "测评名称（不填则为“某年度民主测评”）", validators=[Optional(), Length(max=TITLE_LENGTH)]
     )

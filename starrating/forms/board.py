@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from starrating.forms import choices, required
+from starrating.forms import OnceField, choices, required
 from starrating.models import ObjectionTopic
 
 # A board page may stay open on a phone for hours before the objection is sent.
@@ -15,6 +15,8 @@ TEXT_CAP = 5000
 
 
 class ObjectionForm(FlaskForm):
+    once = OnceField()
+
     class Meta:
         csrf_time_limit = OBJECTION_CSRF_SECONDS
 

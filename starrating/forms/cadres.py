@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from starrating.forms import REQUIRED, ChineseDateField, required, required_date
+from starrating.forms import REQUIRED, ChineseDateField, OnceField, required, required_date
 from starrating.forms.numbers import FigureField
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import TOTAL_WEIGHT
@@ -60,6 +60,7 @@ def grade_choices() -> list[SelectChoice]:
 
 
 class CadreForm(FlaskForm):
+    once = OnceField()
     name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
     post = StringField("职务", validators=[required(), Length(max=MAX_POST_LENGTH)])
     member_id = OptionalSelectField("关联党员（可不选）", choices=[])
@@ -76,6 +77,7 @@ class CadreUploadForm(FlaskForm):
 
 
 class PledgeItemForm(FlaskForm):
+    once = OnceField()
     content = StringField("承诺事项", validators=[required(), Length(max=300)])
     indicator = StringField("衡量指标", validators=[required(), Length(max=200)])
     target = StringField("目标值", validators=[required(), Length(max=100)])

@@ -15,7 +15,7 @@ from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport,
 from starrating.models.members import Member
 from starrating.models.org import LoginSession, Township, User, Village
 from starrating.models.review import Objection, ObjectionTopic, YearReview
-from starrating.models.security import RateLimitHit
+from starrating.models.security import FormSubmission, RateLimitHit
 
 __all__ = [
     "AssessedMember",
@@ -40,6 +40,7 @@ __all__ = [
     "Pledge",
     "PledgeItem",
     "QuarterlyReport",
+    "FormSubmission",
     "RateLimitHit",
     "Township",
     "User",

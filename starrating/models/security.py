@@ -1,9 +1,13 @@
-"""The rate limits' sliding log in the database, used when Redis is not configured or reachable."""
+"""The rate limits' sliding log in the database, used when Redis is not configured or reachable;
+and the one-time tokens of the forms that create a record."""
+
+from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from starrating.extensions import db
+from starrating.models.types import UTCDateTime, utcnow
 
 
 class RateLimitHit(db.Model):
@@ -20,3 +24,15 @@ class RateLimitHit(db.Model):
     at_ms: Mapped[int] = mapped_column(BigInteger)
     expires_ms: Mapped[int] = mapped_column(BigInteger, index=True)
     tag: Mapped[str] = mapped_column(String(40), default="")
+
+
+class FormSubmission(db.Model):
+    """A create form's one-time token, claimed by the request that made the record, with where
+    that record is shown. A second request with the same token (a double tap, a resent form,
+    the back button) finds it and is answered with the record already made."""
+
+    __tablename__ = "form_submission"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    done_url: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -445,3 +445,12 @@ def test_without_a_trusted_proxy_a_forged_forwarded_address_is_ignored(
     for forged in ("10.1.1.1", "10.1.1.2"):
         assert _file_forwarded(client, village, forged).status_code == 303
     assert _file_forwarded(client, village, "10.1.1.3").status_code == 429
+
+
+def test_an_objection_sent_twice_is_filed_once_and_both_get_its_reference(client, published):
+    village, *_ = published
+    first = file(client, village, once="o" * 24)
+    again = file(client, village, once="o" * 24)
+    assert first.status_code == again.status_code == 303
+    assert again.location == first.location and "/board/objections/" in first.location
+    assert len(objections()) == 1

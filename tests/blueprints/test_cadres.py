@@ -1,6 +1,7 @@
 """The secretary keeps the cadre list and each cadre's yearly pledge."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from starrating.extensions import db
-from starrating.models import AuditEvent, Cadre, Pledge
+from starrating.models import AuditEvent, Cadre, Pledge, PledgeItem
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
 from tests.factories import create_member, create_user, create_village, login
@@ -266,3 +267,38 @@ def test_the_edit_forms_show_what_is_stored(client, secretary):
     page = client.get(f"{_pledge_url(cadre)}/items/{item.id}/edit").get_data(as_text=True)
     assert "修改理由" in page and "事项1" in page
     assert '<input name="version" type="hidden" value="1">' in page
+
+
+# --- a double tap or a resent form makes one record -------------------------------------------
+
+
+def test_a_new_cadre_form_sent_twice_adds_one_cadre(client, secretary):
+    page = client.get("/branch/cadres/new").get_data(as_text=True)
+    (token,) = re.findall(r'name="once" type="hidden" value="([^"]+)"', page)
+    first = client.post("/branch/cadres/new", data={**GOOD, "once": token})
+    again = client.post("/branch/cadres/new", data={**GOOD, "once": token})
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location == "/branch/cadres"
+    assert _count(secretary.village) == 1
+    assert "已经提交过了，没有重复保存" in client.get("/branch/cadres").get_data(as_text=True)
+    fresh = client.get("/branch/cadres/new").get_data(as_text=True)  # a new form: a new token
+    assert token not in fresh
+
+
+def test_a_refused_new_cadre_keeps_its_token_for_the_corrected_form(client, secretary):
+    token = "t" * 24
+    refused = client.post("/branch/cadres/new", data={**GOOD, "base_pay": "元", "once": token})
+    assert f'value="{token}"' in refused.get_data(as_text=True)
+    assert client.post("/branch/cadres/new", data={**GOOD, "once": token}).status_code == 302
+    assert _count(secretary.village) == 1
+
+
+def test_a_pledge_item_sent_twice_is_added_once(client, secretary):
+    cadre = Cadre(village=secretary.village, name="张三", post="村委会主任", base_pay=Decimal(1))
+    db.session.add(cadre)
+    db.session.commit()
+    data = {**ITEM, "weight": 30, "once": "p" * 24}
+    assert client.post(_pledge_url(cadre), data=data).status_code == 302
+    assert client.post(_pledge_url(cadre), data=data).status_code == 302
+    items = db.session.scalar(select(func.count()).select_from(PledgeItem))
+    assert items == 1

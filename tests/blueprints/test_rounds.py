@@ -483,3 +483,16 @@ def _closed_round_for(secretary) -> BallotRound:
     close_round(actor=secretary, ballot_round=ballot_round)
     db.session.commit()
     return ballot_round
+
+
+def test_a_new_round_form_sent_twice_creates_one_round(client, secretary):
+    data = {"year": YEAR, "members": "y", "electorate": "villagers", "eligible": 50}
+    data["once"] = "r" * 24
+    first = client.post("/branch/rounds", data=data)
+    again = client.post("/branch/rounds", data=data)
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location
+    rounds = db.session.scalars(
+        select(BallotRound).where(BallotRound.village_id == secretary.village_id)
+    ).all()
+    assert len(rounds) == 1

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -28,7 +28,7 @@ from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
 from starrating.rules.tokens import shown
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError, guessing
+from starrating.services import ServiceError, guessing, once
 from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
 from starrating.web import ballot_address, china_today, printing_problem, qr_svg
@@ -94,6 +94,9 @@ def _create_round(form: RoundForm) -> BallotRound | None:
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
         return None
+    if (done := once.claim(form.once.data)) is not None:
+        flash(once.ALREADY, "info")
+        abort(redirect(done or url_for("branch.rounds")))
     try:
         created = service.create_round(
             actor=current_user,
@@ -111,6 +114,7 @@ def _create_round(form: RoundForm) -> BallotRound | None:
         db.session.rollback()
         flash(error.message, "error")
         return None
+    once.made(form.once.data, _round_url(created))
     db.session.commit()
     flash(f"已创建测评「{created.title}」，下一步：生成并打印选票", "success")
     return created

@@ -21,7 +21,7 @@ from starrating.queries.assessment import year_lock
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError, StaleEdit
+from starrating.services import ServiceError, StaleEdit, once
 from starrating.services.cadres import (
     CadreFacts,
     CadreImportRejected,
@@ -113,11 +113,15 @@ def new_cadre() -> Any:
     form = CadreForm()
     _set_choices(form)
     if form.validate_on_submit():
+        if (done := once.claim(form.once.data)) is not None:
+            flash(once.ALREADY, "info")
+            return redirect(done or url_for("branch.cadres"))
         try:
             cadre = add_cadre(actor=current_user, village=current_user.village, facts=_facts(form))
         except ServiceError as error:
             _flash_problem(error)
         else:
+            once.made(form.once.data, url_for("branch.cadres"))
             db.session.commit()
             flash(f"已添加村干部「{cadre.name}」", "success")
             return redirect(url_for("branch.cadres"))
@@ -249,11 +253,15 @@ def pledge(cadre_id: int, year: int) -> Any:
     cadre = _cadre_and_year(cadre_id, year)
     form = PledgeItemForm()
     if form.validate_on_submit():
+        if (done := once.claim(form.once.data)) is not None:
+            flash(once.ALREADY, "info")
+            return redirect(done) if done else _to_pledge(cadre, year)
         try:
             add_pledge_item(actor=current_user, cadre=cadre, year=year, facts=_item_facts(form))
         except ServiceError as error:
             _flash_problem(error)
         else:
+            once.made(form.once.data, url_for("branch.pledge", cadre_id=cadre.id, year=year))
             db.session.commit()
             flash("已添加承诺事项", "success")
             return _to_pledge(cadre, year)
