@@ -9,11 +9,12 @@ records, are read from the rows given: load them with the list (active_cadres do
 from collections.abc import Hashable, Iterable
 from datetime import date
 
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AssessedMember, BallotSubject, Cadre, Member
-from starrating.rules.namesakes import Listed, labels, name_key, repeated_names
+from starrating.rules.namesakes import Label, Listed, labelled, name_key, repeated_names
 
 Listable = AssessedMember | BallotSubject | Cadre | Member
 # what the rule may show of a person: (person, 组别, birth date)
@@ -23,11 +24,22 @@ _Facts = tuple[Hashable, str | None, date | None]
 class Labels:
     """The label of each row of one list; a row the list did not hold shows its name."""
 
-    def __init__(self, by_row: dict[tuple[str, int], str]) -> None:
+    def __init__(self, by_row: dict[tuple[str, int], Label]) -> None:
         self._by_row = by_row
 
-    def __call__(self, item: Listable) -> str:
-        return self._by_row.get(_key(item)) or _name(item)
+    def __call__(self, item: Listable) -> Markup:
+        """The label for a page: the detail in a span of its own (class namesake), which the
+        style sheets set smaller and let wrap, so a narrow column stays narrow."""
+        label = self.label(item)
+        if label.detail is None:
+            return Markup("{}").format(label.name)
+        return Markup('{}<span class="namesake">（{}）</span>').format(label.name, label.detail)
+
+    def label(self, item: Listable) -> Label:
+        return self._by_row.get(_key(item)) or Label(_name(item))
+
+    def text(self, item: Listable) -> str:
+        return str(self.label(item))
 
 
 def namesake_labels(items: Iterable[Listable]) -> Labels:
@@ -48,7 +60,7 @@ def namesake_labels(items: Iterable[Listable]) -> Labels:
         birth_year = born.year if born else None
         listed.append(Listed(_name(item), person, number, group, birth_year))
     return Labels(
-        {_key(item): label for (_, item), label in zip(numbered, labels(listed), strict=True)}
+        {_key(item): label for (_, item), label in zip(numbered, labelled(listed), strict=True)}
     )
 
 

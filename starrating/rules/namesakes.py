@@ -26,6 +26,17 @@ class Listed:
     birth_year: int | None = None
 
 
+@dataclass(frozen=True)
+class Label:
+    """What a list shows for a row: the name, and the detail in brackets after it, if any."""
+
+    name: str
+    detail: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.detail}）" if self.detail else self.name
+
+
 def name_key(name: str) -> str:
     """A name as compared: 孙学军 and a pasted "孙学军 " (or full-width look-alikes) are one."""
     return unicodedata.normalize("NFKC", name).strip()
@@ -71,6 +82,11 @@ def _detail_for(bearers: list[Listed]) -> Callable[[Listed], str | None]:
 
 
 def labels(rows: Sequence[Listed]) -> tuple[str, ...]:
+    """Each row's label as text (see labelled)."""
+    return tuple(str(label) for label in labelled(rows))
+
+
+def labelled(rows: Sequence[Listed]) -> tuple[Label, ...]:
     """Each row's label: the name alone when no other person on the list bears it. Otherwise the
     name and, the same kind for all who bear it, the first detail that tells them all apart:
     the 组别 (only when each has one and they all differ), else the year of birth, else both,
@@ -86,5 +102,5 @@ def labels(rows: Sequence[Listed]) -> tuple[str, ...]:
     for row in rows:
         detail = details.get(name_key(row.name))
         text = detail(firsts[row.person]) if detail else None
-        shown.append(f"{row.name.strip()}（{text}）" if text else row.name)
+        shown.append(Label(row.name.strip(), text) if text else Label(row.name))
     return tuple(shown)

@@ -81,7 +81,8 @@ def namesake_village(*, name: str = "翁家埠村") -> tuple[Village, User]:
 
 
 def assembly(*, codes: int = 3) -> Namesakes:
-    """Marking open, and the villagers' ballot on members and cadres open, with codes."""
+    """Marking open, and the villagers' ballot on members and cadres open, with codes (with
+    codes=0: the ballot still a draft, its codes not yet printed)."""
     village, secretary = namesake_village()
     ballot_round = create_round(
         actor=secretary,
@@ -93,8 +94,11 @@ def assembly(*, codes: int = 3) -> Namesakes:
         electorate=Electorate.VILLAGERS,
         eligible=100,
     )
-    printed = generate_codes(actor=secretary, ballot_round=ballot_round, count=codes)
-    open_round(actor=secretary, ballot_round=ballot_round)
+    printed = (
+        generate_codes(actor=secretary, ballot_round=ballot_round, count=codes) if codes else []
+    )
+    if codes:
+        open_round(actor=secretary, ballot_round=ballot_round)
     db.session.commit()
     assessed = [a.id for a in assessed_members(ballot_round.assessment_year_id or 0)]
     return Namesakes(
@@ -133,6 +137,12 @@ def _year(village: Village) -> AssessmentYear:
     return found
 
 
+def html_of(label: str) -> str:
+    """A label as a page writes it: the detail in its own span."""
+    name, bracket, detail = label.partition("（")
+    return f'{name}<span class="namesake">（{detail}</span>' if bracket else name
+
+
 def _in_order(html: str, texts: list[str]) -> bool:
     at = 0
     for text in texts:
@@ -150,8 +160,10 @@ def test_the_ballot_tells_the_two_孙学军_apart_and_the_cadre_is_the_member_he
     world = assembly()
     client.get(f"/v/{world.village_code}/t/{world.codes[0]}")
     html = client.get(f"/v/{world.village_code}/ballot").get_data(as_text=True)
-    shown = [f'<span class="name">{label}</span>' for label in LABELS]
-    cadres = ['<span class="name">孙学军（1984年生）</span>', '<span class="name">李永利</span>']
+    shown = [f'<span class="name">{html_of(label)}</span>' for label in LABELS]
+    cadres = [
+        f'<span class="name">{html_of(label)}</span>' for label in ("孙学军（1984年生）", "李永利")
+    ]
     assert _in_order(html, shown + cadres)
     assert '<span class="name">孙学军</span>' not in html
     assert "1984-05-14" not in html and "05-14" not in html  # the year only, never the date
@@ -170,9 +182,9 @@ def test_the_marking_list_and_page_tell_the_namesakes_apart(app, client):
     secretary = db.session.scalar(db.select(User).filter_by(username=world.secretary))
     login(client, secretary)
     listing = client.get("/branch/marking").get_data(as_text=True)
-    assert _in_order(listing, [f'<span class="name">{label}' for label in LABELS])
+    assert _in_order(listing, [f'<span class="name">{html_of(label)}' for label in LABELS])
     page = client.get(f"/branch/marking/{YEAR}/{world.assessed_ids[2]}").get_data(as_text=True)
-    assert "<h1>孙学军（1949年生）</h1>" in page
+    assert f"<h1>{html_of('孙学军（1949年生）')}</h1>" in page
 
 
 def test_the_paper_keying_page_and_the_round_page_tell_the_namesakes_apart(app, client):
@@ -181,7 +193,8 @@ def test_the_paper_keying_page_and_the_round_page_tell_the_namesakes_apart(app, 
     login(client, secretary)
     for path in (f"/branch/rounds/{world.round_id}", f"/branch/rounds/{world.round_id}/paper"):
         html = client.get(path).get_data(as_text=True)
-        assert _in_order(html, [*LABELS, "孙学军（1984年生）", "李永利"]), path
+        labels = [*LABELS, "孙学军（1984年生）", "李永利"]
+        assert _in_order(html, [html_of(label) for label in labels]), path
 
 
 # --- the board, the quota list and the township's review ---------------------------------------
@@ -190,7 +203,7 @@ def test_the_paper_keying_page_and_the_round_page_tell_the_namesakes_apart(app, 
 def test_the_board_tells_the_namesakes_apart_without_a_birth_date(app, client):
     world = published()
     html = client.get(f"/{world.village_code}/board").get_data(as_text=True)
-    assert _in_order(html, [f'<td class="name">{label}</td>' for label in LABELS])
+    assert _in_order(html, [f'<td class="name">{html_of(label)}</td>' for label in LABELS])
     assert "1984-05" not in html and "1949-01" not in html
 
 
@@ -203,7 +216,7 @@ def test_the_excellence_quota_list_tells_the_namesakes_apart(app, client):
         html.index('id="candidates"') : html.index("</table>", html.index('id="candidates"'))
     ]
     for label in LABELS:
-        assert f">{label}</label>" in candidates
+        assert f">{html_of(label)}</label>" in candidates
 
 
 def test_the_township_review_tells_the_namesakes_apart(app, client):
@@ -217,6 +230,7 @@ def test_the_township_review_tells_the_namesakes_apart(app, client):
     login(client, reviewer)
     html = client.get(f"/township/villages/{village.id}/years/{YEAR}/review").get_data(as_text=True)
     needing = html[html.index('id="needing"') :]
-    assert _in_order(
-        needing, ["<strong>孙学军（1984年生）</strong>", "<strong>张伟（三组）</strong>"]
-    )
+    chosen = [
+        f"<strong>{html_of(label)}</strong>" for label in ("孙学军（1984年生）", "张伟（三组）")
+    ]
+    assert _in_order(needing, chosen)

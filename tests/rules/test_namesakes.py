@@ -1,6 +1,6 @@
 """Namesakes on one list: the name alone when unique, else the name and a detail safe to publish."""
 
-from starrating.rules.namesakes import Listed, labels, repeated_names
+from starrating.rules.namesakes import Label, Listed, labelled, labels, repeated_names
 
 
 def row(name: str, person: int, *, group: str | None = None, born: int | None = None) -> Listed:
@@ -77,3 +77,8 @@ def test_a_name_typed_with_a_trailing_space_is_the_same_name():
 def test_a_label_never_shows_more_than_group_year_or_number():
     # the rule gets no phone, ID number or birth date to show: only these three facts exist
     assert set(Listed.__dataclass_fields__) == {"name", "person", "number", "group", "birth_year"}
+
+
+def test_a_label_keeps_the_name_and_the_detail_apart_for_the_page_to_set():
+    shown = labelled([row("张伟", 1, group="三组"), row("张伟", 2, group="五组"), row("李秀英", 3)])
+    assert shown == (Label("张伟", "三组"), Label("张伟", "五组"), Label("李秀英"))
