@@ -145,6 +145,10 @@ def register(app: Flask) -> None:
         lambda args: {k: v for k, v in args.items() if k != "page"}, "dict_without_page"
     )
     app.add_template_filter(ymd)
+    from starrating.queries.namesakes import namesake_labels
+
+    # {% set label = namesakes(rows) %} … {{ label(row) }}: namesakes told apart (DECISIONS.md)
+    app.add_template_global(namesake_labels, "namesakes")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

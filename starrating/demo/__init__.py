@@ -48,6 +48,8 @@ GIVEN_FEMALE = (
     "金凤",
 )
 
+GROUPS = ("一组", "二组", "三组", "四组", "五组", "六组")  # 翁家埠村's 村民小组
+
 ACCOUNTS = [
     ("wjb-shuji", "王建国", Role.SECRETARY),
     ("wjb-zhiwei1", "张海涛", Role.COMMITTEE),
@@ -85,8 +87,10 @@ def _demo_members(count: int) -> list[MemberFacts]:
         gender = Gender.FEMALE if rng.random() < 0.3 else Gender.MALE
         given = rng.choice(GIVEN_FEMALE if gender is Gender.FEMALE else GIVEN_MALE)
         name = rng.choice(SURNAMES) + given
+        group: str | None = GROUPS[len(members) % len(GROUPS)]
         if len(members) == 17:  # namesakes, as real villages have (same name, other birth date)
-            name = members[3].name
+            name = members[3].name  # 孙学军, who moved in: his 组别 is not on the roster yet
+            group = None
         elif name in seen:
             continue
         seen.add(name)
@@ -113,6 +117,7 @@ def _demo_members(count: int) -> list[MemberFacts]:
                 phone=f"13{rng.randint(100000000, 999999999)}",
                 exempt_meeting_date=exempt,
                 exempt_reason="年老体弱，经党员大会同意免评" if exempt else None,
+                village_group=group,
             )
         )
     return members

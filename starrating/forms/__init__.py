@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from starrating.models.types import DATABASE_INT_MAX
-from starrating.rules.roster import MAX_NAME_LENGTH
+from starrating.rules.roster import MAX_GROUP_LENGTH, MAX_NAME_LENGTH
 from starrating.rules.values import date_problem, typed
 from starrating.rules.vocabulary import (
     VILLAGE_ROLES,
@@ -132,6 +132,9 @@ class UserForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
+    village_group = StringField(
+        "组别（村民小组）", validators=[Optional(), Length(max=MAX_GROUP_LENGTH)]
+    )
     gender = SelectField("性别", choices=choices(Gender), validators=[required()])
     birth_date = ChineseDateField("出生日期", validators=[required_date()])
     joined_on = ChineseDateField("入党日期", validators=[Optional()])

@@ -25,6 +25,8 @@ class Member(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
+    # 组别 / 村民小组, optional: shown beside the name where namesakes meet (rules/namesakes.py)
+    village_group: Mapped[str | None] = mapped_column(String(20))
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     birth_date: Mapped[date]
     joined_on: Mapped[date | None]

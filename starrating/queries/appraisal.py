@@ -31,11 +31,12 @@ from starrating.rules.pledges import PledgeState
 
 
 def active_cadres(village_ids: Collection[int]) -> list[Cadre]:
-    """The villages' active cadres, by village then list order, each with its village loaded."""
+    """The villages' active cadres, by village then list order, each with its village (and its
+    member record, which tells namesakes apart) loaded."""
     return list(
         db.session.scalars(
             select(Cadre)
-            .options(joinedload(Cadre.village))
+            .options(joinedload(Cadre.village), joinedload(Cadre.member))
             .where(Cadre.village_id.in_(village_ids), Cadre.active)
             .order_by(Cadre.village_id, Cadre.id)
         )

@@ -1,6 +1,7 @@
 """Reads for a village's public notice board (DESIGN.md §8) and its objections.
 
-What the board shows is chosen here, field by field: names, posts and results only. A member's
+What the board shows is chosen here, field by field: names, posts and results only — a name
+with its namesake detail (组别 or birth year, queries/namesakes.py) where two share it. A member's
 phone or birth date, a veto's reason, a cadre's pay and consequence flags, and who filed an
 objection never leave this module for a public page. Each read runs a fixed number of queries.
 """
@@ -18,6 +19,7 @@ from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, Vil
 from starrating.queries.appraisal import active_cadres, appraise_cadres, pledges_by_cadre
 from starrating.queries.assessment import year_results
 from starrating.queries.ballots import rounds_of
+from starrating.queries.namesakes import namesake_labels
 from starrating.rules.assessment_state import YearState, objection_answerer, publicity_open
 from starrating.rules.electorate import RoundState
 from starrating.rules.pledges import PledgeState
@@ -48,7 +50,8 @@ class Publicity:
 
 @dataclass(frozen=True)
 class PublicStarRow:
-    """A member's line on the board: the name, one flag per star (scheme order), the grade.
+    """A member's line on the board: the name (namesakes told apart), one flag per star (scheme
+    order), the grade.
     A veto shows only as the grade 不合格; exempt as 免评; 预备党员 as 不评定等次."""
 
     name: str
@@ -166,9 +169,10 @@ def public_board(village: Village, *, today: date) -> Board:
 def _star_rows(record: AssessmentYear) -> list[PublicStarRow]:
     results = year_results(record)
     codes = [star.code for star in results.scheme.stars]
+    label = namesake_labels(result.assessed for result in results.members)
     return [
         PublicStarRow(
-            name=result.assessed.member.name,
+            name=label(result.assessed),
             stars=tuple(code in result.outcome.awarded for code in codes),
             star_count=result.outcome.star_count,
             grade=result.grade.label,
@@ -179,6 +183,7 @@ def _star_rows(record: AssessmentYear) -> list[PublicStarRow]:
 
 def _pledges(cadres: list[Cadre], year: int) -> list[PublicPledge]:
     pledges = pledges_by_cadre([cadre.id for cadre in cadres], year)
+    label = namesake_labels(cadres)
     shown = []
     for cadre in cadres:
         pledge = pledges.get(cadre.id)
@@ -188,17 +193,18 @@ def _pledges(cadres: list[Cadre], year: int) -> list[PublicPledge]:
             PublicPledgeItem(item.content, item.indicator, item.target, item.deadline, item.weight)
             for item in pledge.items
         )
-        shown.append(PublicPledge(cadre.name, cadre.post, items))
+        shown.append(PublicPledge(label(cadre), cadre.post, items))
     return shown
 
 
 def _cadre_results(cadres: list[Cadre], year: int) -> list[PublicCadreResult]:
     rows = []
+    label = namesake_labels(cadres)
     for found in appraise_cadres(cadres, year):
         outcome = found.outcome
         rows.append(
             PublicCadreResult(
-                name=found.cadre.name,
+                name=label(found.cadre),
                 post=found.cadre.post,
                 completion=outcome.completion if outcome else None,
                 ballot_score=outcome.ballot_score if outcome else None,

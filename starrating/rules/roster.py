@@ -1,5 +1,7 @@
 """What makes a member's record plausible, whether typed in a form or read from a roster sheet."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,6 +9,7 @@ from starrating.rules.vocabulary import Gender, MemberCategory, Membership
 
 MIN_AGE = 18  # 党章: 年满十八岁
 MAX_NAME_LENGTH = 40
+MAX_GROUP_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class MemberFacts:
     exempt_meeting_date: date | None = None
     exempt_reason: str | None = None
     note: str | None = None
+    village_group: str | None = None  # 组别 / 村民小组, optional: tells namesakes apart
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,31 @@ def name_problems(name: str) -> list[Problem]:
         return [Problem("姓名", f"姓名不能超过 {MAX_NAME_LENGTH} 个字")]
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         return [Problem("姓名", "姓名含有不可见的控制字符")]
+    return []
+
+
+_BARE_NUMBER = re.compile(r"[0-9]{1,3}")
+
+
+def village_group(text: str | None) -> str | None:
+    """A 组别 as kept: trimmed, full-width digits made plain, and a bare number named as a group
+    ("3" → "3组", as a clerk's spreadsheet often has it); blank means none."""
+    if text is None:
+        return None
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if _BARE_NUMBER.fullmatch(cleaned):
+        return f"{int(cleaned)}组"
+    return cleaned or None
+
+
+def group_problems(group: str | None) -> list[Problem]:
+    """A 组别 is short plain text (it is shown beside a namesake's name, on ballots too)."""
+    if group is None:
+        return []
+    if len(group) > MAX_GROUP_LENGTH:
+        return [Problem("组别", f"组别不能超过 {MAX_GROUP_LENGTH} 个字")]
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in group):
+        return [Problem("组别", "组别含有不可见的控制字符")]
     return []
 
 

@@ -6,13 +6,14 @@ from sqlalchemy import select, tuple_
 
 from starrating.extensions import db
 from starrating.models import Member, User, Village
-from starrating.rules.roster import MemberFacts, member_problems, name_problems
+from starrating.rules.roster import MemberFacts, group_problems, member_problems, name_problems
 from starrating.rules.vocabulary import MemberStatus
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event, snapshot
 
 AUDITED_FIELDS = (
     "name",
+    "village_group",
     "gender",
     "birth_date",
     "joined_on",
@@ -34,7 +35,8 @@ class MemberInvalid(ServiceError):
 
 
 def _check(facts: MemberFacts, *, today: date) -> None:
-    problems = name_problems(facts.name) + member_problems(
+    problems = name_problems(facts.name) + group_problems(facts.village_group)
+    problems += member_problems(
         birth_date=facts.birth_date,
         joined_on=facts.joined_on,
         category=facts.category,

@@ -11,7 +11,14 @@ from typing import TypeVar
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from starrating.rules.roster import MemberFacts, Problem, member_problems, name_problems
+from starrating.rules.roster import (
+    MemberFacts,
+    Problem,
+    group_problems,
+    member_problems,
+    name_problems,
+    village_group,
+)
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, from_label
 from starrating.spreadsheets.upload import (
     MAX_UPLOAD_BYTES,  # noqa: F401  (the web layer quotes it)
@@ -31,10 +38,12 @@ ROSTER_HEADERS: tuple[str, ...] = (
     "类别",
     "联系电话",
     "免评党员大会日期",
+    "组别",
     "备注",
 )
 REQUIRED_HEADERS = frozenset({"姓名", "性别", "出生日期", "党员身份", "类别"})
 IGNORED_HEADERS = frozenset({"序号"})  # clerks number their rows; the number means nothing to us
+HEADER_ALIASES = {"村民小组": "组别", "小组": "组别"}  # what other rosters call our column
 SHEET_TITLE = "党员花名册"
 GUIDE_TITLE = "填写说明"
 TEMPLATE_TITLE = "党员花名册（导入模板）"
@@ -117,7 +126,8 @@ _HEADER_NOISE = re.compile(r"[\s*]")
 def _header_key(value: object) -> str:
     """姓名 from '姓 名*', 党员身份 from '党员身份（正式/预备）'."""
     text = unicodedata.normalize("NFKC", cell_text(value) or "")  # full-width （）＊ to ()*
-    return _HEADER_NOISE.sub("", _HEADER_NOTE.sub("", text))
+    key = _HEADER_NOISE.sub("", _HEADER_NOTE.sub("", text))
+    return HEADER_ALIASES.get(key, key)
 
 
 def _find_header(grid: list[tuple[object, ...]]) -> int:
@@ -192,7 +202,9 @@ def _parse_row(
     phone = cell.phone("联系电话")
     exempt = cell.day("免评党员大会日期")
     note = cell.text("备注", max_length=MAX_NOTE_LENGTH)
+    group = village_group(cell.text("组别"))
     cell.add(name_problems(name) if name else [])
+    cell.add(group_problems(group))
     if birth_date and category:
         cell.add(
             member_problems(
@@ -216,6 +228,7 @@ def _parse_row(
         phone=phone,
         exempt_meeting_date=exempt,
         note=note,
+        village_group=group,
     )
     return row, []
 

@@ -52,6 +52,16 @@ def test_namesakes_are_allowed_but_the_same_name_and_birth_date_is_a_duplicate(c
     assert _count(secretary.village) == 2
 
 
+def test_a_members_group_is_kept_from_the_form_and_audited(client, secretary):
+    client.post("/branch/members/new", data={**GOOD, "village_group": " 3 "})
+    member = db.session.scalar(select(Member).where(Member.village_id == secretary.village.id))
+    assert member.village_group == "3组"
+    form = client.get(f"/branch/members/{member.id}/edit").get_data(as_text=True)
+    assert 'value="3组"' in form and "组别（村民小组）" in form
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.create"))
+    assert event.after["village_group"] == "3组"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -30,6 +30,7 @@ ZHANG_SAN = {
     "类别": "普通",
     "联系电话": "13812345678",
     "免评党员大会日期": None,
+    "组别": None,
     "备注": None,
 }
 
@@ -245,8 +246,8 @@ def test_more_rows_than_any_roster_has_are_refused():
 def test_a_wrong_dimension_in_the_file_does_not_hide_rows():
     data = xlsx([list(ROSTER_HEADERS), member(), member({"姓名": "李四"})])
     sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
-    assert b'<dimension ref="A1:I3" />' in sheet_xml
-    wrong = sheet_xml.replace(b'<dimension ref="A1:I3" />', b'<dimension ref="A1:I2" />')
+    assert b'<dimension ref="A1:J3" />' in sheet_xml
+    wrong = sheet_xml.replace(b'<dimension ref="A1:J3" />', b'<dimension ref="A1:J2" />')
     result = read_roster(
         rezip(data, replace={"xl/worksheets/sheet1.xml": wrong}),
         filename="花名册.xlsx",
@@ -328,14 +329,14 @@ def test_an_unknown_column_is_named_and_the_rows_are_still_checked():
         header=[*ROSTER_HEADERS, "身份证号"],
     )
     assert triples(result) == [
-        (1, "身份证号", "第 J 列「身份证号」不是模板中的列，请删除该列或改用导入模板"),
+        (1, "身份证号", "第 K 列「身份证号」不是模板中的列，请删除该列或改用导入模板"),
         (3, "性别", "只能填写 男 或 女，不能填「M」"),
     ]
 
 
 def test_a_duplicated_column_is_named():
     result = read([*member(), "13900000000"], header=[*ROSTER_HEADERS, "联系电话"])
-    assert triples(result) == [(1, "联系电话", "「联系电话」列重复（第 G 列和第 J 列）")]
+    assert triples(result) == [(1, "联系电话", "「联系电话」列重复（第 G 列和第 K 列）")]
 
 
 def test_a_serial_number_column_is_ignored():
@@ -608,12 +609,15 @@ def test_the_template_has_a_title_the_headers_and_a_guide_sheet():
     assert book.sheetnames == ["党员花名册", "填写说明"]
     sheet = book["党员花名册"]
     assert sheet["A1"].value == "党员花名册（导入模板）"
-    assert "A1:I1" in {str(merged) for merged in sheet.merged_cells.ranges}
+    assert "A1:J1" in {str(merged) for merged in sheet.merged_cells.ranges}
     required = ["姓名*", "性别*", "出生日期*", "入党日期", "党员身份*", "类别*"]
-    assert [cell.value for cell in sheet[2]] == [*required, "联系电话", "免评党员大会日期", "备注"]
+    optional = ["联系电话", "免评党员大会日期", "组别", "备注"]
+    assert [cell.value for cell in sheet[2]] == [*required, *optional]
     assert sheet.max_row == 2  # no example rows to be imported by accident
     guide = [row[0] for row in book["填写说明"].iter_rows(values_only=True)]
     assert any("1965-03-02" in line for line in guide)
+    assert any("组别" in line and "出生年份" in line for line in guide)
+    assert sheet.column_dimensions["I"].number_format == "@"  # 组别 "3" stays text
 
 
 def test_the_template_has_dropdowns_date_formats_widths_and_a_frozen_header():
@@ -650,3 +654,31 @@ def test_a_filled_in_template_reads_back_its_rows():
 def test_the_untouched_template_uploaded_again_says_there_are_no_members():
     message = rejection(roster_template())
     assert message == "表格中没有党员数据：请从表头下一行（第 3 行）起填写"
+
+
+# --- 组别 (村民小组), optional: tells namesakes apart ------------------------------------------
+
+
+def test_a_group_is_read_from_its_column_and_may_be_left_blank():
+    result = read(member({"组别": "三组"}), member({"姓名": "李四"}))
+    assert [(row.name, row.village_group) for row in result.rows] == [
+        ("张三", "三组"),
+        ("李四", None),
+    ]
+    assert result.errors == []
+
+
+def test_a_bare_group_number_is_kept_as_a_group():
+    result = read(member({"组别": 3}), member({"姓名": "李四", "组别": "５"}))
+    assert [row.village_group for row in result.rows] == ["3组", "5组"]
+
+
+def test_a_column_headed_村民小组_is_the_group():
+    header = ["村民小组" if name == "组别" else name for name in ROSTER_HEADERS]
+    result = read(member({"组别": "第三村民小组"}), header=header)
+    assert result.rows[0].village_group == "第三村民小组"
+
+
+def test_a_group_longer_than_twenty_characters_is_refused_with_its_row():
+    result = read(member({"组别": "组" * 21}))
+    assert triples(result) == [(2, "组别", "组别不能超过 20 个字")]

@@ -11,7 +11,7 @@ from starrating.blueprints.branch.exports import send_workbook
 from starrating.extensions import db
 from starrating.forms import LeaveForm, MemberForm, RosterUploadForm, VersionForm
 from starrating.permissions import allow, get_member_or_404
-from starrating.rules.roster import MemberFacts
+from starrating.rules.roster import MemberFacts, village_group
 from starrating.rules.vocabulary import (
     Gender,
     MemberCategory,
@@ -60,6 +60,7 @@ def _facts(form: MemberForm) -> MemberFacts:
         exempt_meeting_date=form.exempt_meeting_date.data,
         exempt_reason=(form.exempt_reason.data or "").strip() or None,
         note=(form.note.data or "").strip() or None,
+        village_group=village_group(form.village_group.data),
     )
 
 
