@@ -9,6 +9,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -73,15 +74,24 @@ class ReopenForm(FlaskForm):
     )
 
 
-class RemoveForm(FlaskForm):
-    removed_reason = StringField(
-        "移出原因（如：已转出、去世）", validators=[required(), Length(max=REASON_LENGTH)]
+class CloseMarkingForm(FlaskForm):
+    # needed only while some rater has not finished: the service decides
+    close_reason = TextAreaField(
+        "仍要结束评分的原因", validators=[Optional(), Length(max=REASON_LENGTH)]
     )
 
 
 class ExcellenceForm(FlaskForm):
     members = CheckboxesField("评为优秀")
     opinion = TextAreaField("支委会意见", validators=[required(), Length(max=OPINION_LENGTH)])
+    # no JavaScript: re-show the form with the first candidates of the ranking ticked
+    pick_top = SubmitField()
+
+
+class RemoveForm(FlaskForm):
+    removed_reason = StringField(
+        "移出原因（如：已转出、去世）", validators=[required(), Length(max=REASON_LENGTH)]
+    )
 
 
 class VetoForm(FlaskForm):

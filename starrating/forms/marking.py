@@ -1,7 +1,8 @@
 """A rater's marking of one member: per organisational star a choice (or points) and a note.
 
 The fields follow the year's frozen scheme, so the form class is built per scheme; the form
-checks shape only (达标/不达标/empty, 0–100 in steps of 0.1), the service checks meaning.
+checks shape only (达标/不达标/弃权/empty, 0–100 in steps of 0.1 or 弃权), the service checks
+meaning.
 """
 
 from collections.abc import Mapping, Sequence
@@ -9,17 +10,26 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, Field, RadioField, SelectChoice, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    Field,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
 from starrating.models import StarMark
+from starrating.rules.tenstar import ABSTAIN, Abstention
 from starrating.rules.tenstar_scheme import Star
 
-PASS, FAIL = "pass", "fail"
-MARK_PREFIX, NOTE_PREFIX = "star_", "note_"
+PASS, FAIL, ABSTAINED = "pass", "fail", "abstain"
+MARK_PREFIX, NOTE_PREFIX, ABSTAIN_PREFIX = "star_", "note_", "abstain_"
 NOTE_LENGTH = 200
 POINTS_STEP = Decimal("0.1")
-Mark = bool | Decimal | None
+Mark = bool | Decimal | Abstention | None
 
 
 def _one_decimal_place(form: FlaskForm, field: Field) -> None:
@@ -36,9 +46,16 @@ def _finite(form: FlaskForm, field: Field) -> None:
 def _choice_field(star: Star) -> RadioField:
     return RadioField(
         star.name,
-        choices=[SelectChoice(PASS, "达标"), SelectChoice(FAIL, "不达标")],
+        choices=[
+            SelectChoice(PASS, "达标"),
+            SelectChoice(FAIL, "不达标"),
+            SelectChoice(ABSTAINED, "弃权"),
+        ],
         validate_choice=False,
-        validators=[Optional(), AnyOf([PASS, FAIL], message="请选择达标或不达标")],
+        validators=[
+            Optional(),
+            AnyOf([PASS, FAIL, ABSTAINED], message="请选择达标、不达标或弃权"),
+        ],
     )
 
 
@@ -62,6 +79,8 @@ class MarkForm(FlaskForm):
     # the first submit button is the one Enter presses, so "save and next" comes first
     save_next = SubmitField("保存并评下一位")
     save = SubmitField("保存")
+    # a half-marked member: save and move on all the same (the stars left wait for later)
+    save_skip = SubmitField("保存，先评下一位")
 
     star_codes: tuple[str, ...] = ()
     points_mode = False
@@ -91,20 +110,33 @@ class MarkForm(FlaskForm):
     def mark_field(self, code: str) -> Field:
         return self[MARK_PREFIX + code]
 
+    def abstain_field(self, code: str) -> Field | None:
+        """Points mode's 弃权 box beside the score (majority mode has 弃权 among the choices)."""
+        field: Field | None = getattr(self, ABSTAIN_PREFIX + code, None)
+        return field
+
     def note_field(self, code: str) -> Field:
         return self[NOTE_PREFIX + code]
 
     def marks(self) -> dict[str, Mark]:
-        """star code → True/False (达标/不达标), points, or None for no mark."""
-        return {code: self._mark(self.mark_field(code).data) for code in self.star_codes}
+        """star code → True/False (达标/不达标), points, ABSTAIN (弃权), or None for no mark."""
+        return {code: self._mark(code) for code in self.star_codes}
 
     def notes(self) -> dict[str, str]:
         return {code: (self.note_field(code).data or "").strip() for code in self.star_codes}
 
-    def _mark(self, value: Any) -> Mark:
+    def _mark(self, code: str) -> Mark:
+        value = self.mark_field(code).data
         if self.points_mode:
-            return value
-        return {PASS: True, FAIL: False}.get(value)
+            box = self.abstain_field(code)
+            return ABSTAIN if box is not None and box.data else value
+        return {PASS: True, FAIL: False, ABSTAINED: ABSTAIN}.get(value)
+
+
+def _no_score_too(form: FlaskForm, field: Field) -> None:
+    code = field.name.removeprefix(ABSTAIN_PREFIX)
+    if field.data and form[MARK_PREFIX + code].data is not None:
+        raise ValidationError("已选弃权就不要再填分数（要评分请取消弃权）")
 
 
 def mark_form_class(stars: Sequence[Star], *, points_mode: bool) -> type[MarkForm]:
@@ -113,6 +145,8 @@ def mark_form_class(stars: Sequence[Star], *, points_mode: bool) -> type[MarkFor
     fields["points_mode"] = points_mode
     for star in stars:
         fields[MARK_PREFIX + star.code] = (_points_field if points_mode else _choice_field)(star)
+        if points_mode:
+            fields[ABSTAIN_PREFIX + star.code] = BooleanField("弃权", validators=[_no_score_too])
         fields[NOTE_PREFIX + star.code] = StringField(
             "备注",
             validators=[
@@ -123,11 +157,15 @@ def mark_form_class(stars: Sequence[Star], *, points_mode: bool) -> type[MarkFor
     return type("SchemeMarkForm", (MarkForm,), fields)
 
 
-def stored_marks_data(marks: Mapping[str, StarMark]) -> dict[str, Any]:
+def stored_marks_data(marks: Mapping[str, StarMark], *, points_mode: bool) -> dict[str, Any]:
     """A rater's earlier marks as the form's initial data, so the page shows their own choices."""
     data: dict[str, Any] = {}
     for code, mark in marks.items():
-        if mark.points is not None:
+        if mark.abstained:
+            data[ABSTAIN_PREFIX + code] = True  # points mode's box
+            if not points_mode:
+                data[MARK_PREFIX + code] = ABSTAINED
+        elif mark.points is not None:
             data[MARK_PREFIX + code] = mark.points
         elif mark.passed is not None:
             data[MARK_PREFIX + code] = PASS if mark.passed else FAIL

@@ -69,6 +69,8 @@ class AssessmentYear(db.Model):
     state: Mapped[YearState] = mapped_column(enum_column(YearState), default=YearState.MARKING)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     marking_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # why marking was closed while some rater had not finished (none when all had)
+    marking_closed_reason: Mapped[str | None] = mapped_column(String(200))
     # 优秀 quota: the 支委会's confirmation when more members are eligible than the quota allows
     quota_reason: Mapped[str | None] = mapped_column(String(500))
     quota_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -142,7 +144,8 @@ class Rater(db.Model):
 
 
 class StarMark(db.Model):
-    """One rater's mark of one member on one organisational star: 达标/不达标, or points."""
+    """One rater's mark of one member on one organisational star: 达标/不达标, or points, or
+    弃权 (abstained: neither passed nor points; done for the rater, no mark for the star)."""
 
     __tablename__ = "star_mark"
     __table_args__ = (UniqueConstraint("assessed_member_id", "rater_id", "star_code"),)
@@ -154,5 +157,6 @@ class StarMark(db.Model):
     star_code: Mapped[str] = mapped_column(String(32))
     passed: Mapped[bool | None]
     points: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    abstained: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(String(200))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,7 +6,6 @@ Each function runs a fixed number of queries, whatever the number of members or 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 
 from sqlalchemy import case, func, select
@@ -26,8 +25,10 @@ from starrating.queries.ballots import member_ballot_counts_many
 from starrating.rules.assessment_state import lock_message, village_may_edit
 from starrating.rules.ballots import ChoiceCounts
 from starrating.rules.tenstar import (
+    ABSTAIN,
     Grade,
     MemberOutcome,
+    RaterMark,
     award_mass_stars,
     award_organisational_star,
     grade_member,
@@ -150,6 +151,38 @@ def marking_progress(year_id: int) -> dict[tuple[int, int], int]:
 
 
 @dataclass(frozen=True)
+class RaterCompletion:
+    """How far one rater has got: members with every organisational star decided (marked or
+    弃权), of the members to mark."""
+
+    rater: User
+    done: int
+    due: int
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.due
+
+    def describe(self) -> str:
+        return f"{self.rater.display_name} 已评 {self.done}/{self.due} 人"
+
+
+def rater_completion(year: AssessmentYear) -> list[RaterCompletion]:
+    """Every rater of the year with how many members they have finished, in rater order."""
+    stars = sum(1 for star in year.scheme.tenstar.stars if star.group is not StarGroup.MASS)
+    markable = [a.id for a in assessed_members(year.id, include_removed=False) if a.markable]
+    progress = marking_progress(year.id)
+    return [
+        RaterCompletion(
+            rater=user,
+            done=sum(1 for member in markable if progress.get((user.id, member), 0) >= stars),
+            due=len(markable),
+        )
+        for user in raters(year.id)
+    ]
+
+
+@dataclass(frozen=True)
 class MemberResult:
     assessed: AssessedMember
     outcome: MemberOutcome
@@ -215,10 +248,10 @@ def year_results_many(years: Sequence[AssessmentYear]) -> dict[int, YearResults]
     }
 
 
-def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bool | Decimal]]]]:
+def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[RaterMark]]]]:
     """The marks that count, for many years: year id → assessed member → star code → the
-    marks of the raters each year has now. A rater taken off the list keeps their marks on
-    record, but they no longer decide a star."""
+    marks of the raters each year has now (弃权 as ABSTAIN: the rule leaves it out). A rater
+    taken off the list keeps their marks on record, but they no longer decide a star."""
     # counted per star and value in SQL: a 200-member year of 5 raters sends a fifth of the rows
     # (a star's outcome depends on how many raters said what, never on their order)
     rows = db.session.execute(
@@ -228,6 +261,7 @@ def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bo
             StarMark.star_code,
             StarMark.passed,
             StarMark.points,
+            StarMark.abstained,
             func.count(),
         )
         .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
@@ -238,13 +272,14 @@ def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bo
             StarMark.star_code,
             StarMark.passed,
             StarMark.points,
+            StarMark.abstained,
         )
     )
-    marks: dict[int, dict[int, dict[str, list[bool | Decimal]]]] = defaultdict(
+    marks: dict[int, dict[int, dict[str, list[RaterMark]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    for year_id, member_id, code, passed, points, count in rows:
-        value = passed if passed is not None else points
+    for year_id, member_id, code, passed, points, abstained, count in rows:
+        value: RaterMark = ABSTAIN if abstained else passed if passed is not None else points
         marks[year_id][member_id][code].extend([value] * count)
     return marks
 
@@ -252,7 +287,7 @@ def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[bo
 def _results(
     year: AssessmentYear,
     members: list[AssessedMember],
-    marks: dict[int, dict[str, list[bool | Decimal]]],
+    marks: dict[int, dict[str, list[RaterMark]]],
     ballot_counts: dict[int, ChoiceCounts],
 ) -> YearResults:
     scheme = year.scheme.tenstar

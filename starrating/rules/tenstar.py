@@ -1,10 +1,10 @@
 """The ten-star rules: award each star from marks or the ballot, and grade a member by stars."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Protocol
 
 from starrating.rules.numbers import percent, round_half_up
@@ -39,6 +39,17 @@ class VetoReasonUnknown(ValueError):
 
 class BallotCountsInvalid(ValueError):
     """Ballot counts below zero."""
+
+
+class Abstention(Enum):
+    """A rater's explicit 弃权 on one star: the rater has decided not to mark it. It counts as
+    done for the rater's progress and as no mark at all for the star."""
+
+    ABSTAIN = "abstain"
+
+
+ABSTAIN = Abstention.ABSTAIN
+RaterMark = bool | Decimal | Abstention
 
 
 class StarStatus(StrEnum):
@@ -186,18 +197,27 @@ def _verdict(awarded: bool) -> tuple[StarStatus, str]:
 
 
 def award_organisational_star(
-    star_code: str, marks: Sequence[bool | Decimal], scheme: TenStarScheme
+    star_code: str, marks: Sequence[RaterMark], scheme: TenStarScheme
 ) -> StarDecision:
     """Majority: awarded when more than half of the raters who marked say 达标 (half is not enough).
-    Points: awarded when the raters' mean reaches the threshold. No marks yet: undecided."""
+    Points: awarded when the raters' mean reaches the threshold. A 弃权 is no mark, neither for
+    nor against: it is left out of the count. No marks yet (or only 弃权): undecided."""
     star = _star(scheme, star_code)
     if star.group is StarGroup.MASS:
         raise WrongStar(f"{star.name} is decided by the member ballot, not by raters")
-    if not marks:
-        return StarDecision(star.code, StarStatus.UNDECIDED, f"{star.name}：尚无评委评定，待定")
+    given = [mark for mark in marks if not isinstance(mark, Abstention)]
+    abstained = len(marks) - len(given)
+    if not given:
+        why = f"{abstained} 名评委均弃权，尚无评定" if abstained else "尚无评委评定"
+        return StarDecision(star.code, StarStatus.UNDECIDED, f"{star.name}：{why}，待定")
     if scheme.marking.mode is MarkingMode.MAJORITY:
-        return _by_majority(star.code, star.name, marks)
-    return _by_points(star.code, star.name, marks, scheme.marking.points_threshold)
+        decision = _by_majority(star.code, star.name, given)
+    else:
+        decision = _by_points(star.code, star.name, given, scheme.marking.points_threshold)
+    if not abstained:
+        return decision
+    note = f"（另有 {abstained} 名评委弃权，不计入）"
+    return replace(decision, explanation=decision.explanation + note)
 
 
 def _by_majority(code: str, name: str, marks: Sequence[bool | Decimal]) -> StarDecision:

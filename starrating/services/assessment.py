@@ -19,8 +19,10 @@ from starrating.models import (
     Village,
 )
 from starrating.models.types import utcnow
+from starrating.queries.assessment import rater_completion
 from starrating.rules.assessment_state import YearState, lock_message, village_may_edit
 from starrating.rules.roster import member_problems
+from starrating.rules.tenstar import Abstention
 from starrating.rules.tenstar_scheme import MarkingMode, StarGroup
 from starrating.rules.vocabulary import MemberStatus, Role
 from starrating.services import ServiceError, StaleEdit
@@ -28,9 +30,10 @@ from starrating.services.audit import record_event
 from starrating.services.schemes import freeze_scheme
 
 RATER_ROLES = frozenset({Role.SECRETARY, Role.COMMITTEE})
-Mark = bool | Decimal | None
+Mark = bool | Decimal | Abstention | None  # None: no mark; ABSTAIN: 弃权
 QUOTA_REASON_LENGTH = 500  # AssessmentYear.quota_reason
 REMOVED_REASON_LENGTH = 200  # AssessedMember.removed_reason
+CLOSE_REASON_LENGTH = 200  # AssessmentYear.marking_closed_reason
 RETURNED_FIRST = "本年度评定已被乡镇退回：请先在「公示与上报」页点「按审核意见修改」，再更改评分"
 
 
@@ -216,8 +219,9 @@ def record_marks(
     marks: Mapping[str, Mark],
     notes: Mapping[str, str] | None = None,
 ) -> int:
-    """Store this rater's marks of one member (a star left empty has no mark); returns how many
-    stars now carry a mark. Only the year's raters mark, only while marking is open."""
+    """Store this rater's marks of one member (a star left empty has no mark, 弃权 is kept as
+    decided); returns how many stars are now decided, 弃权 included. Only the year's raters
+    mark, only while marking is open."""
     year = assessed.year
     _ensure_marking_open(year)
     if not db.session.get(Rater, (year.id, rater.id)):
@@ -261,7 +265,7 @@ def record_marks(
 
 
 def _check_mark(mark: Mark, *, points_mode: bool, star: str) -> None:
-    if mark is None:
+    if mark is None or isinstance(mark, Abstention):
         return
     if points_mode:
         if isinstance(mark, bool) or not isinstance(mark, Decimal) or not 0 <= mark <= 100:
@@ -294,17 +298,22 @@ def _store(
         db.session.add(found)
     found.passed = mark if isinstance(mark, bool) else None
     found.points = mark if isinstance(mark, Decimal) else None
+    found.abstained = isinstance(mark, Abstention)
     found.note = (note or "").strip() or None
     found.marked_at = utcnow()
 
 
-def _plain(mark: StarMark) -> str:
+def _plain(mark: StarMark) -> str | None:
+    if mark.abstained:
+        return "弃权"
     return _plain_mark(mark.passed if mark.passed is not None else mark.points)
 
 
 def _plain_mark(mark: Mark) -> str | None:
     if mark is None:
         return None
+    if isinstance(mark, Abstention):
+        return "弃权"
     if isinstance(mark, bool):
         return "达标" if mark else "不达标"
     return str(mark)
@@ -413,10 +422,34 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def close_marking(*, actor: User, year: AssessmentYear) -> None:
+def close_marking(*, actor: User, year: AssessmentYear, reason: str = "") -> None:
+    """End marking. While some rater has not finished, only with a reason, kept on the year
+    and in the audit with who had marked how many."""
     _ensure_marking_open(year)
+    unfinished = [c for c in rater_completion(year) if not c.finished]
+    reason = reason.strip()
+    if unfinished and not reason:
+        who = "、".join(c.describe() for c in unfinished)
+        raise ServiceError(
+            f"还有 {len(unfinished)} 名评委没有评完（{who}），请填写仍要结束评分的原因"
+        )
+    if len(reason) > CLOSE_REASON_LENGTH:
+        raise ServiceError(f"结束评分的原因不能超过 {CLOSE_REASON_LENGTH} 字")
     year.marking_closed_at = utcnow()
-    _audit(actor, year, "year.close_marking", f"结束 {year.year} 年度评分")
+    year.marking_closed_reason = reason if unfinished else None
+    summary = f"结束 {year.year} 年度评分"
+    if unfinished:
+        summary += f"（{len(unfinished)} 名评委未评完）：{reason}"
+    _audit(
+        actor,
+        year,
+        "year.close_marking",
+        summary,
+        after={
+            "reason": year.marking_closed_reason,
+            "unfinished": [c.describe() for c in unfinished],
+        },
+    )
 
 
 def reopen_marking(*, actor: User, year: AssessmentYear, reason: str) -> None:
@@ -428,7 +461,7 @@ def reopen_marking(*, actor: User, year: AssessmentYear, reason: str) -> None:
         raise ServiceError("评分没有结束，无需重新开放")
     if not reason.strip():
         raise ServiceError("请填写重新开放评分的原因")
-    year.marking_closed_at = None
+    year.marking_closed_at = year.marking_closed_reason = None
     _audit(
         actor,
         year,

@@ -1,5 +1,5 @@
 // Marking shortcuts, as progressive enhancement: the form works the same without JavaScript.
-// 1 or Y marks the current star 达标, 2 or N 不达标, and moves on to the next star; Enter saves
+// 1 or Y marks the current star 达标, 2 or N 不达标, 3 弃权, and moves on to the next star; Enter saves
 // and opens the next member; "全部达标" fills every star; a line says which stars are left; after
 // a refused save the first star to correct has the focus.
 (function () {
@@ -63,7 +63,7 @@
     return tag === "input" && element.type !== "radio" && element.type !== "checkbox";
   }
 
-  var keys = { "1": "pass", "y": "pass", "2": "fail", "n": "fail" };
+  var keys = { "1": "pass", "y": "pass", "2": "fail", "n": "fail", "3": "abstain" };
 
   document.addEventListener("keydown", function (event) {
     if (!majority || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
@@ -92,11 +92,11 @@
     if (hint && window.matchMedia && window.matchMedia("(pointer: fine)").matches) hint.hidden = false;
     fill.addEventListener("click", function () {
       var failed = stars.filter(function (star) {
-        var input = star.querySelector("input[value=fail]");
-        return input && input.checked;
+        var input = star.querySelector("input[value=fail]:checked, input[value=abstain]:checked");
+        return Boolean(input);
       });
       if (failed.length && !window.confirm(
-        "已有 " + failed.length + " 颗星选了“不达标”（" + failed.map(starName).join("、") +
+        "已有 " + failed.length + " 颗星选了“不达标”或“弃权”（" + failed.map(starName).join("、") +
         "），确定全部改为“达标”吗？"
       )) return;
       stars.forEach(function (star) {

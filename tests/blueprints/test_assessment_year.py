@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 from starrating.extensions import db
 from starrating.models import AssessedMember, AssessmentYear, AuditEvent, Rater, Scheme
 from starrating.queries.assessment import assessed_members, year_results
+from starrating.rules.tenstar import ABSTAIN
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import MemberCategory, Membership, Role
 from starrating.services import ServiceError
@@ -376,6 +377,76 @@ def test_a_wrong_confirmation_is_refused(
     assert not any(a.excellent_confirmed for a in assessed_members(year.id))
 
 
+def _checked(page: str) -> set[int]:
+    return {int(i) for i in re.findall(r'name="members" value="(\d+)"[^>]* checked', page)}
+
+
+def _actions(page: str) -> str:
+    """The block beside the quota form's button: count, buttons, refusal."""
+    return page.split('id="excellence-actions"')[1].split("</form>")[0]
+
+
+def test_a_refused_confirmation_keeps_every_tick_and_the_opinion_beside_the_button(
+    client, secretary, nine_with_four_eligible
+):
+    four = {a.id for a in nine_with_four_eligible[:4]}
+    response = client.post(
+        f"/branch/years/{YEAR}/excellence",
+        data={"members": sorted(four), "opinion": "经支委会 12 月 5 日讨论确定"},
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert _checked(page) == four
+    assert "经支委会 12 月 5 日讨论确定</textarea>" in page
+    actions = _actions(page)
+    assert "没有保存：确认 4 人超过优秀名额 3 人" in actions
+    assert "已选 <strong data-ticked>4</strong> / 名额 3" in actions and "超出 1 人" in actions
+    assert 'action="/branch/years/2026/excellence#excellence-actions"' in page
+
+
+def test_a_confirmation_without_an_opinion_keeps_the_ticks(
+    client, secretary, nine_with_four_eligible
+):
+    two = {a.id for a in nine_with_four_eligible[:2]}
+    response = client.post(f"/branch/years/{YEAR}/excellence", data={"members": sorted(two)})
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert _checked(page) == two
+    assert "没有保存：支委会意见：此项必填" in _actions(page)
+    assert "已选 <strong data-ticked>2</strong> / 名额 3" in page
+
+
+def test_pick_the_first_of_the_ranking_without_javascript_ticks_them_and_saves_nothing(
+    client, secretary, nine_with_four_eligible
+):
+    response = client.post(
+        f"/branch/years/{YEAR}/excellence",
+        data={"members": [nine_with_four_eligible[3].id], "opinion": "草稿", "pick_top": "1"},
+    )
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    ranked = re.findall(r'<tr data-member-id="(\d+)">', _table(page, "candidates"))
+    assert _checked(page) == {int(i) for i in ranked[:3]}
+    assert "草稿</textarea>" in page
+    assert "已按排序勾选前 3 名，尚未保存" in _actions(page)
+    assert "按排序勾选前 3 名</button>" in page
+    # four tied at 8 stars for three places: the ranking alone cannot choose
+    assert "谁评为优秀请支委会决定" in _actions(page)
+    year = db.session.scalar(select(AssessmentYear))
+    assert year.quota_confirmed_at is None
+
+
+def test_the_page_counts_the_confirmed_ticks(client, secretary, nine_with_four_eligible):
+    chosen = [a.id for a in nine_with_four_eligible[:3]]
+    client.post(f"/branch/years/{YEAR}/excellence", data={"members": chosen, "opinion": "按满意率"})
+    page = _page(client, f"/branch/years/{YEAR}/results")
+    assert _checked(page) == set(chosen)
+    assert "已选 <strong data-ticked>3</strong> / 名额 3<span data-over></span>" in page
+
+
 def test_a_long_committee_opinion_is_kept_whole(client, secretary, nine_with_four_eligible):
     opinion = "经支委会讨论。" * 70  # 490 characters, longer than an audit summary
     client.post(
@@ -393,7 +464,7 @@ def test_a_long_committee_opinion_is_kept_whole(client, secretary, nine_with_fou
 
 def test_closed_marking_refuses_marks_until_reopened_with_a_reason(client, secretary):
     (zhao,) = _open(secretary, [secretary], "赵一")
-    response = client.post(f"/branch/years/{YEAR}/close")
+    response = client.post(f"/branch/years/{YEAR}/close", data={"close_reason": "赵一外出未归"})
     assert response.location == f"/branch/years/{YEAR}"
     with pytest.raises(ServiceError, match="评分已结束"):
         record_marks(rater=secretary, assessed=zhao, marks={"ideals": True})
@@ -413,8 +484,62 @@ def test_closed_marking_refuses_marks_until_reopened_with_a_reason(client, secre
     assert record_marks(rater=secretary, assessed=zhao, marks={"ideals": True}) == 1
 
 
+def test_closing_with_a_rater_unfinished_lists_them_and_needs_a_reason(client, secretary):
+    song, li = _committee(secretary, 2)
+    song.display_name, li.display_name = "宋德胜", "李平"
+    members = _open(secretary, [song, li], "赵一", "钱二", "孙三")
+    for assessed in members:
+        _mark(li, assessed, True)
+    _mark(song, members[0], True)
+    _mark(song, members[1], True, codes=ORGANISATIONAL[:3])
+
+    page = _page(client, f"/branch/years/{YEAR}")
+    section = page.split('id="close-marking"')[1]
+    assert "还有 1 名评委没有评完" in section
+    assert "<li>宋德胜 已评 1/3 人</li>" in section and "李平 已评" not in section
+    assert "仍要结束评分的原因" in section
+    assert 'data-confirm="还有 1 名评委没有评完（宋德胜 已评 1/3 人）' in section
+
+    refused = client.post(f"/branch/years/{YEAR}/close", data={"close_reason": "  "})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True).split('id="close-marking"')[1]
+    assert "没有结束：还有 1 名评委没有评完（宋德胜 已评 1/3 人），请填写仍要结束评分的原因" in text
+    assert db.session.scalar(select(AssessmentYear.marking_closed_at)) is None
+
+    reason = "宋德胜外出务工，经支委会同意按已评结果评定"
+    closed = client.post(f"/branch/years/{YEAR}/close", data={"close_reason": reason})
+    assert closed.location == f"/branch/years/{YEAR}"
+    year = db.session.scalar(select(AssessmentYear))
+    assert year.marking_closed_at is not None and year.marking_closed_reason == reason
+    (event,) = _events("year.close_marking")
+    assert event.after == {"reason": reason, "unfinished": ["宋德胜 已评 1/3 人"]}
+    assert reason in event.summary
+    assert f"结束原因：{reason}" in _page(client, f"/branch/years/{YEAR}")
+
+    client.post(f"/branch/years/{YEAR}/reopen", data={"reopen_reason": "宋德胜回村补评"})
+    assert db.session.scalar(select(AssessmentYear.marking_closed_reason)) is None
+
+
+def test_closing_when_every_rater_has_finished_needs_no_reason(client, secretary):
+    (rater,) = _committee(secretary, 1)
+    members = _open(secretary, [rater], "赵一", "钱二")
+    _mark(rater, members[0], True)
+    record_marks(rater=rater, assessed=members[1], marks=dict.fromkeys(ORGANISATIONAL, ABSTAIN))
+    db.session.commit()
+
+    section = _page(client, f"/branch/years/{YEAR}").split('id="close-marking"')[1]
+    assert "1 名评委都已评完" in section and "仍要结束评分的原因" not in section
+
+    assert client.post(f"/branch/years/{YEAR}/close").location == f"/branch/years/{YEAR}"
+    year = db.session.scalar(select(AssessmentYear))
+    assert year.marking_closed_at is not None and year.marking_closed_reason is None
+    (event,) = _events("year.close_marking")
+    assert event.after == {"reason": None, "unfinished": []}
+
+
 def test_a_veto_after_marking_closed_is_refused(client, secretary):
     (zhao,) = _open(secretary, [secretary], "赵一")
+    _mark(secretary, zhao, True)
     client.post(f"/branch/years/{YEAR}/close")
     data = {"veto_reason": "违法犯罪", "veto_on": "2026-03-01", "version": zhao.version}
     response = client.post(

@@ -2,6 +2,7 @@
 marking is open, only members still to be marked."""
 
 import dataclasses
+import re
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AuditEvent, StarMark
-from starrating.queries.assessment import assessed_members
+from starrating.queries.assessment import assessed_members, year_results
+from starrating.rules.tenstar import ABSTAIN
 from starrating.rules.tenstar_scheme import (
     MarkingMode,
     MarkingRule,
@@ -25,6 +27,7 @@ from starrating.services.assessment import (
     record_marks,
     remove_member_from_year,
 )
+from tests.blueprints.test_exports import download
 from tests.factories import (
     counting_queries,
     create_member,
@@ -34,6 +37,7 @@ from tests.factories import (
     login,
     open_assessment,
 )
+from tests.spreadsheets.exports_reading import table
 
 STARS = [s.code for s in default_tenstar_scheme().stars if s.group is not StarGroup.MASS]
 ALL_PASS = {f"star_{code}": "pass" for code in STARS}
@@ -194,6 +198,107 @@ def test_save_and_next_returns_to_the_list_when_every_member_is_marked(client, b
     assert "全部党员都已评完" in page
 
 
+def test_save_and_next_on_a_half_marked_member_stays_and_says_how_many_are_left(client, branch):
+    response = client.post(
+        branch.url(0), data={"star_ideals": "pass", "save_next": "保存并评下一位"}
+    )
+
+    assert response.location == branch.url(0)  # not on to the next member
+    assert _stored(branch.members[0], branch.rater) == {"ideals": True}
+    page = client.get(branch.url(0)).get_data(as_text=True)
+    assert (
+        '<div class="flash flash-info" role="status">已保存 1/8，尚有 7 项未评（组织观念星、'
+        in page
+    )
+    assert "flash-success" not in page
+    assert "保存，先评下一位" in page  # the way on, leaving the stars for later
+
+
+def test_save_and_skip_moves_on_and_leaves_the_member_half_marked(client, branch):
+    client.post(branch.url(0), data={"star_ideals": "pass", "save_next": "保存并评下一位"})
+
+    response = client.post(branch.url(0), data={"star_ideals": "pass", "save_skip": "x"})
+
+    assert response.location == branch.url(1)
+    listing = client.get("/branch/marking").get_data(as_text=True)
+    assert "1/8" in listing and "未评完" in listing
+
+
+def test_abstain_is_stored_counts_as_decided_and_moves_on(client, branch):
+    data = {**ALL_PASS, "star_hardship": "abstain", "save_next": "保存并评下一位"}
+    response = client.post(branch.url(0), data=data)
+
+    assert response.location == branch.url(1)
+    mark = db.session.scalar(select(StarMark).where(StarMark.star_code == "hardship"))
+    assert mark.abstained and mark.passed is None and mark.points is None
+    page = client.get(branch.url(0))
+    assert _inputs(page).checked["star_hardship"] == "abstain"
+    text = page.get_data(as_text=True)
+    assert "您已评 8 / 8 颗星（含弃权 1 颗）" in text
+    listing = client.get("/branch/marking").get_data(as_text=True)
+    assert "您已评完 <strong>1</strong> / 3 名党员" in listing
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "mark.record"))
+    assert event.after["hardship"] == "弃权"
+
+
+def test_abstain_ends_the_loop_through_members_left_incomplete(client, branch):
+    """Members 1 and 2 each with a star the rater will not mark: "保存并评下一位" used to go
+    1 → 2 → 1 for ever; now it stays, and 弃权 lets the rater through to the end."""
+    seven = {k: v for k, v in ALL_PASS.items() if k != "star_prosperity"}
+    client.post(branch.url(2), data={**ALL_PASS, "save": "保存"})
+    client.post(branch.url(1), data={**seven, "save": "保存"})
+
+    stay = client.post(branch.url(0), data={**seven, "save_next": "保存并评下一位"})
+    assert stay.location == branch.url(0)
+    assert "已保存 7/8，尚有 1 项未评（致富带富星）" in client.get(branch.url(0)).get_data(
+        as_text=True
+    )
+
+    abstain = {**seven, "star_prosperity": "abstain", "save_next": "保存并评下一位"}
+    assert client.post(branch.url(0), data=abstain).location == branch.url(1)
+    assert client.post(branch.url(1), data=abstain).location == "/branch/marking"
+    page = client.get("/branch/marking").get_data(as_text=True)
+    assert "2026 年度的党员您已全部评完" in page
+
+
+def test_an_abstention_is_no_mark_in_the_results(client, branch):
+    record_marks(rater=branch.rater, assessed=branch.members[0], marks={"duty": True})
+    record_marks(rater=branch.other_rater, assessed=branch.members[0], marks={"duty": ABSTAIN})
+    record_marks(rater=branch.rater, assessed=branch.members[1], marks={"duty": ABSTAIN})
+    db.session.commit()
+
+    results = year_results(branch.year)
+    first, second = (results.by_id[m.id] for m in branch.members[:2])
+    duty = {d.star_code: d for d in first.outcome.decisions}["duty"]
+    assert duty.awarded
+    assert duty.explanation == (
+        "履职尽责星：1 名评委中 1 名评为达标，超过半数，授星（另有 1 名评委弃权，不计入）"
+    )
+    duty = {d.star_code: d for d in second.outcome.decisions}["duty"]
+    assert not duty.decided
+
+
+def test_the_workbook_shows_a_star_everyone_abstained_on_as_one_nobody_marked(client, branch):
+    for assessed in branch.members[:2]:
+        for rater in (branch.rater, branch.other_rater):
+            record_marks(rater=rater, assessed=assessed, marks=dict.fromkeys(STARS, True))
+    for rater in (branch.rater, branch.other_rater):
+        record_marks(rater=rater, assessed=branch.members[0], marks={"duty": ABSTAIN})
+        record_marks(rater=rater, assessed=branch.members[1], marks={"duty": None})
+    db.session.commit()
+    _log_in(client, branch.secretary)
+
+    book = download(
+        client,
+        "/branch/exports/years/2026/tenstar.xlsx",
+        "翁家埠村2026年党员十星级评定汇总表.xlsx",
+    )
+
+    abstained, unmarked = table(book.active)[:2]
+    assert abstained["履职尽责星"].value == unmarked["履职尽责星"].value == "—"
+    assert abstained["星数"].value == unmarked["星数"].value == 7
+
+
 def test_the_secretary_may_be_a_rater(client):
     made = _branch()
     open_marks = dict.fromkeys(STARS, True)
@@ -317,7 +422,7 @@ def test_a_committee_member_who_is_not_a_rater_is_refused(client):
 
 def test_marking_after_close_is_refused_and_the_marks_stay(client, branch):
     record_marks(rater=branch.rater, assessed=branch.members[0], marks=dict.fromkeys(STARS, True))
-    close_marking(actor=branch.secretary, year=branch.year)
+    close_marking(actor=branch.secretary, year=branch.year, reason="支委会决定按已评结果定")
     db.session.commit()
 
     response = client.post(branch.url(0), data={**ALL_PASS, "star_ideals": "fail", "save": "保存"})
@@ -372,7 +477,7 @@ def test_an_exempt_member_is_refused(client):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"star_ideals": "maybe"}, "请选择达标或不达标"),
+        ({"star_ideals": "maybe"}, "请选择达标、不达标或弃权"),
         ({"star_bogus": "pass"}, "表单里有本年度方案没有的星（bogus）"),
         ({"star_recognition": "pass"}, "表单里有本年度方案没有的星（recognition）"),
         ({"note_ideals": "很" * 201}, "备注最多 200 字"),
@@ -430,6 +535,24 @@ def test_in_points_mode_a_bad_score_is_refused(client, points_branch, value, mes
 
     assert message in response.get_data(as_text=True)
     assert _mark_count() == 0
+
+
+def test_in_points_mode_a_rater_may_abstain_but_not_score_too(client, points_branch):
+    data = {f"star_{code}": "90" for code in STARS}
+    refused = client.post(
+        points_branch.url(0), data={**data, "abstain_duty": "y", "save": "保存"}
+    ).get_data(as_text=True)
+    assert "已选弃权就不要再填分数" in refused
+    assert _mark_count() == 0
+
+    data["star_duty"] = ""
+    client.post(points_branch.url(0), data={**data, "abstain_duty": "y", "save_next": "下一位"})
+
+    mark = db.session.scalar(select(StarMark).where(StarMark.star_code == "duty"))
+    assert mark.abstained and mark.points is None
+    page = client.get(points_branch.url(0)).get_data(as_text=True)
+    assert re.search(r'<input[^>]* checked [^>]*name="abstain_duty"', page)
+    assert "您已评 8 / 8 颗星（含弃权 1 颗）" in page
 
 
 # --- scope ------------------------------------------------------------------------------------

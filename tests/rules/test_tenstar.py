@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 
 from starrating.rules.tenstar import (
+    ABSTAIN,
     BallotCounts,
     BallotCountsInvalid,
     DecisionsIncomplete,
     Grade,
     MarkInvalid,
     MemberOutcome,
+    RaterMark,
     StarDecision,
     StarStatus,
     VetoReasonUnknown,
@@ -136,6 +138,53 @@ def test_majority_marking_refuses_points() -> None:
 def test_raters_mark_only_the_organisational_stars_of_the_scheme(code: str) -> None:
     with pytest.raises(WrongStar):
         award_organisational_star(code, raters(5, 0), SCHEME)
+
+
+# --- 弃权: a rater who decided not to mark a star ---------------------------------------------
+
+
+def with_abstentions(marks: list[bool | Decimal], abstained: int) -> list[RaterMark]:
+    return [*marks, *[ABSTAIN] * abstained]
+
+
+def test_abstentions_are_left_out_of_the_majority() -> None:
+    # counted as 不达标 they would make 2 of 5: not a majority
+    decision = award_organisational_star("duty", with_abstentions(raters(2, 1), 2), SCHEME)
+    assert decision.awarded
+    assert decision.explanation == (
+        "履职尽责星：3 名评委中 2 名评为达标，超过半数，授星（另有 2 名评委弃权，不计入）"
+    )
+    assert decision.value == award_organisational_star("duty", raters(2, 1), SCHEME).value
+
+
+def test_an_abstention_is_no_mark_for_the_star_either() -> None:
+    # counted as 达标 it would make 2 of 3: a majority
+    decision = award_organisational_star("duty", with_abstentions(raters(1, 1), 1), SCHEME)
+    assert decision.status is StarStatus.NOT_AWARDED
+    assert "2 名评委中 1 名评为达标，未超过半数" in decision.explanation
+
+
+@pytest.mark.parametrize("scheme", [SCHEME, POINTS], ids=["majority", "points"])
+def test_only_abstentions_leave_the_star_undecided(scheme: TenStarScheme) -> None:
+    decision = award_organisational_star("ideals", [ABSTAIN, ABSTAIN], scheme)
+    assert decision.status is StarStatus.UNDECIDED
+    assert decision.explanation == "理想信念星：2 名评委均弃权，尚无评定，待定"
+
+
+def test_abstentions_are_left_out_of_the_points_mean() -> None:
+    decision = award_organisational_star("duty", [*points("90", "70"), ABSTAIN], POINTS)
+    assert decision.awarded and decision.shown_value == Decimal("80.0")
+    assert decision.explanation.startswith("履职尽责星：2 名评委平均 80.0 分 ≥ 80 分，授星")
+
+
+def test_a_star_all_raters_abstained_on_keeps_the_grade_provisional() -> None:
+    ideals = award_organisational_star("ideals", [ABSTAIN], SCHEME)
+    others = [d for d in decisions(ALL) if d.star_code != "ideals"]
+    outcome = grade_member(
+        member_id=1, membership=Membership.FULL, decisions=[ideals, *others], scheme=SCHEME
+    )
+    assert outcome.provisional_reason == "理想信念星尚无评定"
+    assert outcome.star_count == 9
 
 
 # --- organisational stars, marked in points ----------------------------------------------------

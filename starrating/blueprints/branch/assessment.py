@@ -9,9 +9,10 @@ from flask_login import current_user
 from starrating.blueprints.branch import bp
 from starrating.blueprints.changes import form_problem, submit_change
 from starrating.extensions import db
-from starrating.forms import ConfirmForm, VersionForm
+from starrating.forms import VersionForm
 from starrating.forms.assessment import (
     AddYearMemberForm,
+    CloseMarkingForm,
     ExcellenceForm,
     ExemptionForm,
     OpenYearForm,
@@ -28,12 +29,17 @@ from starrating.permissions import (
     get_year_or_404,
 )
 from starrating.queries import assessment as reads
+from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar import GRADE_ORDER
+from starrating.rules.tenstar_quota import QuotaResult
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.rules.wording import rate
 from starrating.services import ServiceError
 from starrating.services import assessment as service
 from starrating.web import china_today
+
+CLOSED = "{year} 年度评分已结束，评委不能再修改评分"
+CONFIRMED = "已记录支委会确认的优秀人选"
 
 
 def _year_url(year: AssessmentYear) -> str:
@@ -107,7 +113,13 @@ def open_year() -> Any:
 @bp.route("/years/<int:year>", endpoint="year")
 @allow(Role.SECRETARY)
 def year_overview(year: int) -> Any:
-    found = get_year_or_404(year, for_user=current_user)
+    return _year_page(get_year_or_404(year, for_user=current_user))
+
+
+def _year_page(
+    found: AssessmentYear, close_form: CloseMarkingForm | None = None, close_error: str = ""
+) -> str:
+    """The year page; after a refused close, with the reason typed and why it was refused."""
     raters = reads.raters(found.id)
     raters_form = RatersForm(raters=[user.id for user in raters])
     _rater_choices(raters_form)
@@ -127,7 +139,9 @@ def year_overview(year: int) -> Any:
         progress=reads.marking_progress(found.id),
         raters_form=raters_form,
         add_form=add_form,
-        close_form=ConfirmForm(),
+        completion=reads.rater_completion(found),
+        close_form=close_form or CloseMarkingForm(),
+        close_error=close_error,
         reopen_form=ReopenForm(),
     )
 
@@ -165,13 +179,27 @@ def add_year_member(year: int) -> Any:
 @bp.route("/years/<int:year>/close", methods=["POST"])
 @allow(Role.SECRETARY)
 def close_marking(year: int) -> Any:
+    """Refused (a rater unfinished and no reason): the year page again, the reason typed so far
+    kept and the refusal beside the button."""
     found = get_year_or_404(year, for_user=current_user)
-    return submit_change(
-        ConfirmForm(),
-        lambda: service.close_marking(actor=current_user, year=found),
-        done=f"{found.year} 年度评分已结束，评委不能再修改评分",
-        back=_year_url(found),
-    )
+    form = CloseMarkingForm()
+    if not found.marking_open:  # no close form on the page: say why at the top, as elsewhere
+        return submit_change(
+            form,
+            lambda: service.close_marking(actor=current_user, year=found),
+            done=CLOSED.format(year=found.year),
+            back=_year_url(found),
+        )
+    if not form.validate_on_submit():
+        return _year_page(found, form, form_problem(form)), 422
+    try:
+        service.close_marking(actor=current_user, year=found, reason=form.close_reason.data or "")
+    except ServiceError as error:
+        db.session.rollback()
+        return _year_page(found, form, error.message), 422
+    db.session.commit()
+    flash(CLOSED.format(year=found.year), "success")
+    return redirect(_year_url(found))
 
 
 @bp.route("/years/<int:year>/reopen", methods=["POST"])
@@ -197,6 +225,21 @@ def reopen_marking(year: int) -> Any:
 def results(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     outcome = reads.year_results(found)
+    chosen = {r.assessed.id for r in outcome.members if r.assessed.excellent_confirmed}
+    return _results_page(found, outcome, ExcellenceForm(opinion=found.quota_reason), chosen)
+
+
+def _results_page(
+    found: AssessmentYear,
+    outcome: reads.YearResults,
+    form: ExcellenceForm,
+    chosen: set[int],
+    *,
+    refused: str = "",
+    note: str = "",
+) -> str:
+    """The results; the quota form shows chosen ticked (the confirmed ones, or what was just
+    posted) and, beside its button, why a confirmation was refused or what was done."""
     counts = outcome.grade_counts()
     return render_template(
         "branch/results.html",
@@ -204,8 +247,10 @@ def results(year: int) -> Any:
         results=outcome,
         scheme=outcome.scheme,
         grade_counts=[(grade, counts.get(grade, 0)) for grade in GRADE_ORDER],
-        chosen={r.assessed.id for r in outcome.members if r.assessed.excellent_confirmed},
-        excellence_form=ExcellenceForm(opinion=found.quota_reason),
+        chosen=chosen,
+        excellence_form=form,
+        excellence_refused=refused,
+        excellence_note=note,
         rate=rate,
     )
 
@@ -213,22 +258,47 @@ def results(year: int) -> Any:
 @bp.route("/years/<int:year>/excellence", methods=["POST"])
 @allow(Role.SECRETARY)
 def confirm_excellence(year: int) -> Any:
+    """Refused, the form comes back as it was sent: every tick and the opinion kept. Without
+    JavaScript, "按排序勾选前 M 名" comes here too and only re-shows the form so ticked."""
     found = get_year_or_404(year, for_user=current_user)
     form = ExcellenceForm()
-    quota = reads.year_results(found).quota
-    return submit_change(
-        form,
-        lambda: service.confirm_excellence(
-            actor=current_user,
-            year=found,
-            member_ids=set(form.members.data or []),
-            reason=form.opinion.data,
-            eligible_ids={candidate.member_id for candidate in quota.candidates},
-            quota=quota.quota,
-        ),
-        done="已记录支委会确认的优秀人选",
-        back=url_for("branch.results", year=found.year) + "#excellence",
+    outcome = reads.year_results(found)
+    quota = outcome.quota
+    if found.state not in (YearState.MARKING, YearState.PUBLICITY):
+        # no quota form on the page (under review, approved, returned): the refusal at the top
+        return submit_change(
+            form, lambda: _confirm(found, form, quota), done=CONFIRMED, back=_results_url(found)
+        )
+    posted = set(form.members.data or [])
+    if form.pick_top.data:
+        top = {c.member_id for c in quota.candidates[: quota.quota]}
+        note = f"已按排序勾选前 {quota.quota} 名，尚未保存：请核对后点「确认优秀人选」"
+        return _results_page(found, outcome, form, top, note=note)
+    if not form.validate_on_submit():
+        return _results_page(found, outcome, form, posted, refused=form_problem(form)), 422
+    try:
+        _confirm(found, form, quota)
+    except ServiceError as error:
+        db.session.rollback()
+        return _results_page(found, outcome, form, posted, refused=error.message), 422
+    db.session.commit()
+    flash(CONFIRMED, "success")
+    return redirect(_results_url(found))
+
+
+def _confirm(found: AssessmentYear, form: ExcellenceForm, quota: QuotaResult) -> None:
+    service.confirm_excellence(
+        actor=current_user,
+        year=found,
+        member_ids=set(form.members.data or []),
+        reason=form.opinion.data,
+        eligible_ids={candidate.member_id for candidate in quota.candidates},
+        quota=quota.quota,
     )
+
+
+def _results_url(found: AssessmentYear) -> str:
+    return url_for("branch.results", year=found.year) + "#excellence"
 
 
 # --- one member of the year ---------------------------------------------------------------------

@@ -27,12 +27,14 @@ ORGANISATIONAL_GROUPS = (StarGroup.BASIC, StarGroup.VANGUARD)
 
 @dataclass(frozen=True)
 class MarkingRow:
-    """One member on the rater's list: position among the members to mark, own marks so far."""
+    """One member on the rater's list: position among the members to mark, own marks so far
+    (marked counts every star decided, 弃权 included)."""
 
     assessed: AssessedMember
     position: int
     marked: int
     star_count: int
+    abstained: int = 0
 
     @property
     def complete(self) -> bool:
@@ -85,6 +87,9 @@ def _sheet(year: AssessmentYear) -> MarkingSheet:
             position=position,
             marked=len(codes & marks.get(assessed.id, {}).keys()),
             star_count=len(stars),
+            abstained=sum(
+                1 for code, m in marks.get(assessed.id, {}).items() if code in codes and m.abstained
+            ),
         )
         for position, assessed in enumerate(markable, start=1)
     ]
@@ -123,7 +128,8 @@ def mark_member(year: int, assessed_id: int) -> Any:
     sheet = _sheet(assessment)
     points_mode = assessment.scheme.tenstar.marking.mode is MarkingMode.POINTS
     form_class = mark_form_class(sheet.stars, points_mode=points_mode)
-    form = form_class(data=stored_marks_data(sheet.marks.get(assessed.id, {})))
+    stored = stored_marks_data(sheet.marks.get(assessed.id, {}), points_mode=points_mode)
+    form = form_class(data=stored)
     if form.validate_on_submit():
         return _save(form, sheet, assessed)
     if form.is_submitted():
@@ -134,6 +140,7 @@ def mark_member(year: int, assessed_id: int) -> Any:
         sheet=sheet,
         assessed=assessed,
         row=sheet.row_of(assessed.id),
+        following=sheet.next_after(assessed.id),
         groups=[
             (group, [s for s in sheet.stars if s.group is group]) for group in ORGANISATIONAL_GROUPS
         ],
@@ -143,10 +150,12 @@ def mark_member(year: int, assessed_id: int) -> Any:
 
 
 def _save(form: MarkForm, sheet: MarkingSheet, assessed: AssessedMember) -> Any:
-    year, name = sheet.year.year, assessed.member.name
+    """Save; "保存并评下一位" moves on only when every star is decided (marked or 弃权): a
+    half-marked member keeps the rater on the page, told how many stars are left."""
+    year, name, total = sheet.year.year, assessed.member.name, len(sheet.stars)
     here = url_for("branch.mark_member", year=year, assessed_id=assessed.id)
     try:
-        marked = record_marks(
+        decided = record_marks(
             rater=current_user, assessed=assessed, marks=form.marks(), notes=form.notes()
         )
     except ServiceError as error:
@@ -154,11 +163,25 @@ def _save(form: MarkForm, sheet: MarkingSheet, assessed: AssessedMember) -> Any:
         flash(f"没有保存：{error.message}", "error")
         return redirect(here)
     db.session.commit()
-    flash(f"已保存「{name}」的评分（已评 {marked} / {len(sheet.stars)} 颗星）", "success")
-    if not form.save_next.data:
+    if form.save_next.data and decided < total:
+        flash(_still_to_mark(form, sheet, decided), "info")
+        return redirect(here)
+    flash(f"已保存「{name}」的评分（已评 {decided} / {total} 颗星）", "success")
+    if not (form.save_next.data or form.save_skip.data):
         return redirect(here)
     following = _sheet(sheet.year).next_after(assessed.id)
-    if following is None:
-        flash(f"{year} 年度的党员您已全部评完。评分结束前仍可点姓名修改。", "success")
-        return redirect(url_for("branch.marking"))
+    if following is None or following.assessed.id == assessed.id:
+        if following is None:
+            flash(f"{year} 年度的党员您已全部评完。评分结束前仍可点姓名修改。", "success")
+        return redirect(url_for("branch.marking"))  # or skipped the only one left
     return redirect(url_for("branch.mark_member", year=year, assessed_id=following.assessed.id))
+
+
+def _still_to_mark(form: MarkForm, sheet: MarkingSheet, decided: int) -> str:
+    total = len(sheet.stars)
+    marks = form.marks()
+    left = [star.name for star in sheet.stars if marks.get(star.code) is None]
+    return (
+        f"已保存 {decided}/{total}，尚有 {total - decided} 项未评（{'、'.join(left)}）。"
+        "评完再点「保存并评下一位」；不打算评的星请选「弃权」。"
+    )
