@@ -150,6 +150,36 @@ def marking_progress(year_id: int) -> dict[tuple[int, int], int]:
 
 
 @dataclass(frozen=True)
+class RaterProgress:
+    """How far one rater got: members fully marked (every organisational star) of those due."""
+
+    rater: User
+    done: int
+    due: int
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.done
+
+
+def rater_progress(
+    year: AssessmentYear,
+    *,
+    raters_: Sequence[User],
+    members: Sequence[AssessedMember],
+    progress: dict[tuple[int, int], int],
+) -> list[RaterProgress]:
+    """Each current rater's count of members marked on all organisational stars, from the
+    year's members and marking_progress (no query of its own)."""
+    stars = sum(1 for star in year.scheme.tenstar.stars if star.measure is None)
+    due = [a.id for a in members if a.markable]
+    return [
+        RaterProgress(user, sum(1 for a in due if progress.get((user.id, a), 0) >= stars), len(due))
+        for user in raters_
+    ]
+
+
+@dataclass(frozen=True)
 class MemberResult:
     assessed: AssessedMember
     outcome: MemberOutcome

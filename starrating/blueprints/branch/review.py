@@ -14,12 +14,12 @@ from starrating.forms.board import AnswerForm
 from starrating.models import AssessmentYear
 from starrating.permissions import allow, get_year_or_404
 from starrating.queries import board as board_reads
+from starrating.queries.status import year_status_of
 from starrating.queries.township import review_history
 from starrating.rules.assessment_state import (
     Step,
     YearState,
     lock_message,
-    publicity_open,
     step_problem,
     village_may_edit,
 )
@@ -46,10 +46,9 @@ def review(year: int) -> Any:
         "branch/review.html",
         year=found,
         today=today,
+        status=year_status_of(found, today=today),
         publish_problem=step_problem(state, Step.PUBLISH, Role.SECRETARY),
         publish_blockers=service.publishing_blockers(found) if state is YearState.MARKING else [],
-        tenstar_live=publicity_open(found.publicity_ends_on, today),
-        cadres_live=publicity_open(found.cadres_publicity_ends_on, today),
         cadre_blockers=service.cadre_publishing_blockers(found) if editable else [],
         submit_problem=step_problem(state, Step.SUBMIT, Role.SECRETARY),
         submit_blockers=service.submission_blockers(found, today=today) if editable else [],
