@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+import starrating.blueprints.branch as branch_home
 from starrating.blueprints.branch import review as review_view
 from starrating.extensions import db
 from starrating.models import AssessmentYear, AuditEvent, ObjectionTopic, StarMark, YearReview
@@ -25,6 +26,7 @@ AFTER = date(YEAR, 12, 1)
 
 def today_is(monkeypatch, day: date) -> None:
     monkeypatch.setattr(review_view, "china_today", lambda: day)
+    monkeypatch.setattr(branch_home, "china_today", lambda: day)
 
 
 def text(html: str) -> str:
@@ -100,7 +102,7 @@ def test_publishing_puts_the_results_on_the_board_for_five_days(client, monkeypa
         date(YEAR, 11, 30),
     )
     html = review_page(client)
-    assert "2026年11月26日 至 2026年11月30日（公示中）" in section(html, "overview")
+    assert "2026年11月26日 至 2026年11月30日（公示中，还有 5 天）" in section(html, "overview")
     assert [r.step.value for r in db.session.scalars(select(YearReview))] == ["publish"]
     assert "公示评定结果" in section(html, "history")
     board = client.get(f"/{village.code}/board").get_data(as_text=True)
@@ -360,11 +362,12 @@ def test_the_secretarys_home_shows_the_years_stage_and_waiting_objections(client
     home = client.get("/branch/").get_data(as_text=True)
     card = home.split('id="this-year"')[1].split("</section>")[0]
     assert "2026 年度：" in card and "公示中" in card
-    assert "群众异议待答复" not in card
+    assert "群众异议待答复" not in home
     file_objection(
         village=village, year=YEAR, topic=ObjectionTopic.OTHER, content="有意见", name="", phone=""
     )
     db.session.commit()
-    card = client.get("/branch/").get_data(as_text=True).split('id="this-year"')[1]
-    assert "1 条群众异议待答复" in card.split("</section>")[0]
-    assert f'href="/branch/years/{YEAR}/objections"' in card
+    todo = client.get("/branch/").get_data(as_text=True).split('id="todo"')[1]
+    todo = todo.split("</section>")[0]
+    assert "1 条群众异议待答复（公示期剩 5 天）" in todo
+    assert f'href="/branch/years/{YEAR}/objections"' in todo
