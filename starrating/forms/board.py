@@ -2,8 +2,8 @@
 check what an objection or an answer must be, and say so in Chinese)."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from starrating.forms import OnceField, choices, required
 from starrating.models import ObjectionTopic
@@ -28,3 +28,14 @@ class ObjectionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField("答复", validators=[Length(max=TEXT_CAP)])
+
+
+class PublishForm(FlaskForm):
+    """Publishing the ten-star results, only after the secretary has read what goes public:
+    shown is the digest of the rows on the confirmation page, confirmed the tick under them."""
+
+    shown = HiddenField(validators=[DataRequired(message="请先核对将要公示的名单")])
+    confirmed = BooleanField(
+        "我已核对以上姓名、获星、等次和公示期，同意在公示栏公开",
+        validators=[DataRequired(message="请勾选“我已核对”后再公示")],
+    )

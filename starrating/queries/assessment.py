@@ -163,22 +163,34 @@ class RaterCompletion:
     def finished(self) -> bool:
         return self.done >= self.due
 
+    @property
+    def missing(self) -> int:
+        return max(self.due - self.done, 0)
+
     def describe(self) -> str:
         return f"{self.rater.display_name} 已评 {self.done}/{self.due} 人"
 
 
-def rater_completion(year: AssessmentYear) -> list[RaterCompletion]:
-    """Every rater of the year with how many members they have finished, in rater order."""
-    stars = sum(1 for star in year.scheme.tenstar.stars if star.group is not StarGroup.MASS)
-    markable = [a.id for a in assessed_members(year.id, include_removed=False) if a.markable]
-    progress = marking_progress(year.id)
+def rater_completion(
+    year: AssessmentYear,
+    *,
+    raters_: Sequence[User] | None = None,
+    members: Sequence[AssessedMember] | None = None,
+    progress: dict[tuple[int, int], int] | None = None,
+) -> list[RaterCompletion]:
+    """Every rater of the year with how many members they have finished, in rater order; from
+    the raters, members and marking_progress given (a page that shows them anyway), else read."""
+    stars = sum(1 for star in year.scheme.tenstar.stars if star.measure is None)
+    members = assessed_members(year.id) if members is None else members
+    progress = marking_progress(year.id) if progress is None else progress
+    markable = [a.id for a in members if a.markable]
     return [
         RaterCompletion(
             rater=user,
             done=sum(1 for member in markable if progress.get((user.id, member), 0) >= stars),
             due=len(markable),
         )
-        for user in raters(year.id)
+        for user in (raters(year.id) if raters_ is None else raters_)
     ]
 
 

@@ -158,16 +158,52 @@ def _subject_owners(round_ids: Collection[int], column: str) -> dict[int, int | 
     )
 
 
+def _first_counting(
+    candidates: Sequence[BallotRound],
+    key: Callable[[BallotRound], int],
+    tallies: dict[int, RoundTally[int]],
+) -> dict[int, BallotRound]:
+    chosen: dict[int, BallotRound] = {}
+    for ballot_round in candidates:
+        if key(ballot_round) not in chosen and tallies[ballot_round.id].counts:
+            chosen[key(ballot_round)] = ballot_round
+    return chosen
+
+
+def deciding_member_rounds(year_ids: Collection[int]) -> dict[int, BallotRound]:
+    """Year id → the member round whose count decides the mass stars (the one
+    member_ballot_counts reads); a year without one is left out."""
+    if not year_ids:
+        return {}
+    candidates = _certified(BallotRound.assessment_year_id.in_(year_ids), BallotRound.has_members)
+    key: Callable[[BallotRound], int] = lambda r: r.assessment_year_id or 0  # noqa: E731
+    return _first_counting(candidates, key, tally_rounds(candidates))
+
+
+@dataclass(frozen=True)
+class NeededSections:
+    members: bool
+    cadres: bool
+
+
+def sections_needing_a_round(
+    *, village_id: int, year: int, year_id: int | None, cadres: int
+) -> NeededSections:
+    """What a new round of the village's year should still ask about: the members while the
+    year is opened (year_id) and no certified member round decides its mass stars yet; the
+    cadres while the village has cadres and no certified cadre round counts for the year."""
+    members = year_id is not None and not member_ballot_counts_many([year_id])
+    cadre_round = bool(cadre_ballot_counts_many([village_id], year))
+    return NeededSections(members=members, cadres=bool(cadres) and not cadre_round)
+
+
 def _counting_rounds(
     candidates: Sequence[BallotRound], key: Callable[[BallotRound], int], column: str
 ) -> dict[int, dict[int, ChoiceCounts]]:
     """Of certified rounds ordered newest first, the first per key that met its quorum: key →
     (subject owner → counts). A round that missed quorum is re-run, never counted."""
     tallies = tally_rounds(candidates)
-    chosen: dict[int, BallotRound] = {}
-    for ballot_round in candidates:
-        if key(ballot_round) not in chosen and tallies[ballot_round.id].counts:
-            chosen[key(ballot_round)] = ballot_round
+    chosen = _first_counting(candidates, key, tallies)
     owners = _subject_owners([r.id for r in chosen.values()], column)
     found: dict[int, dict[int, ChoiceCounts]] = {}
     for group, ballot_round in chosen.items():

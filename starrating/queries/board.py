@@ -6,6 +6,7 @@ phone or birth date, a veto's reason, a cadre's pay and consequence flags, and w
 objection never leave this module for a public page. Each read runs a fixed number of queries.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -164,6 +165,17 @@ def public_board(village: Village, *, today: date) -> Board:
         closed_rounds=[r for r in rounds_of(village.id) if r.state is RoundState.CLOSED],
         answerer=answerer_label(record.state if record else None),
     )
+
+
+def tenstar_preview(record: AssessmentYear) -> list[PublicStarRow]:
+    """The ten-star rows exactly as the board will show them once published."""
+    return _star_rows(record)
+
+
+def rows_digest(rows: list[PublicStarRow]) -> str:
+    """A short fingerprint of what is shown: publishing checks that the rows the secretary
+    confirmed are still the rows that go public (no mark changed in between)."""
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
 def _star_rows(record: AssessmentYear) -> list[PublicStarRow]:

@@ -22,6 +22,7 @@ from starrating.models import (
 )
 from starrating.queries.appraisal import CadreAppraisal, active_cadres, appraise_cadres
 from starrating.queries.assessment import YearResults, year_results_many
+from starrating.queries.ballots import deciding_member_rounds
 from starrating.rules.assessment_state import YearState
 from starrating.rules.electorate import RoundState
 from starrating.rules.numbers import round_half_up
@@ -32,7 +33,7 @@ from starrating.rules.tenstar_scheme import StarGroup
 
 @dataclass(frozen=True)
 class MemberRound:
-    """The village's latest ballot round with a member section: how far voting got."""
+    """A ballot round with a member section of the village's year: how far voting got."""
 
     round: BallotRound
     issued: int
@@ -66,7 +67,8 @@ class VillageYear:
     results: YearResults | None
     marks_done: int
     marks_expected: int
-    member_round: MemberRound | None
+    member_round: MemberRound | None  # the certified round that decides, else the latest
+    newer_round: MemberRound | None  # a round after the deciding one, still voting or counting
     open_objections: int
     objections: int
     cadres: list[CadreAppraisal]
@@ -146,7 +148,7 @@ def _village_years(villages: list[Village], year: int) -> list[VillageYear]:
     year_ids = [r.id for r in records.values()]
     results = year_results_many(list(records.values()))
     done, expected = _marking(year_ids, results, records)
-    rounds = _member_rounds(year_ids)
+    rounds, newer = _member_rounds(year_ids)
     open_objections, objections = _objections(village_ids, year)
     cadres_by_village: dict[int, list[CadreAppraisal]] = defaultdict(list)
     for appraisal in appraise_cadres(active_cadres(village_ids), year):
@@ -162,6 +164,7 @@ def _village_years(villages: list[Village], year: int) -> list[VillageYear]:
                 marks_done=done.get(record.id, 0) if record else 0,
                 marks_expected=expected.get(record.id, 0) if record else 0,
                 member_round=rounds.get(record.id) if record else None,
+                newer_round=newer.get(record.id) if record else None,
                 open_objections=open_objections.get(village.id, 0),
                 objections=objections.get(village.id, 0),
                 cadres=cadres_by_village[village.id],
@@ -203,10 +206,12 @@ def _marking(
     return done, expected
 
 
-def _member_rounds(year_ids: list[int]) -> dict[int, MemberRound]:
-    """Year id → its latest round with a member section, with codes issued and used."""
+def _member_rounds(year_ids: list[int]) -> tuple[dict[int, MemberRound], dict[int, MemberRound]]:
+    """Year id → the member round that decides its mass stars (certified, quorum met), or
+    while there is none its latest member round; and year id → the latest member round after
+    the deciding one, when there is one (a 补测 under way). Codes issued and used for each."""
     if not year_ids:
-        return {}
+        return {}, {}
     latest: dict[int, BallotRound] = {}
     for ballot_round in db.session.scalars(
         select(BallotRound)
@@ -214,7 +219,11 @@ def _member_rounds(year_ids: list[int]) -> dict[int, MemberRound]:
         .order_by(BallotRound.id)
     ):
         latest[ballot_round.assessment_year_id or 0] = ballot_round
+    deciding = deciding_member_rounds(year_ids)
+    shown = {year_id: deciding.get(year_id, r) for year_id, r in latest.items()}
+    newer = {y: r for y, r in latest.items() if y in deciding and r.id != deciding[y].id}
     live = BallotToken.handed_out()
+    round_ids = [r.id for r in (*shown.values(), *newer.values())]
     counts = {
         round_id: (issued, returned)
         for round_id, issued, returned in db.session.execute(
@@ -223,11 +232,15 @@ def _member_rounds(year_ids: list[int]) -> dict[int, MemberRound]:
                 func.count(BallotToken.id),
                 func.count(BallotToken.id).filter(BallotToken.used),
             )
-            .where(BallotToken.round_id.in_([r.id for r in latest.values()]), live)
+            .where(BallotToken.round_id.in_(round_ids), live)
             .group_by(BallotToken.round_id)
         )
     }
-    return {year_id: MemberRound(r, *counts.get(r.id, (0, 0))) for year_id, r in latest.items()}
+
+    def figures(rounds: dict[int, BallotRound]) -> dict[int, MemberRound]:
+        return {y: MemberRound(r, *counts.get(r.id, (0, 0))) for y, r in rounds.items()}
+
+    return figures(shown), figures(newer)
 
 
 def _objections(village_ids: list[int], year: int) -> tuple[dict[int, int], dict[int, int]]:

@@ -140,16 +140,27 @@ def publicity_open(ends_on: date | None, today: date) -> bool:
     return ends_on is not None and today <= ends_on
 
 
+def marking_blocker(state: YearState, marking_closed: bool) -> str | None:
+    """Marking still open stops publishing and submitting. Before publishing it was never
+    closed (or resumed after a return); during publicity it was reopened for corrections."""
+    if marking_closed:
+        return None
+    if state is YearState.PUBLICITY:
+        return "评分已重新开放更正：请先结束评分"
+    return "评分尚未结束：请先结束评分"
+
+
 def publish_blockers(*, marking_closed: bool, result_problems: Sequence[str]) -> list[str]:
     """What stops the secretary from publishing the ten-star results (empty: nothing).
     result_problems are the quota's (provisional grades, too many 优秀)."""
-    blockers = [] if marking_closed else ["评分尚未结束：请先结束评分"]
-    return blockers + list(result_problems)
+    blocker = marking_blocker(YearState.MARKING, marking_closed)
+    return ([blocker] if blocker else []) + list(result_problems)
 
 
 def submit_blockers(
     *,
     today: date,
+    state: YearState,
     marking_closed: bool,
     result_problems: Sequence[str],
     publicity_ends_on: date | None,
@@ -162,7 +173,8 @@ def submit_blockers(
     for corrections, results not settled, publicity not over, objections not answered, a
     ballot round still open or not yet certified (its count could still change the results
     the township reviews)."""
-    blockers = [] if marking_closed else ["评分已重新开放更正：请先结束评分"]
+    blocker = marking_blocker(state, marking_closed)
+    blockers = [blocker] if blocker else []
     blockers.extend(result_problems)
     blockers.extend(_publicity_blockers("十星级评定结果", publicity_ends_on, today))
     if cadres:
@@ -199,3 +211,128 @@ def approval_problems(
 
 
 OPINION_LENGTH = 500
+
+
+# --- the year's status, in one set of words --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFacts:
+    """What the status of a village's year is read from. state None: not opened.
+    marking_closed_on: the China date marking was closed (None: open, or never closed).
+    resumed: the secretary took a returned year back (the last review step was 按审核意见修改).
+    open_rounds: ballot rounds of the year still voting; uncertified_rounds: closed, not yet
+    certified by a teller and a scrutineer."""
+
+    year: int
+    today: date
+    state: YearState | None
+    marking_closed_on: date | None = None
+    published_on: date | None = None
+    publicity_ends_on: date | None = None
+    cadres_published_on: date | None = None
+    cadres_publicity_ends_on: date | None = None
+    submitted_on: date | None = None
+    resumed: bool = False
+    open_rounds: int = 0
+    uncertified_rounds: int = 0
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """phase: a few words for lists and tables; sentence: the whole state and what comes
+    next; marking, tenstar_publicity, cadre_publicity: one fact each for the overview;
+    rounds: the year's ballot rounds still counting, if any."""
+
+    phase: str
+    sentence: str
+    marking: str
+    tenstar_publicity: str
+    cadre_publicity: str
+    rounds: str | None
+
+
+def _day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _full_day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _publicity_fact(published_on: date | None, ends_on: date | None, today: date) -> str:
+    if published_on is None or ends_on is None:
+        return "尚未公示"
+    period = f"{_full_day(published_on)} 至 {_full_day(ends_on)}"
+    if publicity_open(ends_on, today):
+        return f"{period}（公示中，还有 {(ends_on - today).days + 1} 天）"
+    return f"{period}（已期满）"
+
+
+def _marking_fact(facts: YearFacts) -> str:
+    if facts.state is None:
+        return "尚未开启"
+    if facts.marking_closed_on is not None:
+        return f"已于 {_day(facts.marking_closed_on)} 结束"
+    if facts.state is YearState.PUBLICITY:
+        return "公示期间已重新开放更正"
+    if facts.state is YearState.MARKING:
+        return "进行中"
+    return "已结束"  # submitted, approved or returned: marking was closed to publish
+
+
+def _rounds_fact(open_rounds: int, uncertified: int) -> str | None:
+    parts = []
+    if open_rounds:
+        parts.append(f"{open_rounds} 轮测评正在投票")
+    if uncertified:
+        parts.append(f"{uncertified} 轮测评已结束投票，计票结果待两人确认")
+    return "，".join(parts) or None
+
+
+def _phase_and_sentence(facts: YearFacts) -> tuple[str, str]:
+    state, closed = facts.state, facts.marking_closed_on
+    if state is None:
+        return "未开启", f"{facts.year} 年度评定尚未开启"
+    if state is YearState.MARKING:
+        again = "按乡镇审核意见修改中：" if facts.resumed else ""
+        if closed is None:
+            return "评分中", f"{again}评分进行中，评委评完后请结束评分，再公示评定结果"
+        return (
+            "评分已结束，待公示",
+            f"{again}评分已于 {_day(closed)} 结束，请核对评定结果后公示",
+        )
+    if state is YearState.PUBLICITY:
+        assert facts.publicity_ends_on is not None  # publishing set it
+        ends = _day(facts.publicity_ends_on)
+        if closed is None:
+            return (
+                "公示中，评分已重新开放更正",
+                f"评定结果公示至 {ends}；评分已重新开放更正，更正完毕后请结束评分，才能报送乡镇",
+            )
+        if publicity_open(facts.publicity_ends_on, facts.today):
+            return "公示中", f"评定结果公示至 {ends}；期满且群众异议答复完毕后报送乡镇审核"
+        return "公示期满，待报送", f"评定结果已于 {ends} 公示期满，请报送乡镇审核"
+    if state is YearState.SUBMITTED:
+        when = f"已于 {_day(facts.submitted_on)} " if facts.submitted_on else "已"
+        return "已报乡镇，待审核", f"{when}报送乡镇，等待审核；审核期间不能修改"
+    if state is YearState.APPROVED:
+        return "已审核通过", "乡镇已审核通过，本年度评定已锁定"
+    return "已退回，待修改", "乡镇已退回：请按审核意见修改，重新公示期满后再报送"
+
+
+def year_status(facts: YearFacts) -> YearStatus:
+    """The one wording of where a village's year stands: marking, publicity, review. Every
+    page that shows the year's status says it with these words, so no two pages disagree
+    (marking reopened only during publicity; "评分中" only while raters may mark)."""
+    phase, sentence = _phase_and_sentence(facts)
+    return YearStatus(
+        phase=phase,
+        sentence=sentence,
+        marking=_marking_fact(facts),
+        tenstar_publicity=_publicity_fact(facts.published_on, facts.publicity_ends_on, facts.today),
+        cadre_publicity=_publicity_fact(
+            facts.cadres_published_on, facts.cadres_publicity_ends_on, facts.today
+        ),
+        rounds=_rounds_fact(facts.open_rounds, facts.uncertified_rounds),
+    )

@@ -104,6 +104,7 @@ def cadre_publishing_blockers(year: AssessmentYear) -> list[str]:
 def submission_blockers(year: AssessmentYear, *, today: date) -> list[str]:
     return submit_blockers(
         today=today,
+        state=year.state,
         marking_closed=year.marking_closed_at is not None,
         result_problems=_result_problems(year),
         publicity_ends_on=year.publicity_ends_on,

@@ -94,6 +94,24 @@ def test_the_years_page_offers_this_year_and_the_committee_as_raters(client, sec
     assert "乡镇尚未制定" not in page
 
 
+def _offered_year(page: str) -> str | None:
+    field = re.search(r'<input[^>]*name="year"[^>]*>', page)
+    assert field, "no year field"
+    value = re.search(r'value="([^"]*)"', field.group(0))
+    return value.group(1) if value else None
+
+
+def test_the_open_year_form_never_offers_a_year_already_open(client, secretary):
+    this_year = china_today().year
+    create_member(village=secretary.village, name="赵一")
+    open_assessment(
+        village=secretary.village, secretary=secretary, raters=[secretary], year=this_year
+    )
+    assert _offered_year(_page(client, "/branch/years")) in (None, "")
+    create_scheme(township=secretary.village.township, year=this_year + 1)
+    assert _offered_year(_page(client, "/branch/years")) == str(this_year + 1)
+
+
 def test_secretary_opens_a_year_on_the_roster_of_that_day(client, secretary):
     committee = _committee(secretary, 2)
     for name in ("赵一", "钱二", "孙三"):

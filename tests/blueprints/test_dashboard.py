@@ -28,6 +28,7 @@ from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services import review as review_service
 from starrating.services.appraisal import record_township_score
 from starrating.services.assessment import record_marks
+from starrating.services.ballots import generate_codes, open_round
 from starrating.services.objections import file_objection
 from tests.blueprints.test_appraisal import field_value, hold_cadre_ballot
 from tests.blueprints.test_township_review import (
@@ -38,6 +39,7 @@ from tests.blueprints.test_township_review import (
 )
 from tests.factories import (
     counting_queries,
+    create_member_round,
     create_scheme,
     create_township,
     create_user,
@@ -325,3 +327,27 @@ def test_the_dashboard_says_nothing_of_redis_when_it_answers_or_is_not_configure
     assert STORE_DOWN not in client.get("/township/dashboard").get_data(as_text=True)
     app.config["RATELIMIT_REDIS_URL"] = redis_url
     assert STORE_DOWN not in client.get("/township/dashboard").get_data(as_text=True)
+
+
+def test_the_dashboard_shows_the_certified_member_round_that_decides_not_a_newer_one(app):
+    """A 补测 opened after the certified round does not replace the figure that decides the
+    mass stars (it was "0.0%（0/40）投票中"): the certified round is shown, the newer apart."""
+    township = create_township()
+    create_scheme(township=township, year=YEAR)
+    branch = published_branch(create_village(township=township, name="西岙村"))
+    newer = create_member_round(village=branch.village, secretary=branch.secretary, eligible=40)
+    generate_codes(actor=branch.secretary, ballot_round=newer, count=40)
+    open_round(actor=branch.secretary, ballot_round=newer)
+    db.session.commit()
+    client = app.test_client()
+    login(client, branch.reviewer)
+
+    page = unescape(client.get(f"/township/dashboard?year={YEAR}").get_data(as_text=True))
+
+    ballot = field_value(row_of(page, branch.village.id), "ballot")
+    assert ballot.startswith("参与率 60.0%（6/10）")
+    assert "已确认计票" in ballot
+    assert f"另有新一轮「{newer.title}」投票中（0/40），结果以已确认的一轮为准" in ballot
+    review = client.get(f"/township/villages/{branch.village.id}/years/{YEAR}/review")
+    text = unescape(review.get_data(as_text=True))
+    assert "参与率 60.0%（6/10），达到法定人数，已确认计票；另有新一轮" in text

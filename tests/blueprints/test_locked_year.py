@@ -24,6 +24,7 @@ from starrating.blueprints.branch import review as review_views
 from starrating.extensions import db
 from starrating.models import Objection
 from starrating.queries.ballots import subjects
+from starrating.queries.board import rows_digest, tenstar_preview
 from starrating.rules.assessment_state import YearState, lock_message
 from starrating.services import review as review_service
 from tests.blueprints.locked_world import (
@@ -75,6 +76,11 @@ class Case:
     approved: Expect = Expect.LOCKED
     control: Callable[[World], None] | None = None
     control_elsewhere: str = ""  # where the route is shown to write, if not here
+
+
+def _confirmed(w: World) -> dict[str, Any]:
+    """Publishing's confirmation: the digest of the rows as the confirmation page shows them."""
+    return {"shown": rows_digest(tenstar_preview(w.year)), "confirmed": "y"}
 
 
 def _year(path: str) -> Url:
@@ -165,7 +171,9 @@ ROUTES: dict[str, Case | str] = {
         control_elsewhere="tests/blueprints/test_assessment_year.py (opening another year)",
     ),
     # publicity and submission
-    "branch.publish_results": Case("secretary", _year("review/publish"), control=closed_marking),
+    "branch.publish_results": Case(
+        "secretary", _year("review/publish"), lambda w: _confirmed(w), control=closed_marking
+    ),
     "branch.publish_cadre_results": Case(
         "secretary", _year("review/publish-cadres"), control=without_cadre_draft
     ),

@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+import starrating.blueprints.branch as branch_home
 from starrating.blueprints.branch import review as review_view
 from starrating.extensions import db
 from starrating.models import AssessmentYear, AuditEvent, ObjectionTopic, StarMark, YearReview
 from starrating.queries.assessment import assessed_members
+from starrating.queries.board import rows_digest, tenstar_preview
 from starrating.rules.assessment_state import YearState
 from starrating.rules.vocabulary import Role
 from starrating.services.objections import file_objection
@@ -25,6 +27,7 @@ AFTER = date(YEAR, 12, 1)
 
 def today_is(monkeypatch, day: date) -> None:
     monkeypatch.setattr(review_view, "china_today", lambda: day)
+    monkeypatch.setattr(branch_home, "china_today", lambda: day)
 
 
 def text(html: str) -> str:
@@ -59,11 +62,26 @@ def events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
+def shown_digest(client) -> str:
+    """The digest the confirmation page carries of the rows it shows."""
+    page = client.get(f"/branch/years/{YEAR}/review/publish").get_data(as_text=True)
+    found = re.search(r'name="shown"[^>]*value="([0-9a-f]+)"', page) or re.search(
+        r'value="([0-9a-f]+)"[^>]*name="shown"', page
+    )
+    assert found, "no confirmation form"
+    return found.group(1)
+
+
+def publish(client) -> str:
+    """Publish as the secretary does: read the confirmation page, tick, confirm."""
+    return post(client, "review/publish", shown=shown_digest(client), confirmed="y")
+
+
 def published(client, monkeypatch, **ready):
     village, secretary, year = ready_year(**ready)
     login(client, secretary)
     today_is(monkeypatch, PUBLISH_DAY)
-    assert "已在公示栏公示" in post(client, "review/publish")
+    assert "已在公示栏公示" in publish(client)
     return village, secretary, year
 
 
@@ -77,7 +95,10 @@ def test_publishing_waits_until_marking_is_closed(client, monkeypatch):
     html = review_page(client)
     assert "评分尚未结束：请先结束评分" in section(html, "publish")
     assert re.search(r"<button[^>]*disabled[^>]*>公示评定结果", html)
-    assert "还不能公示：评分尚未结束" in post(client, "review/publish")
+    confirm = client.get(f"{REVIEW}/publish").get_data(as_text=True)
+    assert "评分尚未结束：请先结束评分" in text(confirm) and "确认公示" not in confirm
+    digest = rows_digest(tenstar_preview(year_record()))
+    assert "还不能公示：评分尚未结束" in post(client, "review/publish", shown=digest, confirmed="y")
     assert year_record().state is YearState.MARKING
     assert year_record().published_on is None
 
@@ -87,7 +108,7 @@ def test_publishing_waits_until_every_members_stars_are_settled(client, monkeypa
     login(client, secretary)
     today_is(monkeypatch, PUBLISH_DAY)
     assert "尚有 3 名党员的星级未评定完毕，等次为暂定" in section(review_page(client), "publish")
-    assert "还不能公示" in post(client, "review/publish")
+    assert "还不能公示" in text(client.get(f"{REVIEW}/publish").get_data(as_text=True))
     assert year_record().state is YearState.MARKING
 
 
@@ -100,11 +121,53 @@ def test_publishing_puts_the_results_on_the_board_for_five_days(client, monkeypa
         date(YEAR, 11, 30),
     )
     html = review_page(client)
-    assert "2026年11月26日 至 2026年11月30日（公示中）" in section(html, "overview")
+    assert "2026年11月26日 至 2026年11月30日（公示中，还有 5 天）" in section(html, "overview")
     assert [r.step.value for r in db.session.scalars(select(YearReview))] == ["publish"]
     assert "公示评定结果" in section(html, "history")
     board = client.get(f"/{village.code}/board").get_data(as_text=True)
     assert all(name in board for name in NAMES)
+
+
+def test_the_confirmation_shows_what_goes_public_before_it_does(client, monkeypatch):
+    _, secretary, _ = ready_year()
+    login(client, secretary)
+    today_is(monkeypatch, PUBLISH_DAY)
+    page = client.get(f"{REVIEW}/publish").get_data(as_text=True)
+    assert "2026年11月26日 至 2026年11月30日（5 天）" in section(page, "what-goes-public")
+    assert "合格 3 人，不合格 1 人" in section(page, "what-goes-public")
+    rows = re.findall(r"<tr>\s*<td class=\"num\">\d+</td>(.*?)</tr>", page, re.S)
+    assert [text(row) for row in rows] == [
+        "王建国 ★ ★ ★ ★ ☆ ☆ ☆ ☆ ★ ★ 6 合格",
+        "李桂兰 ★ ★ ★ ★ ☆ ☆ ☆ ☆ ★ ★ 6 合格",
+        "张秀英 ★ ★ ★ ★ ☆ ☆ ☆ ☆ ★ ★ 6 合格",
+        "刘志强 ☆ ☆ ☆ ☆ ☆ ☆ ☆ ☆ ☆ ☆ 0 不合格",
+    ]
+    assert "13812345678" not in page and "违法犯罪" not in page and "1956" not in page
+
+
+def test_publishing_without_confirming_is_refused(client, monkeypatch):
+    _, secretary, _ = ready_year()
+    login(client, secretary)
+    today_is(monkeypatch, PUBLISH_DAY)
+    digest = shown_digest(client)
+    assert "请先核对将要公示的名单" in post(client, "review/publish", confirmed="y")
+    assert "请勾选“我已核对”后再公示" in post(client, "review/publish", shown=digest)
+    assert year_record().published_on is None
+    assert "已在公示栏公示" in post(client, "review/publish", shown=digest, confirmed="y")
+    assert year_record().state is YearState.PUBLICITY
+
+
+def test_rows_changed_after_confirming_must_be_confirmed_again(client, monkeypatch):
+    _, secretary, year = ready_year()
+    login(client, secretary)
+    today_is(monkeypatch, PUBLISH_DAY)
+    digest = shown_digest(client)
+    wang = next(a for a in assessed_members(year.id) if a.member.name == "王建国")
+    wang.exempt_meeting_date = date(YEAR, 3, 1)  # the grade shown changes to 免评
+    db.session.commit()
+    html = post(client, "review/publish", shown=digest, confirmed="y")
+    assert "公示内容在您核对之后有变化" in html
+    assert year_record().published_on is None
 
 
 def test_cadre_results_are_blocked_with_the_reasons(client, monkeypatch):
@@ -360,11 +423,12 @@ def test_the_secretarys_home_shows_the_years_stage_and_waiting_objections(client
     home = client.get("/branch/").get_data(as_text=True)
     card = home.split('id="this-year"')[1].split("</section>")[0]
     assert "2026 年度：" in card and "公示中" in card
-    assert "群众异议待答复" not in card
+    assert "群众异议待答复" not in home
     file_objection(
         village=village, year=YEAR, topic=ObjectionTopic.OTHER, content="有意见", name="", phone=""
     )
     db.session.commit()
-    card = client.get("/branch/").get_data(as_text=True).split('id="this-year"')[1]
-    assert "1 条群众异议待答复" in card.split("</section>")[0]
-    assert f'href="/branch/years/{YEAR}/objections"' in card
+    todo = client.get("/branch/").get_data(as_text=True).split('id="todo"')[1]
+    todo = todo.split("</section>")[0]
+    assert "1 条群众异议待答复（公示期剩 5 天）" in todo
+    assert f'href="/branch/years/{YEAR}/objections"' in todo

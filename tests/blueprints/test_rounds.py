@@ -25,6 +25,7 @@ from starrating.services.ballots import open_round as open_round_service
 from starrating.services.casting import CodeRefused
 from starrating.web import china_today, qr_svg
 from tests.factories import (
+    certify,
     counting_queries,
     create_member,
     create_user,
@@ -496,3 +497,49 @@ def test_a_new_round_form_sent_twice_creates_one_round(client, secretary):
         select(BallotRound).where(BallotRound.village_id == secretary.village_id)
     ).all()
     assert len(rounds) == 1
+
+
+def _ticked(page: str, name: str) -> bool:
+    box = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert box, name
+    return "checked" in box.group(0)
+
+
+def test_the_new_round_form_ticks_only_the_sections_still_needing_a_round(client):
+    """Once this year's member round is certified (quorum met), 党员 is no longer pre-ticked;
+    the cadres, who still need their round, are."""
+    year = china_today().year
+    village = create_village()
+    user = create_user(role=Role.SECRETARY, village=village)
+    for name in ("甲", "乙"):
+        create_member(village=village, name=name)
+    open_assessment(village=village, secretary=user, raters=[user], year=year)
+    create_cadre(village=village)
+    login(client, user)
+    page = client.get("/branch/rounds").get_data(as_text=True)
+    assert _ticked(page, "members") and _ticked(page, "cadres")
+
+    members_round = create_round(
+        actor=user,
+        village=village,
+        year=year,
+        title="党员测评",
+        members=True,
+        cadres=False,
+        electorate=Electorate.VILLAGERS,
+        eligible=10,
+    )
+    codes = generate_codes(actor=user, ballot_round=members_round, count=6)
+    open_round_service(actor=user, ballot_round=members_round)
+    rows = subjects(members_round.id)
+    for code in codes:
+        cast_ballot(village=village, code=code.code, marks={row.id: S for row in rows})
+    close_round(actor=user, ballot_round=members_round)
+    db.session.commit()
+    page = client.get("/branch/rounds").get_data(as_text=True)
+    assert _ticked(page, "members"), "closed but not certified: it does not count yet"
+
+    certify(members_round)
+    page = client.get("/branch/rounds").get_data(as_text=True)
+    assert not _ticked(page, "members")
+    assert _ticked(page, "cadres")

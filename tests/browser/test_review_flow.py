@@ -102,7 +102,7 @@ def test_objection_answer_submission_approval_and_lock(
     pc.goto(f"{base}/branch/years/{year}/review")
     expect(pc.locator("#submit-blockers")).to_have_count(0)
     pc.get_by_role("button", name="报送乡镇审核").click()
-    expect(pc.locator("#year-state")).to_have_text("已报乡镇")
+    expect(pc.locator("#year-state")).to_have_text("已报乡镇，待审核")
 
     # the villager finds the answer with the reference, never the filer's phone
     page.goto(f"{base}/{seeded['code']}/board#lookup")

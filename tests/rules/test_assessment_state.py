@@ -95,6 +95,7 @@ def test_publishing_waits_for_the_end_of_marking_and_settled_results() -> None:
 def _submit(**changes: object) -> list[str]:
     facts: dict = {
         "today": date(2026, 12, 3),
+        "state": YearState.PUBLICITY,
         "marking_closed": True,
         "result_problems": (),
         "publicity_ends_on": date(2026, 12, 2),
@@ -129,6 +130,13 @@ def test_submission_lists_everything_that_blocks_it() -> None:
         "村干部考核结果尚未公示",
         "尚有 3 条群众异议未答复",
     ]
+
+
+def test_a_year_still_marking_is_not_said_to_have_marking_reopened() -> None:
+    """Marking never closed is not "reopened for corrections": that is only during publicity."""
+    blockers = _submit(state=YearState.MARKING, marking_closed=False, publicity_ends_on=None)
+    assert blockers[0] == "评分尚未结束：请先结束评分"
+    assert not any("重新开放" in b for b in blockers)
 
 
 def test_submission_waits_for_every_opened_round_to_be_counted_and_certified() -> None:

@@ -11,8 +11,10 @@ from flask_login import current_user
 from starrating import queries
 from starrating.permissions import guard_blueprint
 from starrating.queries import assessment as year_queries
-from starrating.queries import board as board_queries
+from starrating.queries.status import year_status_of
 from starrating.rules.vocabulary import VILLAGE_ROLES, Role
+from starrating.services.todo import secretary_todos
+from starrating.web import china_today
 
 bp = Blueprint("branch", __name__)
 guard_blueprint(bp, roles=VILLAGE_ROLES)
@@ -20,19 +22,17 @@ guard_blueprint(bp, roles=VILLAGE_ROLES)
 
 @bp.route("/")
 def index() -> Any:
-    counts = latest = objections = None
+    counts = latest = status = todos = None
     if current_user.role is Role.SECRETARY:
+        today = china_today()
         counts = queries.roster_counts(current_user.village_id)
         years = year_queries.years_of(current_user.village_id)
         if years:
             latest = years[0]
-            objections = board_queries.objection_counts(current_user.village_id, latest.year)
+            status = year_status_of(latest, today=today)
+        todos = secretary_todos(current_user.village_id, today=today)
     return render_template(
-        "branch/index.html",
-        counts=counts,
-        latest=latest,
-        objections=objections,
-        answerer=board_queries.answerer_label(latest.state) if latest else None,
+        "branch/index.html", counts=counts, latest=latest, status=status, todos=todos
     )
 
 

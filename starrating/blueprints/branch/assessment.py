@@ -29,6 +29,7 @@ from starrating.permissions import (
     get_year_or_404,
 )
 from starrating.queries import assessment as reads
+from starrating.queries.status import year_status_of, year_statuses
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar import GRADE_ORDER
 from starrating.rules.tenstar_quota import QuotaResult
@@ -64,9 +65,23 @@ def _rater_choices(form: OpenYearForm | RatersForm) -> list[int]:
 @bp.route("/years")
 @allow(Role.SECRETARY)
 def years() -> Any:
-    form = OpenYearForm(year=china_today().year)
+    form = OpenYearForm(year=_year_to_offer())
     form.raters.data = _rater_choices(form)  # the whole committee marks, unless told otherwise
     return _years_page(form)
+
+
+def _year_to_offer() -> int | None:
+    """The year the open-year form starts with: this year while it is not opened; once it is,
+    next year if the township already has its scheme; otherwise nothing (never a year that
+    is already open)."""
+    this_year = china_today().year
+    opened = {found.year for found in reads.years_of(current_user.village_id)}
+    if this_year not in opened:
+        return this_year
+    following = this_year + 1
+    if following not in opened and reads.scheme_of(current_user.township_id, following):
+        return following
+    return None
 
 
 def _years_page(form: OpenYearForm, *, warn: bool = True) -> Any:
@@ -77,11 +92,18 @@ def _years_page(form: OpenYearForm, *, warn: bool = True) -> Any:
     missing = None
     if (
         warn
+        and wanted is not None
         and wanted not in {year.year for year in opened}
         and reads.scheme_of(current_user.township_id, wanted) is None
     ):
         missing = service.missing_scheme_message(wanted)
-    return render_template("branch/years.html", years=opened, form=form, missing_scheme=missing)
+    return render_template(
+        "branch/years.html",
+        years=opened,
+        statuses=year_statuses(opened, today=china_today()),
+        form=form,
+        missing_scheme=missing,
+    )
 
 
 @bp.route("/years", methods=["POST"])
@@ -129,17 +151,22 @@ def _year_page(
         for member in reads.joinable_members(found)
     ]
     scheme = found.scheme
+    members = reads.assessed_members(found.id)
+    progress = reads.marking_progress(found.id)
     return render_template(
         "branch/year.html",
         year=found,
+        status=year_status_of(found, today=china_today()),
         scheme=scheme,
         marked_stars=sum(1 for star in scheme.tenstar.stars if star.measure is None),
         raters=raters,
-        members=reads.assessed_members(found.id),
-        progress=reads.marking_progress(found.id),
+        members=members,
+        progress=progress,
         raters_form=raters_form,
         add_form=add_form,
-        completion=reads.rater_completion(found),
+        completion=reads.rater_completion(
+            found, raters_=raters, members=members, progress=progress
+        ),
         close_form=close_form or CloseMarkingForm(),
         close_error=close_error,
         reopen_form=ReopenForm(),

@@ -24,6 +24,7 @@ from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
 from starrating.models import BallotRound, BallotSubject, BallotToken
 from starrating.permissions import allow, get_round_or_404
 from starrating.queries import ballots as reads
+from starrating.queries.assessment import year_of
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
 from starrating.rules.tokens import shown
@@ -31,6 +32,7 @@ from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError, guessing, once
 from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
+from starrating.services.review import active_cadre_count
 from starrating.web import ballot_address, china_today, printing_problem, qr_svg
 
 # Up to this many subjects the ballot has one column; more are split into two columns side by
@@ -76,7 +78,7 @@ def _issued_and_returned(village_id: int) -> dict[int, tuple[int, int]]:
 @allow(Role.SECRETARY)
 def rounds() -> Any:
     if request.method == "GET":
-        form = RoundForm(year=china_today().year, members=True, electorate=Electorate.VILLAGERS)
+        form = _new_round_form(china_today().year)
     else:
         form = RoundForm()
         created = _create_round(form)
@@ -87,6 +89,21 @@ def rounds() -> Any:
         rounds=reads.rounds_of(current_user.village_id),
         counts=_issued_and_returned(current_user.village_id),
         form=form,
+    )
+
+
+def _new_round_form(year: int) -> RoundForm:
+    """This year's round, ticking only the sections that still need one (a member round
+    already certified for the year is not asked again by default)."""
+    record = year_of(current_user.village_id, year)
+    needed = reads.sections_needing_a_round(
+        village_id=current_user.village_id,
+        year=year,
+        year_id=record.id if record else None,
+        cadres=active_cadre_count(current_user.village_id),
+    )
+    return RoundForm(
+        year=year, members=needed.members, cadres=needed.cadres, electorate=Electorate.VILLAGERS
     )
 
 

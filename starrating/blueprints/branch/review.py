@@ -2,27 +2,30 @@
 cadres' results on the board, answer the villagers' objections, submit the year to the township
 once publicity is over, and take a returned year back to act on the township's opinion."""
 
+from collections import Counter
 from typing import Any
 
-from flask import render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import submit_change
+from starrating.blueprints.changes import form_problem, submit_change
 from starrating.forms import ConfirmForm
-from starrating.forms.board import AnswerForm
+from starrating.forms.board import AnswerForm, PublishForm
 from starrating.models import AssessmentYear
 from starrating.permissions import allow, get_year_or_404
 from starrating.queries import board as board_reads
+from starrating.queries.status import year_status_of
 from starrating.queries.township import review_history
 from starrating.rules.assessment_state import (
     Step,
     YearState,
     lock_message,
-    publicity_open,
+    publicity_end,
     step_problem,
     village_may_edit,
 )
+from starrating.rules.tenstar import GRADE_ORDER
 from starrating.rules.vocabulary import Role
 from starrating.services import review as service
 from starrating.services.guessing import filing_alert
@@ -46,10 +49,9 @@ def review(year: int) -> Any:
         "branch/review.html",
         year=found,
         today=today,
+        status=year_status_of(found, today=today),
         publish_problem=step_problem(state, Step.PUBLISH, Role.SECRETARY),
         publish_blockers=service.publishing_blockers(found) if state is YearState.MARKING else [],
-        tenstar_live=publicity_open(found.publicity_ends_on, today),
-        cadres_live=publicity_open(found.cadres_publicity_ends_on, today),
         cadre_blockers=service.cadre_publishing_blockers(found) if editable else [],
         submit_problem=step_problem(state, Step.SUBMIT, Role.SECRETARY),
         submit_blockers=service.submission_blockers(found, today=today) if editable else [],
@@ -60,16 +62,60 @@ def review(year: int) -> Any:
     )
 
 
+@bp.route("/years/<int:year>/review/publish")
+@allow(Role.SECRETARY)
+def confirm_publishing(year: int) -> Any:
+    """What will go public, before it does: the rows as the board will show them and the
+    publicity days; publishing needs the tick under them."""
+    found = get_year_or_404(year, for_user=current_user)
+    today = china_today()
+    rows = board_reads.tenstar_preview(found)
+    counts = Counter(row.grade for row in rows)
+    return render_template(
+        "branch/publish_confirm.html",
+        year=found,
+        rows=rows,
+        star_names=[star.name for star in found.scheme.tenstar.stars],
+        grades=[(g.label, counts[g.label]) for g in GRADE_ORDER if counts[g.label]],
+        starts=today,
+        ends=publicity_end(today, found.scheme.tenstar.publicity_days),
+        problem=_publish_problem(found),
+        blockers=service.publishing_blockers(found) if found.state is YearState.MARKING else [],
+        form=PublishForm(shown=board_reads.rows_digest(rows)),
+    )
+
+
 @bp.route("/years/<int:year>/review/publish", methods=["POST"])
 @allow(Role.SECRETARY)
 def publish_results(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
+    form = PublishForm()
+    confirm_url = url_for("branch.confirm_publishing", year=found.year)
+    if not village_may_edit(found.state):  # under review or approved: say that first
+        flash(lock_message(found.year, found.state), "error")
+        return redirect(_review_url(found))
+    if not form.validate_on_submit():
+        flash(form_problem(form, hidden=("csrf_token",), labelled=False), "error")
+        return redirect(confirm_url)
+    if form.shown.data != _shown_now(found):
+        flash("公示内容在您核对之后有变化（评分或等次改动了），请重新核对后再公示", "error")
+        return redirect(confirm_url)
     return submit_change(
-        ConfirmForm(),
+        form,
         lambda: service.publish_results(actor=current_user, year=found, today=china_today()),
         done=f"{found.year} 年度十星级评定结果已在公示栏公示，公示期满、异议答复完毕后可报送乡镇",
         back=_review_url(found),
     )
+
+
+def _publish_problem(year: AssessmentYear) -> str | None:
+    if not village_may_edit(year.state):
+        return lock_message(year.year, year.state)
+    return step_problem(year.state, Step.PUBLISH, Role.SECRETARY)
+
+
+def _shown_now(year: AssessmentYear) -> str:
+    return board_reads.rows_digest(board_reads.tenstar_preview(year))
 
 
 @bp.route("/years/<int:year>/review/publish-cadres", methods=["POST"])

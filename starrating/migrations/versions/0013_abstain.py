@@ -1,7 +1,7 @@
 """弃权 per star; the reason for closing marking while raters had not finished
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 10:00:00.000000
 
 A rater may abstain (弃权) on a star: a star_mark row with abstained set and neither passed
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

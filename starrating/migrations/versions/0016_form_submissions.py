@@ -1,7 +1,7 @@
 """one-time tokens of the forms that create a record
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-03 10:53:05.942882
 
 """
@@ -13,7 +13,7 @@ import starrating.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0010'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
