@@ -2,7 +2,6 @@
 
 import secrets
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from starrating.forms.base import ChineseForm
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.roster import MAX_GROUP_LENGTH, MAX_NAME_LENGTH
 from starrating.rules.values import date_problem, typed
@@ -69,13 +69,13 @@ class ChineseDateField(DateField):
             raise ValueError(problem)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ChineseForm):
     username = StringField("用户名", validators=[required(), Length(max=40)])
     password = PasswordField("密码", validators=[required(), Length(max=200)])
     remember = BooleanField("在这台设备上保持登录（30 天）")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ChineseForm):
     """Shape only: what a new password must be is the service's (password_policy) to say."""
 
     current = PasswordField(
@@ -97,11 +97,11 @@ class OnceField(HiddenField):
         super().__init__(default=lambda: secrets.token_urlsafe(18), **kwargs)  # type: ignore[arg-type]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ChineseForm):
     """A button that changes something: only its CSRF token."""
 
 
-class VillageForm(FlaskForm):
+class VillageForm(ChineseForm):
     name = StringField("村名", validators=[required(), Length(max=60)])
     code = StringField(
         "村代码（公示栏网址用，如 wengjiabu）",
@@ -112,7 +112,7 @@ class VillageForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(ChineseForm):
     display_name = StringField("姓名", validators=[required(), Length(max=40)])
     username = StringField(
         "登录用户名",
@@ -130,7 +130,7 @@ class UserForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(ChineseForm):
     name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
     village_group = StringField(
         "组别（村民小组）", validators=[Optional(), Length(max=MAX_GROUP_LENGTH)]
@@ -150,7 +150,7 @@ class MemberForm(FlaskForm):
     version = HiddenField()
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(ChineseForm):
     status = SelectField(
         "变动",
         choices=[
@@ -162,9 +162,9 @@ class LeaveForm(FlaskForm):
     version = IntegerField(validators=[required()])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(ChineseForm):
     version = IntegerField(validators=[required()])
 
 
-class RosterUploadForm(FlaskForm):
+class RosterUploadForm(ChineseForm):
     file = FileField("花名册文件（.xlsx）", validators=[FileRequired(message="请选择要上传的文件")])

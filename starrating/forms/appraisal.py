@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-
+from starrating.forms.base import ChineseForm
 from starrating.forms.numbers import FigureField
 from starrating.rules.values import Figure
 
 
-class CompletionForm(FlaskForm):
+class CompletionForm(ChineseForm):
     """核定完成 in percent: not negative; above 100 is kept and counted as 100 by the rule."""
 
     completion = FigureField(
@@ -23,7 +22,7 @@ class CompletionForm(FlaskForm):
     )
 
 
-class TownshipScoreForm(FlaskForm):
+class TownshipScoreForm(ChineseForm):
     """乡镇评价: 0–100, one decimal."""
 
     score = FigureField(

@@ -3,7 +3,6 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from starrating.forms import REQUIRED, ChineseDateField, database_id, required, required_date
+from starrating.forms.base import ChineseForm
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 REASON_LENGTH = 200
@@ -40,7 +40,7 @@ class CheckboxesField(SelectMultipleField):
         super().__init__(label, coerce=database_id, validate_choice=False, **kwargs)
 
 
-class OpenYearForm(FlaskForm):
+class OpenYearForm(ChineseForm):
     year = ChineseIntegerField(
         "评定年度",
         validators=[
@@ -55,11 +55,11 @@ class OpenYearForm(FlaskForm):
     raters = CheckboxesField("评委")
 
 
-class RatersForm(FlaskForm):
+class RatersForm(ChineseForm):
     raters = CheckboxesField("评委")
 
 
-class AddYearMemberForm(FlaskForm):
+class AddYearMemberForm(ChineseForm):
     member = SelectField(
         "党员",
         coerce=database_id,
@@ -68,33 +68,33 @@ class AddYearMemberForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(ChineseForm):
     reopen_reason = StringField(
         "重新开放的原因", validators=[required(), Length(max=REASON_LENGTH)]
     )
 
 
-class CloseMarkingForm(FlaskForm):
+class CloseMarkingForm(ChineseForm):
     # needed only while some rater has not finished: the service decides
     close_reason = TextAreaField(
         "仍要结束评分的原因", validators=[Optional(), Length(max=REASON_LENGTH)]
     )
 
 
-class ExcellenceForm(FlaskForm):
+class ExcellenceForm(ChineseForm):
     members = CheckboxesField("评为优秀")
     opinion = TextAreaField("支委会意见", validators=[required(), Length(max=OPINION_LENGTH)])
     # no JavaScript: re-show the form with the first candidates of the ranking ticked
     pick_top = SubmitField()
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(ChineseForm):
     removed_reason = StringField(
         "移出原因（如：已转出、去世）", validators=[required(), Length(max=REASON_LENGTH)]
     )
 
 
-class VetoForm(FlaskForm):
+class VetoForm(ChineseForm):
     veto_reason = SelectField("否决情形", validate_choice=False, validators=[required()])
     veto_on = ChineseDateField("事实发生日期", validators=[required_date()])
     veto_note = StringField(
@@ -103,7 +103,7 @@ class VetoForm(FlaskForm):
     version = IntegerField(validators=[required()])
 
 
-class ExemptionForm(FlaskForm):
+class ExemptionForm(ChineseForm):
     meeting_date = ChineseDateField("党员大会通过日期", validators=[required_date()])
     exempt_reason = StringField("免评说明", validators=[Optional(), Length(max=REASON_LENGTH)])
     version = IntegerField(validators=[required()])

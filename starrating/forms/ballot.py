@@ -7,11 +7,11 @@ long villagers' assembly must still submit hours later (DESIGN.md §11, "CSRF").
 from collections.abc import Mapping
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from starrating.forms.base import ChineseForm
 from starrating.rules.ballots import Choice
 
 BALLOT_CSRF_SECONDS = 6 * 3600
@@ -26,7 +26,7 @@ class _LongCsrf:
     csrf_time_limit = BALLOT_CSRF_SECONDS
 
 
-class CodeForm(FlaskForm):
+class CodeForm(ChineseForm):
     class Meta(_LongCsrf):
         pass
 
@@ -36,7 +36,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class BallotForm(FlaskForm):
+class BallotForm(ChineseForm):
     """Only the CSRF token: the marks are one radio group per subject, read by read_marks()."""
 
     class Meta(_LongCsrf):

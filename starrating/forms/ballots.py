@@ -1,7 +1,6 @@
 """Forms of the secretary's ballot round pages: shape only. Whether a year is open, how many
 codes are left and which serials exist are the services' business."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -15,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from starrating.forms import REQUIRED, OnceField, choices, required
 from starrating.forms.assessment import FIRST_YEAR, LAST_YEAR, ChineseIntegerField
+from starrating.forms.base import ChineseForm
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.electorate import Electorate
 
@@ -44,7 +44,7 @@ class ChineseDateTimeField(DateTimeLocalField):
             raise ValueError("请填写日期和时间，如 2026-03-02 09:00") from error
 
 
-class RoundForm(FlaskForm):
+class RoundForm(ChineseForm):
     once = OnceField()
     title = StringField(
         "测评名称（不填则为“某年度民主测评”）", validators=[Optional(), Length(max=TITLE_LENGTH)]
@@ -72,7 +72,7 @@ class RoundForm(FlaskForm):
     ends_at = ChineseDateTimeField("计划结束时间（可不填）", validators=[Optional()])
 
 
-class CodesForm(FlaskForm):
+class CodesForm(ChineseForm):
     count = ChineseIntegerField(
         "生成张数",
         validators=[
@@ -87,7 +87,7 @@ class CodesForm(FlaskForm):
     issued = IntegerField(validators=[InputRequired()])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(ChineseForm):
     serial = ChineseIntegerField(
         "作废第几号选票",
         validators=[

@@ -1,11 +1,11 @@
 """Forms of the public board and of the secretary's objections page (shape only: the services
 check what an objection or an answer must be, and say so in Chinese)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from starrating.forms import OnceField, choices, required
+from starrating.forms.base import ChineseForm
 from starrating.models import ObjectionTopic
 
 # A board page may stay open on a phone for hours before the objection is sent.
@@ -14,7 +14,7 @@ OBJECTION_CSRF_SECONDS = 6 * 3600
 TEXT_CAP = 5000
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(ChineseForm):
     once = OnceField()
 
     class Meta:
@@ -26,11 +26,11 @@ class ObjectionForm(FlaskForm):
     phone = StringField("联系电话（可不填）", validators=[Length(max=TEXT_CAP)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(ChineseForm):
     answer = TextAreaField("答复", validators=[Length(max=TEXT_CAP)])
 
 
-class PublishForm(FlaskForm):
+class PublishForm(ChineseForm):
     """Publishing the ten-star results, only after the secretary has read what goes public:
     shown is the digest of the rows on the confirmation page, confirmed the tick under them."""
 

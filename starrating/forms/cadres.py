@@ -3,12 +3,12 @@ are filled in by the view."""
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from starrating.forms import REQUIRED, ChineseDateField, OnceField, required, required_date
+from starrating.forms.base import ChineseForm
 from starrating.forms.numbers import FigureField
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import TOTAL_WEIGHT
@@ -59,7 +59,7 @@ def grade_choices() -> list[SelectChoice]:
     ]
 
 
-class CadreForm(FlaskForm):
+class CadreForm(ChineseForm):
     once = OnceField()
     name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
     post = StringField("职务", validators=[required(), Length(max=MAX_POST_LENGTH)])
@@ -72,11 +72,11 @@ class CadreForm(FlaskForm):
     version = HiddenField()
 
 
-class CadreUploadForm(FlaskForm):
+class CadreUploadForm(ChineseForm):
     file = FileField("村干部名单（.xlsx）", validators=[FileRequired(message="请选择要上传的文件")])
 
 
-class PledgeItemForm(FlaskForm):
+class PledgeItemForm(ChineseForm):
     once = OnceField()
     content = StringField("承诺事项", validators=[required(), Length(max=300)])
     indicator = StringField("衡量指标", validators=[required(), Length(max=200)])

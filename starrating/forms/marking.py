@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
+from starrating.forms.base import ChineseForm
 from starrating.models import StarMark
 from starrating.rules.tenstar import ABSTAIN, Abstention
 from starrating.rules.tenstar_scheme import Star
@@ -73,7 +74,7 @@ def _points_field(star: Star) -> DecimalField:
     )
 
 
-class MarkForm(FlaskForm):
+class MarkForm(ChineseForm):
     """The buttons and the checks every marking form shares; fields come from mark_form_class."""
 
     # the first submit button is the one Enter presses, so "save and next" comes first

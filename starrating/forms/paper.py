@@ -8,10 +8,10 @@ is the service's business.
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from starrating.forms.base import ChineseForm
 from starrating.rules.ballots import Choice
 
 DIGITS = {"1": Choice.SATISFIED, "2": Choice.BASIC, "3": Choice.DISSATISFIED, "4": Choice.UNKNOWN}
@@ -24,7 +24,7 @@ class BadDigits(ValueError):
     """Digits no sheet could give; the message names the position, in Chinese."""
 
 
-class PaperForm(FlaskForm):
+class PaperForm(ChineseForm):
     code = StringField(
         "票码", validators=[DataRequired(message="请输入选票上的票码"), Length(max=40)]
     )
@@ -37,14 +37,14 @@ class PaperForm(FlaskForm):
     )
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(ChineseForm):
     digits = StringField(
         "更正后的数字",
         validators=[DataRequired(message="请输入核对后的数字"), Length(max=MAX_SUBJECTS * 2)],
     )
 
 
-class VoidSheetForm(FlaskForm):
+class VoidSheetForm(ChineseForm):
     reason = StringField(
         "作废原因",
         validators=[

@@ -3,11 +3,11 @@ version of the report the form showed."""
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from starrating.forms import required
+from starrating.forms.base import ChineseForm
 from starrating.forms.cadres import ShownVersionField
 from starrating.forms.numbers import FigureField
 from starrating.rules.values import Figure
@@ -17,7 +17,7 @@ PROGRESS_STEP = Decimal("0.1")
 PROGRESS_MESSAGE = "请填写 0–100 之间的数字"
 
 
-class ReportForm(FlaskForm):
+class ReportForm(ChineseForm):
     progress = FigureField(
         "完成进度（%）",
         Figure(

@@ -9,10 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -23,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from starrating.forms import REQUIRED, choices
+from starrating.forms.base import ChineseForm, ChineseSubform
 from starrating.forms.numbers import FigureField, WholeNumberField
 from starrating.rules.appraisal import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
@@ -82,7 +81,7 @@ class FractionField(StringField):
         return "" if self.data is None else str(self.data)
 
 
-class SchemeYearForm(FlaskForm):
+class SchemeYearForm(ChineseForm):
     year = IntegerField(
         "年度",
         validators=[_required()],
@@ -90,7 +89,7 @@ class SchemeYearForm(FlaskForm):
     )
 
 
-class StarForm(Form):
+class StarForm(ChineseSubform):
     """One star's name, group and criteria; its code and ballot measure are not edited."""
 
     name = StringField("名称", validators=[_at_most(MAX_STAR_NAME)])
@@ -103,7 +102,7 @@ class StarForm(Form):
     criteria = TextAreaField("评定标准（评议时向评议人展示）", validators=[_at_most(MAX_CRITERIA)])
 
 
-class SchemePartForm(FlaskForm):
+class SchemePartForm(ChineseForm):
     """One part of the year's scheme on one form, opened at the scheme's version."""
 
     version = HiddenField()

@@ -72,7 +72,7 @@ def test_a_members_group_is_kept_from_the_form_and_audited(client, secretary):
         ({"joined_on": "1970-01-01"}, "入党时应已年满 18 周岁"),
         ({"exempt_meeting_date": "2026-01-10"}, "只有“年老体弱”类别的党员可以免评"),
         ({"phone": "call me"}, "请填写数字电话号码"),
-        ({"gender": "unknown"}, "Not a valid choice"),
+        ({"gender": "unknown"}, "请从列表中选择一项"),
     ],
 )
 def test_a_bad_member_form_is_refused_and_nothing_is_added(client, secretary, change, message):
