@@ -94,7 +94,11 @@ def _no_control_characters() -> None:
 def _year_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Every address with a <year> in it: a year outside 1900–2100 names nothing (a 404 in
     Chinese), before a view builds a date from it (year 99999 overflowed)."""
+    from flask_login import current_user
+
     year = (values or {}).get("year")
+    if not current_user.is_authenticated:
+        return  # a stranger is sent to the login page by the view's guard, whatever the year
     if isinstance(year, int) and not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
         from starrating.errors import refuse
 

@@ -310,7 +310,8 @@ def parse_ballot_form(html: str) -> BallotForm | None:
     choices: dict[int, list[str]] = {}
     for attrs in parser.inputs:
         name, value = attrs.get("name") or "", attrs.get("value")
-        if name.startswith("s-") and name[2:].isdigit() and value is not None:
+        # value "" is a row's 「清除」 box (back to blank), not one of the choices
+        if name.startswith("s-") and name[2:].isdigit() and value:
             choices.setdefault(int(name[2:]), []).append(value)
     if token is None or not choices:
         return None
