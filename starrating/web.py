@@ -3,6 +3,7 @@
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from starrating.models.types import DATABASE_INT_MAX
+from starrating.rules.public_address import AddressKind, classify
+from starrating.rules.public_address import warning as address_warning
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -150,6 +153,28 @@ def host_is_allowed(host: str, allowed: Sequence[str]) -> bool:
         name = host
     names = {host, name, name.strip("[]")}  # an IPv6 host comes as [fd00::2]:5000
     return any(entry.lower() in names for entry in allowed)
+
+
+@dataclass(frozen=True)
+class PrintedAddress:
+    """The address printed codes would carry, and what kind it is (rules/public_address.py)."""
+
+    base: str
+    kind: AddressKind
+
+    @property
+    def warning(self) -> str:
+        return address_warning(self.kind, self.base)
+
+
+def printed_address() -> PrintedAddress | None:
+    """The address QR codes printed from this request would lead to, classified; None when
+    there is none (printing_problem says why)."""
+    base = public_base_url()
+    if base is None:
+        return None
+    configured = bool(current_app.config.get("PUBLIC_BASE_URL"))
+    return PrintedAddress(base, classify(base, configured=configured))
 
 
 def printing_problem() -> str | None:
