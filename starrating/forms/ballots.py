@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from starrating.forms import REQUIRED, choices, required
 from starrating.forms.assessment import FIRST_YEAR, LAST_YEAR, ChineseIntegerField
 from starrating.rules.electorate import Electorate
+from starrating.rules.serials import EXAMPLE as SERIALS_EXAMPLE
 from starrating.rules.serials import BadSerials, parse_serials
 
 TITLE_LENGTH = 100
@@ -115,7 +116,7 @@ class VoidForm(AddressConfirmation, FlaskForm):
     serials = SerialsField(
         "作废哪些编号",
         description="写选票上的编号：一张写 5，连续的写 12-20，几张写 3, 7, 9（可以混写）",
-        validators=[InputRequired(message=REQUIRED)],
+        validators=[InputRequired(message=f"请填写要作废的选票编号，{SERIALS_EXAMPLE}")],
     )
     void_reason = StringField(
         "作废原因（如：遗失、污损、打印失败）", validators=[required(), Length(max=REASON_LENGTH)]
