@@ -140,7 +140,18 @@ def _create_round(form: RoundForm) -> BallotRound | None:
 @bp.route("/rounds/<int:round_id>", endpoint="round")
 @allow(Role.SECRETARY)
 def round_page(round_id: int) -> Any:
-    found = get_round_or_404(round_id, for_user=current_user)
+    return _round_page(get_round_or_404(round_id, for_user=current_user))
+
+
+def _round_page(
+    found: BallotRound,
+    *,
+    codes_form: CodesForm | None = None,
+    void_form: VoidForm | None = None,
+    problems: dict[str, str] | None = None,
+) -> Any:
+    """The round's page; after a refused print or void, with the form as sent and the reason
+    beside its button (problems: section id → message), the browser scrolled there."""
     counts = reads.turnout(found)
     required = found.electorate.quorum.required(found.eligible)
     remaining = found.eligible - counts.issued
@@ -151,14 +162,15 @@ def round_page(round_id: int) -> Any:
         required=required,
         remaining=remaining,
         subjects=reads.subjects(found.id),
-        codes_form=CodesForm(count=remaining, issued=counts.issued),
-        void_form=VoidForm(),
+        codes_form=codes_form or CodesForm(count=remaining, issued=counts.issued),
+        void_form=void_form or VoidForm(),
         confirm_form=ConfirmForm(),
         guessing=guessing.village_alert(found.village_id),
         no_address=printing_problem(),
         address=printed_address(),
         print_runs=reads.print_runs(found.id),
-    )
+        problems=problems or {},
+    ), (422 if problems else 200)
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
@@ -212,8 +224,7 @@ def generate_codes(round_id: int) -> Any:
         flash(_form_problem(form), "error")
         return redirect(_round_url(found))
     if problem := _address_refusal(form):
-        flash(problem, "error")
-        return redirect(_round_url(found) + "#codes")
+        return _round_page(found, codes_form=form, problems={"codes": problem})
     issued = service.issued_count(found)
     if form.issued.data != issued:
         # a reloaded print page or a double click sends the form again: never print twice
@@ -246,11 +257,10 @@ def void_code(round_id: int) -> Any:
     found = get_round_or_404(round_id, for_user=current_user)
     form = VoidForm()
     if not form.validate_on_submit():
-        flash(_form_problem(form) + "。没有作废任何选票。", "error")
-        return redirect(_round_url(found) + "#void")
+        problem = _form_problem(form) + "。没有作废任何选票。"
+        return _round_page(found, void_form=form, problems={"void": problem})
     if problem := _address_refusal(form):  # the replacements are printed at once
-        flash(problem, "error")
-        return redirect(_round_url(found) + "#void")
+        return _round_page(found, void_form=form, problems={"void": problem})
     serials = form.serials.data
     try:
         replacements = service.void_codes(
@@ -268,8 +278,7 @@ def void_code(round_id: int) -> Any:
         )
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(_round_url(found) + "#void")
+        return _round_page(found, void_form=form, problems={"void": error.message})
     db.session.commit()
     return _print_page(found, replacements, run, layout=form.layout.data, voided=serials)
 
