@@ -200,7 +200,7 @@ def close_round(round_id: int) -> Any:
 # --- printing: right after generating, or replacements for voided ballots ---------------------
 
 
-def _address_refusal(form: CodesForm | VoidForm) -> str | None:
+def _address_refusal(form: CodesForm | VoidForm, nothing_done: str) -> str | None:
     """Why codes cannot be printed from this request now: no trusted address at all, or one a
     phone may not open (loopback, a bare LAN address) that the secretary has not confirmed."""
     if problem := printing_problem():  # codes shown once: never generated without their QR
@@ -209,8 +209,9 @@ def _address_refusal(form: CodesForm | VoidForm) -> str | None:
     assert address is not None
     if address.kind.needs_confirmation and not form.address_confirmed.data:
         return (
-            f"没有生成票码。{address.warning}"
-            f"如果确实要用这个地址生成，请勾选「{form.address_confirmed.label.text}」后再提交。"
+            f"{nothing_done}：二维码将指向 {address.base}，村民手机扫码可能打不开（见下面的说明，"
+            "可设置 STARRATING_PUBLIC_URL）。如果确实要用这个地址，"
+            f"请勾选「{form.address_confirmed.label.text}」后再提交。"
         )
     return None
 
@@ -223,7 +224,7 @@ def generate_codes(round_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
         return redirect(_round_url(found))
-    if problem := _address_refusal(form):
+    if problem := _address_refusal(form, "没有生成票码"):
         return _round_page(found, codes_form=form, problems={"codes": problem})
     issued = service.issued_count(found)
     if form.issued.data != issued:
@@ -259,7 +260,7 @@ def void_code(round_id: int) -> Any:
     if not form.validate_on_submit():
         problem = _form_problem(form) + "。没有作废任何选票。"
         return _round_page(found, void_form=form, problems={"void": problem})
-    if problem := _address_refusal(form):  # the replacements are printed at once
+    if problem := _address_refusal(form, "没有作废任何选票"):  # replacements print at once
         return _round_page(found, void_form=form, problems={"void": problem})
     serials = form.serials.data
     try:
