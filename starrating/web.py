@@ -5,6 +5,7 @@ import io
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ from werkzeug.routing import IntegerConverter
 
 from starrating.config import MAX_UPLOAD_MB
 from starrating.models.types import DATABASE_INT_MAX
+from starrating.rules.public_address import AddressKind, classify
+from starrating.rules.public_address import warning as address_warning
 from starrating.rules.text import CONTROL_MESSAGE, has_control_characters
 from starrating.rules.values import EARLIEST_DATE, LATEST_DATE
 
@@ -233,6 +236,28 @@ def host_is_allowed(host: str, allowed: Sequence[str]) -> bool:
         name = host
     names = {host, name, name.strip("[]")}  # an IPv6 host comes as [fd00::2]:5000
     return any(entry.lower() in names for entry in allowed)
+
+
+@dataclass(frozen=True)
+class PrintedAddress:
+    """The address printed codes would carry, and what kind it is (rules/public_address.py)."""
+
+    base: str
+    kind: AddressKind
+
+    @property
+    def warning(self) -> str:
+        return address_warning(self.kind, self.base)
+
+
+def printed_address() -> PrintedAddress | None:
+    """The address QR codes printed from this request would lead to, classified; None when
+    there is none (printing_problem says why)."""
+    base = public_base_url()
+    if base is None:
+        return None
+    configured = bool(current_app.config.get("PUBLIC_BASE_URL"))
+    return PrintedAddress(base, classify(base, configured=configured))
 
 
 def printing_problem() -> str | None:

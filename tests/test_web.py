@@ -82,7 +82,7 @@ def test_a_number_too_big_for_the_database_in_a_form_is_refused_in_chinese(clien
     secretary, _ = village_users
     login(client, secretary)
     ballot_round = create_member_round(village=secretary.village, secretary=secretary)
-    void = {"serial": HUGE, "void_reason": "遗失", "layout": "sheet"}
+    void = {"serials": HUGE, "void_reason": "遗失", "layout": "sheet"}
     for url, data in [
         ("/branch/years/2026/members", {"member": HUGE}),
         ("/branch/years/2026/raters", {"raters": HUGE}),

@@ -56,7 +56,7 @@ from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState, Section
 from starrating.rules.guessing import wait_words
 from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalised
-from starrating.services import ServiceError, guessing
+from starrating.services import ServiceError, guessing, printing
 from starrating.services.casting import (
     REFUSALS,
     CodeRefused,
@@ -339,6 +339,25 @@ def _no_code(village: Village) -> Any:
         return render_template("ballot/voted.html", village=village, receipt=receipt)
     flash("请先输入选票上的票码，或扫描选票上的二维码。", "info")
     return redirect(url_for(".enter", village_code=village.code), 303)
+
+
+@bp.route("/<village_code>/scan-test/<probe>")
+@public
+def scan_test(village_code: str, probe: str) -> Any:
+    """The test QR on a print run's cover page: a phone that opens it proves the printed address
+    reaches this server. It holds no ballot code and touches no ballot or session."""
+    village = _village(village_code)
+    with write_phase():  # a GET that writes: the hit is this transaction's first write
+        run = printing.record_scan(village_code=village.code, probe=probe)
+        db.session.commit()
+    if run is None:
+        abort(404)
+    return _message(
+        "扫码测试成功",
+        f"这台手机能打开{village.name}的投票网址（{request.host}）。"
+        "这是打印封面上的测试码，不是选票：不能投票，也没有用掉任何票码。"
+        "请回到电脑上的打印页，那里会显示「已收到手机扫码」。",
+    )
 
 
 @bp.route("/<village_code>/ballot")

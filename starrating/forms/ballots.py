@@ -1,6 +1,8 @@
 """Forms of the secretary's ballot round pages: shape only. Whether a year is open, how many
 codes are left and which serials exist are the services' business."""
 
+from typing import Any
+
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -15,8 +17,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from starrating.forms import REQUIRED, OnceField, choices, required
 from starrating.forms.assessment import FIRST_YEAR, LAST_YEAR, ChineseIntegerField
 from starrating.forms.base import ChineseForm
-from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.electorate import Electorate
+from starrating.rules.serials import EXAMPLE as SERIALS_EXAMPLE
+from starrating.rules.serials import BadSerials, parse_serials
 
 TITLE_LENGTH = 100
 REASON_LENGTH = 200
@@ -72,7 +75,30 @@ class RoundForm(ChineseForm):
     ends_at = ChineseDateTimeField("计划结束时间（可不填）", validators=[Optional()])
 
 
-class CodesForm(ChineseForm):
+class SerialsField(StringField):
+    """Sheet numbers as typed ("12-20", "3, 7, 9"): data is the list of numbers."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.typed = valuelist[0] if valuelist else ""
+        self.data = []
+        if valuelist:
+            try:
+                self.data = parse_serials(valuelist[0])
+            except BadSerials as bad:
+                raise ValueError(bad.message) from bad
+
+    def _value(self) -> str:
+        return getattr(self, "typed", "")
+
+
+class AddressConfirmation:
+    """The secretary's confirmation that the printed address may not open on a phone (a
+    loopback or bare LAN address, rules/public_address.py): the view asks for it."""
+
+    address_confirmed = BooleanField("我已知道手机扫码可能打不开，仍然生成")
+
+
+class CodesForm(AddressConfirmation, ChineseForm):
     count = ChineseIntegerField(
         "生成张数",
         validators=[
@@ -87,16 +113,14 @@ class CodesForm(ChineseForm):
     issued = IntegerField(validators=[InputRequired()])
 
 
-class VoidForm(ChineseForm):
-    serial = ChineseIntegerField(
-        "作废第几号选票",
-        validators=[
-            InputRequired(message=REQUIRED),
-            NumberRange(min=1, max=DATABASE_INT_MAX, message="请填写选票上的编号"),
-        ],
+class VoidForm(AddressConfirmation, ChineseForm):
+    serials = SerialsField(
+        "作废哪些编号",
+        description="写选票上的编号：一张写 5，连续的写 12-20，几张写 3, 7, 9（可以混写）",
+        validators=[InputRequired(message=f"请填写要作废的选票编号，{SERIALS_EXAMPLE}")],
     )
     void_reason = StringField(
-        "作废原因（如：遗失、污损、填错）", validators=[required(), Length(max=REASON_LENGTH)]
+        "作废原因（如：遗失、污损、打印失败）", validators=[required(), Length(max=REASON_LENGTH)]
     )
     layout = RadioField(
         "补发选票的打印样式", choices=LAYOUTS, default=SHEET, validators=[required()]

@@ -10,6 +10,7 @@ from starrating.models.ballots import (
     CastBallot,
     Certification,
     PaperEntry,
+    PrintRun,
 )
 from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport, TownshipScore
 from starrating.models.members import Member
@@ -39,6 +40,7 @@ __all__ = [
     "PaperEntry",
     "Pledge",
     "PledgeItem",
+    "PrintRun",
     "QuarterlyReport",
     "FormSubmission",
     "RateLimitHit",

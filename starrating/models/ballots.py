@@ -164,6 +164,31 @@ class PaperEntry(db.Model):
     void_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[void_confirmed_by_id])
 
 
+class PrintRun(db.Model):
+    """One print job of a round's codes: the serials printed (and those they replace), who
+    printed them, and the scan test of its cover page. A phone that opens the cover's test
+    address (probe) marks the run scanned: the printed address works. It holds no code, and
+    of a scan only when and how often."""
+
+    __tablename__ = "print_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("ballot_round.id"), index=True)
+    first_serial: Mapped[int]
+    last_serial: Mapped[int]
+    # the serials voided in this job, which these replace (a failed print run reprinted)
+    replaces: Mapped[list[int] | None] = mapped_column(JSON)
+    base_url: Mapped[str] = mapped_column(String(200))
+    printed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    probe: Mapped[str] = mapped_column(String(32), unique=True, default=random_id)
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scan_count: Mapped[int] = mapped_column(default=0)
+
+    printed_by: Mapped[User] = relationship()
+
+
 class Certification(db.Model):
     """A teller's or scrutineer's signature under a closed round's tally."""
 

@@ -19,7 +19,7 @@ from starrating.models import (
     BallotToken,
     CastBallot,
 )
-from starrating.models.ballots import Certification, PaperEntry
+from starrating.models.ballots import Certification, PaperEntry, PrintRun
 from starrating.rules.ballots import Choice, ChoiceCounts, RoundTally, tally_round
 from starrating.rules.electorate import RoundState
 
@@ -382,5 +382,17 @@ def certifications(round_id: int) -> list[Certification]:
             .options(joinedload(Certification.user))
             .where(Certification.round_id == round_id)
             .order_by(Certification.certified_at)
+        )
+    )
+
+
+def print_runs(round_id: int) -> list[PrintRun]:
+    """The round's print jobs, newest first, with who printed them."""
+    return list(
+        db.session.scalars(
+            select(PrintRun)
+            .options(joinedload(PrintRun.printed_by))
+            .where(PrintRun.round_id == round_id)
+            .order_by(PrintRun.id.desc())
         )
     )

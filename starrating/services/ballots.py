@@ -1,7 +1,7 @@
 """Satisfaction ballot rounds: set up, codes, open and close, and the write-off (核销) of the codes
 never used; casting itself is services/casting.py."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +21,7 @@ from starrating.models import (
 from starrating.models.types import utcnow
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
+from starrating.rules.serials import describe_serials
 from starrating.rules.tokens import new_code
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
@@ -167,6 +168,17 @@ class PrintedCode:
 def generate_codes(*, actor: User, ballot_round: BallotRound, count: int) -> list[PrintedCode]:
     """New one-time codes, never more than the eligible count; the codes themselves are returned
     once, for printing, and kept only as keyed hashes."""
+    codes = _new_codes(ballot_round, count)
+    _audit(
+        actor,
+        ballot_round,
+        "ballot.codes",
+        f"生成票码 {count} 张（第 {codes[0].serial}–{codes[-1].serial} 号）",
+    )
+    return codes
+
+
+def _new_codes(ballot_round: BallotRound, count: int) -> list[PrintedCode]:
     ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     if ballot_round.state is RoundState.CLOSED:
         raise ServiceError("测评已结束，不能再生成票码")
@@ -190,40 +202,97 @@ def generate_codes(*, actor: User, ballot_round: BallotRound, count: int) -> lis
             for c in codes
         ],
     )
-    _audit(
-        actor,
-        ballot_round,
-        "ballot.codes",
-        f"生成票码 {count} 张（第 {codes[0].serial}–{codes[-1].serial} 号）",
-    )
     return codes
 
 
 def void_code(*, actor: User, ballot_round: BallotRound, serial: int, reason: str) -> PrintedCode:
     """A lost or spoiled ballot: its code can no longer vote; a replacement is returned."""
-    if not reason.strip():
-        raise ServiceError("请填写作废原因（如：遗失、污损）")
-    token = db.session.scalar(
-        select(BallotToken).where(
-            BallotToken.round_id == ballot_round.id, BallotToken.serial == serial
-        )
-    )
-    if token is None:
-        raise ServiceError(f"没有第 {serial} 号选票")
-    if token.voided_at is not None:
-        raise ServiceError(f"第 {serial} 号选票已作废")
-    if token.used:
-        raise ServiceError(f"第 {serial} 号选票已投出，不能作废")
-    voided = db.session.execute(  # conditional: a phone may be using the code this moment
+    return void_codes(actor=actor, ballot_round=ballot_round, serials=[serial], reason=reason)[0]
+
+
+def void_codes(
+    *, actor: User, ballot_round: BallotRound, serials: Sequence[int], reason: str
+) -> list[PrintedCode]:
+    """Lost, spoiled or misprinted ballots (a failed print run): all their codes are voided and
+    as many replacements returned, in one audit event; or, if any one of them cannot be voided,
+    none is. A sheet handed in and keyed is not voided here: it stands until two people void it
+    on the paper pages (services/paper.py)."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("请填写作废原因（如：遗失、污损、打印失败）")
+    if not serials:
+        raise ServiceError("请填写要作废的选票编号")
+    ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
+    lock_round(ballot_round, exclusive=True)  # no cast or keying of these sheets meanwhile
+    if ballot_round.state is RoundState.CLOSED:
+        raise ServiceError("投票已结束，不能再作废补发选票")
+    wanted = sorted(set(serials))
+    _check_voidable(ballot_round, wanted)
+    voided = db.session.execute(
         update(BallotToken)
-        .where(BallotToken.id == token.id, BallotToken.used.is_(False))
-        .values(voided_at=utcnow(), void_reason=reason.strip())
+        .where(
+            BallotToken.round_id == ballot_round.id,
+            BallotToken.serial.in_(wanted),
+            BallotToken.used.is_(False),
+            BallotToken.voided_at.is_(None),
+        )
+        .values(voided_at=utcnow(), void_reason=reason)
         .execution_options(synchronize_session="fetch")
     )
-    if voided.rowcount != 1:
-        raise ServiceError(f"第 {serial} 号选票刚刚已投出，不能作废")
-    _audit(actor, ballot_round, "ballot.void", f"作废第 {serial} 号选票：{reason.strip()}")
-    return generate_codes(actor=actor, ballot_round=ballot_round, count=1)[0]
+    if voided.rowcount != len(wanted):
+        raise ServiceError("刚刚有选票投出，没有作废任何选票：请刷新页面后重新填写")
+    replacements = _new_codes(ballot_round, len(wanted))
+    new = describe_serials(c.serial for c in replacements)
+    _audit(
+        actor,
+        ballot_round,
+        "ballot.void",
+        f"作废第 {describe_serials(wanted)} 号选票（{len(wanted)} 张）：{reason}；补发第 {new} 号",
+        after={
+            "voided": wanted,
+            "replacements": [c.serial for c in replacements],
+            "reason": reason,
+        },
+    )
+    return replacements
+
+
+def _check_voidable(ballot_round: BallotRound, serials: list[int]) -> None:
+    """Every serial is one of the round's, not voided, not used and not keyed on paper; else
+    every problem at once."""
+    from starrating.queries.ballots import PENDING, paper_sheets
+
+    tokens = {
+        token.serial: token
+        for token in db.session.scalars(
+            select(BallotToken).where(
+                BallotToken.round_id == ballot_round.id, BallotToken.serial.in_(serials)
+            )
+        )
+    }
+    keyed = {sheet.serial for sheet in paper_sheets(ballot_round.id) if sheet.state in PENDING}
+    missing = [s for s in serials if s not in tokens]
+    void = [s for s in serials if s in tokens and tokens[s].voided_at is not None]
+    used = [s for s in serials if s in tokens and tokens[s].used]
+    handed_in = [s for s in serials if s in keyed and s not in void and s not in used]
+    problems = []
+    if missing:
+        last = db.session.scalar(
+            select(func.max(BallotToken.serial)).where(BallotToken.round_id == ballot_round.id)
+        )
+        printed = f"（本次测评印到第 {last} 号）" if last else "（本次测评还没有生成票码）"
+        problems.append(f"没有第 {describe_serials(missing)} 号选票{printed}")
+    if void:
+        problems.append(f"第 {describe_serials(void)} 号选票已作废")
+    if used:
+        problems.append(f"第 {describe_serials(used)} 号选票已投出，不能作废")
+    if handed_in:
+        problems.append(
+            f"第 {describe_serials(handed_in)} 号纸质选票已交回并录入，不能在这里作废"
+            "（录入后遗失或无法辨认的，须由两人在「待核对的选票」页作废）"
+        )
+    if problems:
+        raise ServiceError("；".join(problems) + "。没有作废任何选票，请改正编号后重新提交。")
 
 
 def open_round(*, actor: User, ballot_round: BallotRound) -> None:

@@ -138,7 +138,9 @@ def test_seventy_phone_ballots_give_the_counts_rates_stars_and_grades_worked_by_
     )
     assert created.status_code == 302, created.get_data(as_text=True)
     round_url = created.location
-    printed = client.post(f"{round_url}/codes", data={"count": PRINTED, "issued": 0})
+    printed = client.post(
+        f"{round_url}/codes", data={"count": PRINTED, "issued": 0, "address_confirmed": "y"}
+    )
     assert printed.status_code == 200
     codes = sorted(set(CODE.findall(printed.get_data(as_text=True))))
     assert len(codes) == PRINTED and all(normalised(code) for code in codes)

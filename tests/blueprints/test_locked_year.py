@@ -224,12 +224,17 @@ ROUTES: dict[str, Case | str] = {
     "branch.generate_codes": Case(
         "secretary",
         _round("codes", "draft_round"),
-        lambda w: {"count": 1, "issued": 2, "layout": "sheet"},
+        lambda w: {"count": 1, "issued": 2, "layout": "sheet", "address_confirmed": "y"},
     ),
     "branch.void_code": Case(
         "secretary",
         _round("void", "draft_round"),
-        lambda w: {"serial": 1, "void_reason": "遗失", "layout": "sheet"},
+        lambda w: {
+            "serials": "1",
+            "void_reason": "遗失",
+            "layout": "sheet",
+            "address_confirmed": "y",
+        },
     ),
     "branch.open_round": Case("secretary", _round("open", "draft_round")),
     "branch.close_round": Case(

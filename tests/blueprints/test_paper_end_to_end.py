@@ -66,7 +66,9 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
         },
     )
     round_url = created.location
-    printed = client.post(f"{round_url}/codes", data={"count": PRINTED, "issued": 0})
+    printed = client.post(
+        f"{round_url}/codes", data={"count": PRINTED, "issued": 0, "address_confirmed": "y"}
+    )
     codes = sorted(set(CODE.findall(printed.get_data(as_text=True))))
     assert len(codes) == PRINTED
     assert client.post(f"{round_url}/open").status_code == 302

@@ -78,7 +78,7 @@ def _round(secretary, *, eligible=100, members=True, cadres=False, **facts) -> B
 def _print(client, ballot_round, count, *, issued=0, layout="sheet"):
     return client.post(
         f"/branch/rounds/{ballot_round.id}/codes",
-        data={"count": count, "issued": issued, "layout": layout},
+        data={"count": count, "issued": issued, "layout": layout, "address_confirmed": "y"},
     )
 
 
@@ -308,7 +308,7 @@ def test_a_voided_ballot_is_replaced_and_its_code_refused(client, secretary):
     _open(client, ballot_round)
     response = client.post(
         f"/branch/rounds/{ballot_round.id}/void",
-        data={"serial": 5, "void_reason": "遗失", "layout": "sheet"},
+        data={"serials": "5", "void_reason": "遗失", "layout": "sheet", "address_confirmed": "y"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -323,7 +323,7 @@ def test_a_voided_ballot_is_replaced_and_its_code_refused(client, secretary):
     db.session.commit()
     twice = client.post(
         f"/branch/rounds/{ballot_round.id}/void",
-        data={"serial": 5, "void_reason": "遗失", "layout": "sheet"},
+        data={"serials": "5", "void_reason": "遗失", "layout": "sheet", "address_confirmed": "y"},
         follow_redirects=True,
     )
     assert "第 5 号选票已作废" in twice.get_data(as_text=True)

@@ -1,5 +1,6 @@
-"""The printed ballots as Chromium prints them: one A4 page per voter's sheet (58 subjects
-included), ten slips a page; PDFs and PNGs of page 1 go to the screenshot folder to look at."""
+"""The printed ballots as Chromium prints them: a cover page (the run's count and its scan
+test), then one A4 page per voter's sheet (58 subjects included), or ten slips a page; PDFs and
+PNGs of the first sheet go to the screenshot folder to look at."""
 
 import re
 import shutil
@@ -77,6 +78,8 @@ def _print_codes(page: Page, live_server, username: str, round_id: int, count: i
     page.goto(f"{live_server.url}/branch/rounds/{round_id}")
     page.get_by_label("生成张数").fill(str(count))
     page.locator(f'input[name="layout"][value="{layout}"]').check()
+    # the live server is 127.0.0.1: its QR codes are printed only once this is ticked
+    page.locator("#codes").get_by_label("我已知道手机扫码可能打不开，仍然生成").check()
     page.get_by_role("button", name="生成票码并打开打印页").click()
     expect(page.locator("#once-only")).to_contain_text("票码只显示这一次")
     expect(page.locator("#print-button")).to_be_visible()  # print.js ran under the CSP
@@ -96,8 +99,8 @@ def _page_count(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
 
 
-def _first_page_png(pdf: Path) -> Path | None:
-    """Page 1 at 80 dpi (pdftoppm from poppler-utils), to look at."""
+def _first_sheet_png(pdf: Path) -> Path | None:
+    """Page 2, the first after the cover, at 80 dpi (pdftoppm from poppler-utils), to look at."""
     if not shutil.which("pdftoppm"):
         return None
     prefix = pdf.with_suffix("")
@@ -108,9 +111,9 @@ def _first_page_png(pdf: Path) -> Path | None:
             "-r",
             "80",
             "-f",
-            "1",
+            "2",
             "-l",
-            "1",
+            "2",
             "-singlefile",
             str(pdf),
             str(prefix),
@@ -128,8 +131,8 @@ def test_three_sheets_print_on_three_a4_pages(live_server, desk):
         path=str(SCREENSHOTS / f"{BACKEND}-round-print-sheets-screen.png"), full_page=True
     )
     pdf = _pdf(desk, "round-print-sheets")
-    assert _page_count(pdf) == 3
-    _first_page_png(pdf)
+    assert _page_count(pdf) == 1 + 3  # the cover, then a page per sheet
+    _first_sheet_png(pdf)
     desk.get_by_role("link", name="打印完成，返回测评").click()
     expect(desk.locator("#turnout-issued")).to_have_text("3")
     desk.screenshot(path=str(SCREENSHOTS / f"{BACKEND}-round-page.png"), full_page=True)
@@ -143,8 +146,8 @@ def test_a_58_subject_sheet_fits_one_a4_page(live_server, desk):
     _print_codes(desk, live_server, username, round_id, 1, "sheet")
     expect(desk.locator("article.sheet .box")).to_have_count(58 * 4)
     pdf = _pdf(desk, "round-print-58")
-    assert _page_count(pdf) == 1
-    _first_page_png(pdf)
+    assert _page_count(pdf) == 1 + 1
+    _first_sheet_png(pdf)
 
 
 def test_slips_print_ten_to_an_a4_page(live_server, desk):
@@ -155,5 +158,5 @@ def test_slips_print_ten_to_an_a4_page(live_server, desk):
         path=str(SCREENSHOTS / f"{BACKEND}-round-print-slips-screen.png"), full_page=True
     )
     pdf = _pdf(desk, "round-print-slips")
-    assert _page_count(pdf) == 2
-    _first_page_png(pdf)
+    assert _page_count(pdf) == 1 + 2
+    _first_sheet_png(pdf)

@@ -10,7 +10,16 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -21,23 +30,32 @@ from starrating.blueprints.changes import form_problem, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
-from starrating.models import BallotRound, BallotSubject, BallotToken
+from starrating.models import BallotRound, BallotSubject, BallotToken, PrintRun
 from starrating.permissions import allow, get_round_or_404
 from starrating.queries import ballots as reads
 from starrating.queries.assessment import year_of
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate, RoundState, Section
+from starrating.rules.serials import describe_serials
 from starrating.rules.tokens import shown
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError, guessing, once
+from starrating.services import ServiceError, guessing, once, printing
 from starrating.services import ballots as service
 from starrating.services.ballots import PrintedCode
 from starrating.services.review import active_cadre_count
-from starrating.web import ballot_address, china_today, printing_problem, qr_svg
+from starrating.web import (
+    ballot_address,
+    china_today,
+    local_time,
+    printed_address,
+    printing_problem,
+    qr_svg,
+)
 
-# Up to this many subjects the ballot has one column; more are split into two columns side by
-# side, so that about 60 subjects still fit on one A4 page.
+# Up to this many subjects a page of the ballot has one column; more are split into two columns
+# side by side, and up to PAGE_MAX fit one A4 page (a whole assembly: 58 members and 7 cadres).
 ONE_COLUMN_MAX = 24
+PAGE_MAX = 80
 
 
 def _round_url(ballot_round: BallotRound) -> str:
@@ -143,7 +161,18 @@ def _create_round(form: RoundForm) -> BallotRound | None:
 @bp.route("/rounds/<int:round_id>", endpoint="round")
 @allow(Role.SECRETARY)
 def round_page(round_id: int) -> Any:
-    found = get_round_or_404(round_id, for_user=current_user)
+    return _round_page(get_round_or_404(round_id, for_user=current_user))
+
+
+def _round_page(
+    found: BallotRound,
+    *,
+    codes_form: CodesForm | None = None,
+    void_form: VoidForm | None = None,
+    problems: dict[str, str] | None = None,
+) -> Any:
+    """The round's page; after a refused print or void, with the form as sent and the reason
+    beside its button (problems: section id → message), the browser scrolled there."""
     counts = reads.turnout(found)
     required = found.electorate.quorum.required(found.eligible)
     remaining = found.eligible - counts.issued
@@ -154,12 +183,15 @@ def round_page(round_id: int) -> Any:
         required=required,
         remaining=remaining,
         subjects=reads.subjects(found.id),
-        codes_form=CodesForm(count=remaining, issued=counts.issued),
-        void_form=VoidForm(),
+        codes_form=codes_form or CodesForm(count=remaining, issued=counts.issued),
+        void_form=void_form or VoidForm(),
         confirm_form=ConfirmForm(),
         guessing=guessing.village_alert(found.village_id),
         no_address=printing_problem(),
-    )
+        address=printed_address(),
+        print_runs=reads.print_runs(found.id),
+        problems=problems or {},
+    ), (422 if problems else 200)
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
@@ -186,7 +218,23 @@ def close_round(round_id: int) -> Any:
     )
 
 
-# --- printing: right after generating, or a replacement for a voided ballot ---------------------
+# --- printing: right after generating, or replacements for voided ballots ---------------------
+
+
+def _address_refusal(form: CodesForm | VoidForm, nothing_done: str) -> str | None:
+    """Why codes cannot be printed from this request now: no trusted address at all, or one a
+    phone may not open (loopback, a bare LAN address) that the secretary has not confirmed."""
+    if problem := printing_problem():  # codes shown once: never generated without their QR
+        return problem
+    address = printed_address()
+    assert address is not None
+    if address.kind.needs_confirmation and not form.address_confirmed.data:
+        return (
+            f"{nothing_done}：二维码将指向 {address.base}，村民手机扫码可能打不开（见下面的说明，"
+            "可设置 STARRATING_PUBLIC_URL）。如果确实要用这个地址，"
+            f"请勾选「{form.address_confirmed.label.text}」后再提交。"
+        )
+    return None
 
 
 @bp.route("/rounds/<int:round_id>/codes", methods=["POST"])
@@ -197,9 +245,8 @@ def generate_codes(round_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_form_problem(form), "error")
         return redirect(_round_url(found))
-    if problem := printing_problem():  # codes shown once: never generated without their QR
-        flash(problem, "error")
-        return redirect(_round_url(found))
+    if problem := _address_refusal(form, "没有生成票码"):
+        return _round_page(found, codes_form=form, problems={"codes": problem})
     issued = service.issued_count(found)
     if form.issued.data != issued:
         # a reloaded print page or a double click sends the form again: never print twice
@@ -213,38 +260,72 @@ def generate_codes(round_id: int) -> Any:
         codes = service.generate_codes(
             actor=current_user, ballot_round=found, count=form.count.data
         )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(_round_url(found))
-    db.session.commit()
-    return _print_page(found, codes, layout=form.layout.data)
-
-
-@bp.route("/rounds/<int:round_id>/void", methods=["POST"])
-@allow(Role.SECRETARY)
-def void_code(round_id: int) -> Any:
-    found = get_round_or_404(round_id, for_user=current_user)
-    form = VoidForm()
-    if not form.validate_on_submit():
-        flash(_form_problem(form), "error")
-        return redirect(_round_url(found))
-    if problem := printing_problem():  # the replacement is printed at once
-        flash(problem, "error")
-        return redirect(_round_url(found))
-    try:
-        replacement = service.void_code(
-            actor=current_user,
-            ballot_round=found,
-            serial=form.serial.data,
-            reason=form.void_reason.data,
+        run = printing.record_print_run(
+            actor=current_user, ballot_round=found, codes=codes, base_url=_base_url()
         )
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(_round_url(found))
     db.session.commit()
-    return _print_page(found, [replacement], layout=form.layout.data, voided=form.serial.data)
+    return _print_page(found, codes, run, layout=form.layout.data)
+
+
+@bp.route("/rounds/<int:round_id>/void", methods=["POST"])
+@allow(Role.SECRETARY)
+def void_code(round_id: int) -> Any:
+    """Void one sheet, a range or a list of them (a failed print run) and print as many
+    replacements at once; nothing is voided if any one of them cannot be."""
+    found = get_round_or_404(round_id, for_user=current_user)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        problem = _form_problem(form) + "。没有作废任何选票。"
+        return _round_page(found, void_form=form, problems={"void": problem})
+    if problem := _address_refusal(form, "没有作废任何选票"):  # replacements print at once
+        return _round_page(found, void_form=form, problems={"void": problem})
+    serials = form.serials.data
+    try:
+        replacements = service.void_codes(
+            actor=current_user,
+            ballot_round=found,
+            serials=serials,
+            reason=form.void_reason.data,
+        )
+        run = printing.record_print_run(
+            actor=current_user,
+            ballot_round=found,
+            codes=replacements,
+            base_url=_base_url(),
+            replaces=serials,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        return _round_page(found, void_form=form, problems={"void": error.message})
+    db.session.commit()
+    return _print_page(found, replacements, run, layout=form.layout.data, voided=serials)
+
+
+@bp.route("/rounds/<int:round_id>/print-runs/<int:run_id>/scan-test")
+@allow(Role.SECRETARY)
+def scan_test(round_id: int, run_id: int) -> Any:
+    """Whether a phone has opened the test QR of a print run's cover page (the print page asks
+    every few seconds): JSON for print.js."""
+    found = get_round_or_404(round_id, for_user=current_user)
+    run = db.session.get(PrintRun, run_id)
+    if run is None or run.round_id != found.id:
+        abort(404)
+    return jsonify(
+        scanned=run.scanned_at is not None,
+        count=run.scan_count,
+        first=local_time(run.scanned_at, "%H:%M:%S"),
+        last=local_time(run.last_scanned_at, "%H:%M:%S"),
+    )
+
+
+def _base_url() -> str:
+    address = printed_address()
+    assert address is not None  # _address_refusal let it through
+    return address.base
 
 
 @dataclass(frozen=True)
@@ -266,36 +347,48 @@ class SheetRow:
     number: int = 0
 
 
-def _subject_columns(ballot_round: BallotRound) -> list[list[SheetRow]]:
-    """The ballot's rows in one column, or in two halves side by side when there are many; a
-    round with both sections gets a heading at each section's start (and 续 atop column two
-    when a section runs over)."""
-    subjects = reads.subjects(ballot_round.id)
+def sheet_pages(subjects: list[BallotSubject]) -> list[list[list[SheetRow]]]:
+    """The ballot's pages, each of columns of rows. Up to PAGE_MAX subjects fit one A4 page
+    (front only); more take as many pages as needed, evenly filled, each printed with the
+    code. A page has one column, or two halves side by side when it has many subjects; a
+    round with both sections gets a heading at each section's start in a column (续 when the
+    section began in an earlier column)."""
     numbered = list(enumerate(subjects, start=1))
-    half = -(-len(numbered) // 2)
-    halves = [numbered] if len(numbered) <= ONE_COLUMN_MAX else [numbered[:half], numbered[half:]]
-    headed = ballot_round.has_members and ballot_round.has_cadres
-    columns = []
-    for part in halves:
-        rows: list[SheetRow] = []
-        section: Section | None = None
-        for number, subject in part:
-            if headed and subject.section is not section:
-                runs_over = (
-                    section is None
-                    and number > 1
-                    and (subjects[number - 2].section is subject.section)
-                )
-                heading = subject.section.label + ("（续）" if runs_over else "")
-                rows.append(SheetRow(heading=heading))
-                section = subject.section
-            rows.append(SheetRow(subject=subject, number=number))
-        columns.append(rows)
-    return columns
+    page_count = max(1, -(-len(numbered) // PAGE_MAX))
+    per_page = -(-len(numbered) // page_count)
+    headed = len({subject.section for subject in subjects}) > 1
+    pages = []
+    for start in range(0, max(len(numbered), 1), per_page or 1):
+        part = numbered[start : start + per_page]
+        half = -(-len(part) // 2)
+        halves = [part] if len(part) <= ONE_COLUMN_MAX else [part[:half], part[half:]]
+        pages.append([_column_rows(column, subjects, headed=headed) for column in halves])
+    return pages
+
+
+def _column_rows(
+    column: list[tuple[int, BallotSubject]], subjects: list[BallotSubject], *, headed: bool
+) -> list[SheetRow]:
+    rows: list[SheetRow] = []
+    section: Section | None = None
+    for number, subject in column:
+        if headed and subject.section is not section:
+            runs_over = (
+                section is None and number > 1 and subjects[number - 2].section is subject.section
+            )
+            rows.append(SheetRow(heading=subject.section.label + ("（续）" if runs_over else "")))
+            section = subject.section
+        rows.append(SheetRow(subject=subject, number=number))
+    return rows
 
 
 def _print_page(
-    ballot_round: BallotRound, codes: list[PrintedCode], *, layout: str, voided: int | None = None
+    ballot_round: BallotRound,
+    codes: list[PrintedCode],
+    run: PrintRun,
+    *,
+    layout: str,
+    voided: list[int] | None = None,
 ) -> Any:
     village = ballot_round.village
     sheets = []
@@ -303,6 +396,10 @@ def _print_page(
         address = ballot_address(village.code, printed.code)
         assert address is not None  # generate_codes and void_code refused without one
         sheets.append(PrintedSheet(printed.serial, shown(printed.code), address, qr_svg(address)))
+    probe = (
+        f"{run.base_url}{url_for('ballot.scan_test', village_code=village.code, probe=run.probe)}"
+    )
+    pages = sheet_pages(reads.subjects(ballot_round.id)) if layout == SHEET else []
     return render_template(
         "branch/round_print.html",
         ballot_round=ballot_round,
@@ -310,8 +407,13 @@ def _print_page(
         sheets=sheets,
         layout=layout,
         choices=list(Choice),
-        columns=_subject_columns(ballot_round) if layout == SHEET else [],
-        voided=voided,
+        pages=pages,
+        paper_pages=len(sheets) * len(pages) if layout == SHEET else -(-len(sheets) // 10),
+        voided=describe_serials(voided) if voided else None,
+        run=run,
+        probe=probe,
+        probe_qr=qr_svg(probe),
+        address=printed_address(),
     )
 
 
