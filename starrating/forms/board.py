@@ -26,3 +26,7 @@ class ObjectionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField("答复", validators=[Length(max=TEXT_CAP)])
+
+
+class BranchContactForm(FlaskForm):
+    phone = StringField("联系电话（可不填）", validators=[Length(max=TEXT_CAP)])
