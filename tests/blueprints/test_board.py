@@ -16,12 +16,12 @@ from starrating.services.objections import answer_objection, file_objection
 from starrating.services.review import publish_cadre_results, publish_results
 from tests.blueprints.publicity import (
     BIRTH,
+    ELDER,
     NAMES,
     PHONES,
     VETO_REASON,
     VETOED,
     YEAR,
-    ELDER,
     add_cadre,
     quota_year,
     ready_year,
