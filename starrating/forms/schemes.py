@@ -207,7 +207,7 @@ class AppraisalSchemeForm(SchemePartForm):
     excellent_from = NumberField("优秀分数线（分）")
     competent_from = NumberField("称职分数线（分）")
     basically_competent_from = NumberField("基本称职分数线（分）")
-    adjust_below_satisfaction = NumberField("建议调整的满意率界限（%）")
+    adjust_below_satisfaction = NumberField("建议调整的综合满意率界限（%）")
     admonish_from_dissatisfied = NumberField("诫勉谈话的不满意率界限（%）")
     pay_kind = SelectField(
         "工资规则",

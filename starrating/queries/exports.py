@@ -167,6 +167,7 @@ def round_export(ballot_round: BallotRound, *, today: date) -> RoundSheet:
         RoundSection(
             label=section.label,
             scored=section is Section.CADRES,
+            approval_rate_label=section.approval_rate_label,
             subjects=[
                 SubjectLine(by_id[sid].position, by_id[sid].name, t)
                 for sid, t in tally.subjects

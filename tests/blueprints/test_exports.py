@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from starrating.extensions import db
-from starrating.models import YearReview
+from starrating.models import BallotRound, YearReview
 from starrating.queries.assessment import assessed_members, year_results
 from starrating.queries.ballots import round_tally, subjects
 from starrating.queries.township import township_year
@@ -173,6 +174,35 @@ def test_the_round_workbook_shows_the_tally_pages_figures(client, village_year):
     assert "收回" in texts(ws)
 
 
+def test_a_cadre_rounds_tally_names_its_rate_综合满意率_and_keeps_满意率_for_满意_alone(client):
+    """满意率 means 满意 / 有效票 for members and cadres alike; the cadres' (满意 + 基本满意)
+    / 有效票 is 综合满意率 on the page, in the workbook and in the explanation."""
+    village = create_village(name="翁家埠村")
+    secretary = create_user(role=Role.SECRETARY, village=village)
+    create_scheme(township=village.township, year=YEAR)
+    create_cadre(village=village)
+    hold_cadre_ballot(village=village, secretary=secretary, counts={S: 60, B: 25, D: 15, U: 8})
+    ballot_round = db.session.scalar(
+        select(BallotRound).where(BallotRound.village_id == village.id)
+    )
+    login(client, secretary)
+    html = client.get(f"/branch/rounds/{ballot_round.id}/tally").get_data(as_text=True)
+    cadres = html[html.index('id="section-cadres"') :]
+    assert '<th class="num">综合满意率</th><th class="num">满意率</th>' in cadres
+    assert "综合满意率 = (满意 + 基本满意) / 有效票 = (60 + 25) / 100 = 85.0%" in cadres
+    assert "满意率 = 满意 / 有效票 = 60 / 100 = 60.0%" in cadres
+    assert "认可率" not in cadres
+    book = download(
+        client,
+        f"/branch/exports/rounds/{ballot_round.id}/tally.xlsx",
+        re.sub(r"\s", "", f"翁家埠村{ballot_round.title}民主测评统计表.xlsx"),
+    )
+    (row,) = table(book["村干部民主测评"])
+    assert row["综合满意率"].value == pytest.approx(0.85)
+    assert row["满意率"].value == pytest.approx(0.60)
+    assert "认可率" not in row
+
+
 def test_the_cadre_workbook_holds_the_worked_example(app, client):
     village = create_village(name="翁家埠村")
     secretary = create_user(role=Role.SECRETARY, village=village)
@@ -196,7 +226,7 @@ def test_the_cadre_workbook_holds_the_worked_example(app, client):
         (row,) = table(book["考核汇总"])
         assert row["完成率"].value == pytest.approx(0.79)
         assert row["测评得分"].value == pytest.approx(82.0)
-        assert row["满意率"].value == pytest.approx(0.85)
+        assert row["综合满意率"].value == pytest.approx(0.85)
         assert row["乡镇评价"].value == 85
         assert row["综合得分"].value == pytest.approx(81.1)
         assert row["等次"].value == "称职"
