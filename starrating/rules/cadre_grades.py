@@ -1,7 +1,8 @@
 """A cadre's grade from the combined score, and what follows from it and from the ballot.
 
 Every threshold is compared with the figure as published, rounded half-up to 0.1, so that a
-township official who reads "综合得分 90.0" or "综合满意率 50.0%" on the sheet reaches the same verdict.
+township official who reads "综合得分 90.0" or "综合满意率 50.0%" on the sheet reaches the same
+verdict.
 """
 
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ def grade_for(score: Decimal, bands: GradeBands) -> CadreGrade:
 
 @dataclass(frozen=True)
 class ConsequenceThresholds:
-    """综合满意率 below the first → 不称职 and 建议调整; 不满意率 at or above the second → 诫勉谈话."""
+    """综合满意率 below the first → 不称职 and 建议调整; 不满意率 at or above the second →
+    诫勉谈话."""
 
     adjust_below_satisfaction: Decimal = Decimal(50)
     admonish_from_dissatisfied: Decimal = Decimal(30)

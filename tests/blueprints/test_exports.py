@@ -16,7 +16,7 @@ from starrating.queries.township import township_year
 from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.ballots import Choice
 from starrating.rules.tenstar_scheme import MassMeasure, StarGroup, default_tenstar_scheme
-from starrating.rules.vocabulary import Gender, Membership, Role
+from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services.assessment import record_marks, record_veto
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
 from tests.blueprints.test_appraisal import (
@@ -148,6 +148,65 @@ def test_the_ten_star_workbook_shows_the_results_pages_figures(client, village_y
     assert all(isinstance(v, float) for v in values(rows, "认可率"))
     assert PHONE not in " ".join(texts(book.active))
     assert "1970-05-01" not in " ".join(texts(book.active))  # the members' birth date
+
+
+def test_one_person_has_one_序号_in_both_workbooks_and_a_small_sample_still_shows_its_rates(
+    client,
+):
+    """陈阿公 (免评, second on the roster) is not on the ballot: the ballot's tally used to
+    number 李桂兰 2 where the ten-star summary numbers her 3. 张秀英 has 3 valid marks (< 5):
+    her rates are shown, the remark says 样本不足."""
+    village = create_village(name="翁家埠村")
+    secretary = create_user(role=Role.SECRETARY, village=village)
+    for name in ("王建国", "陈阿公", "李桂兰", "张秀英"):
+        exempt = name == "陈阿公"
+        create_member(
+            village=village,
+            name=name,
+            birth_date=date(1936, 5, 1) if exempt else date(1970, 5, 1),
+            category=MemberCategory.ELDERLY_INFIRM if exempt else MemberCategory.ORDINARY,
+            exempt_meeting_date=date(YEAR, 1, 10) if exempt else None,
+        )
+    open_assessment(village=village, secretary=secretary, raters=[secretary])
+    ballot_round = create_member_round(village=village, secretary=secretary, eligible=10)
+    codes = generate_codes(actor=secretary, ballot_round=ballot_round, count=6)
+    open_round(actor=secretary, ballot_round=ballot_round)
+    rows = {row.name: row.id for row in subjects(ballot_round.id)}
+    assert "陈阿公" not in rows
+    for v, code in enumerate(codes):
+        marks = {rows["王建国"]: S, rows["李桂兰"]: B, rows["张秀英"]: S if v < 2 else B}
+        if v >= 3:
+            marks[rows["张秀英"]] = U  # valid 3: 满意 2, 基本满意 1
+        cast_ballot(village=village, code=code.code, marks=marks)
+    close_round(actor=secretary, ballot_round=ballot_round)
+    certify(ballot_round)
+    db.session.commit()
+    login(client, secretary)
+    tenstar = table(
+        download(
+            client,
+            f"/branch/exports/years/{YEAR}/tenstar.xlsx",
+            "翁家埠村2026年党员十星级评定汇总表.xlsx",
+        ).active
+    )
+    tally = table(
+        download(
+            client,
+            f"/branch/exports/rounds/{ballot_round.id}/tally.xlsx",
+            re.sub(r"\s", "", f"翁家埠村{ballot_round.title}民主测评统计表.xlsx"),
+        )["党员群众满意度测评"]
+    )
+    numbered = {row["姓名"].value: row["序号"].value for row in tenstar}
+    assert numbered == {"王建国": 1, "陈阿公": 2, "李桂兰": 3, "张秀英": 4}  # roster order
+    assert {row["姓名"].value: row["序号"].value for row in tally} == {
+        name: number for name, number in numbered.items() if name != "陈阿公"
+    }
+    small = next(row for row in tenstar if row["姓名"].value == "张秀英")
+    assert small["认可率"].value == pytest.approx(1.0)  # (2 + 1) / 3, as the tally shows
+    assert small["满意率"].value == pytest.approx(0.667)
+    assert "样本不足" in small["备注"].value
+    shown = next(row for row in tally if row["姓名"].value == "张秀英")
+    assert shown["满意率"].value == small["满意率"].value
 
 
 def test_the_round_workbook_shows_the_tally_pages_figures(client, village_year):
