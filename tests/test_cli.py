@@ -129,6 +129,39 @@ def test_seed_demo_puts_the_other_villages_at_every_stage_of_the_review(runner):
         assert username in result.output
 
 
+def test_seed_demo_dates_every_step_on_a_day_that_agrees_with_its_publicity(runner):
+    """西岙村 was shown as published on the day the demo was loaded, with publicity ending 12
+    days earlier: each step is now recorded on its own day, in order."""
+    from zoneinfo import ZoneInfo
+
+    from starrating.models import AssessmentYear, YearReview
+    from starrating.rules.assessment_state import Step, publicity_end
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    china = ZoneInfo("Asia/Shanghai")
+    years = db.session.scalars(
+        select(AssessmentYear).where(AssessmentYear.published_on.is_not(None))
+    ).all()
+    assert len(years) == 4
+    for year in years:
+        days = year.scheme.tenstar.publicity_days
+        assert year.publicity_ends_on == publicity_end(year.published_on, days)
+        assert year.publicity_ends_on > year.published_on
+        assert year.marking_closed_at.astimezone(china).date() < year.published_on
+        steps = db.session.scalars(
+            select(YearReview).where(YearReview.year_id == year.id).order_by(YearReview.id)
+        ).all()
+        on = {step.step: step.at.astimezone(china).date() for step in steps}
+        assert on[Step.PUBLISH] == year.published_on, year.village.name
+        if Step.SUBMIT in on:
+            assert on[Step.SUBMIT] > year.publicity_ends_on
+            assert year.submitted_at.astimezone(china).date() == on[Step.SUBMIT]
+        decided = on.get(Step.APPROVE) or on.get(Step.RETURN)
+        if decided:
+            assert decided > on[Step.SUBMIT]
+
+
 # --- backup and restore, on a real database with real commits ------------------------------
 
 

@@ -10,7 +10,12 @@ from starrating.models import User, Village
 from starrating.rules.roster import MemberFacts
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services.members import add_member
-from starrating.services.org import create_township, create_user, create_village
+from starrating.services.org import (
+    create_township,
+    create_user,
+    create_village,
+    set_branch_contact,
+)
 from starrating.web import china_today
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo data only; documented in the README)
@@ -154,6 +159,7 @@ def seed() -> list[tuple[str, str]]:
             committee.append(user)
         logins.append((username, f"{role.label} {name}（翁家埠村）"))
     reviewer.must_change_password = False
+    set_branch_contact(actor=users[Role.SECRETARY], village=village, phone="0576-88001234")
     for facts in _demo_members(58):
         add_member(
             actor=users[Role.SECRETARY], village=village, facts=facts, today=date(2026, 11, 1)

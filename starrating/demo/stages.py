@@ -2,15 +2,19 @@
 the 2026 review: publicity (with an objection waiting), submitted, approved, returned."""
 
 import random
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from starrating.demo import DEMO_PASSWORD, GIVEN_MALE, PLEDGE_ITEMS, _demo_members
 from starrating.extensions import db
-from starrating.models import ObjectionTopic, Township, User, Village
+from starrating.models import AssessmentYear, ObjectionTopic, Township, User, Village
+from starrating.models.types import recorded_at
 from starrating.rules.vocabulary import Role
 from starrating.services.members import add_member
-from starrating.services.org import create_user, create_village
+from starrating.services.org import create_user, create_village, set_branch_contact
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 #: (name, code, members, stage) — the stage each village reaches; 南黄庄村 has not opened its year
 OTHER_VILLAGES = [
@@ -49,11 +53,6 @@ def _village_through(
     """One village's 2026 year walked through the services to the given stage: members,
     three raters who marked everyone, a certified ballot of members and cadres that met its
     quorum, three cadres with verified pledges and the township's score, published results."""
-    from datetime import timedelta
-
-    from starrating.queries.assessment import assessed_members, year_results
-    from starrating.services.assessment import close_marking, confirm_excellence, open_year
-    from starrating.services.assessment import record_marks as mark
     from starrating.services.objections import file_objection
     from starrating.services.review import (
         approve_year,
@@ -65,6 +64,59 @@ def _village_through(
     )
 
     rng = random.Random(7000 + seed)  # noqa: S311 — a fixed seed, the same demo every time
+    # each step is recorded on its own day: prepared, published (5 days of publicity), an
+    # objection the day after, submitted once publicity is over, decided two days later
+    published = today - timedelta(days=2 if stage == "publicity" else 12)
+    with recorded_at(_morning(published - timedelta(days=3))):
+        secretary, year, cadres = _prepared(village, reviewer, size, rng, seed)
+    with recorded_at(_morning(published)):
+        publish_results(actor=secretary, year=year, today=published)
+        if cadres:
+            publish_cadre_results(actor=secretary, year=year, today=published)
+    if stage == "publicity":
+        with recorded_at(_morning(published + timedelta(days=1))):
+            file_objection(
+                village=village,
+                year=2026,
+                topic=ObjectionTopic.TENSTAR,
+                content="第三组的评分我有不同意见，希望支部再核实一下。",
+                name="",
+                phone="",
+            )
+        return secretary
+    submitted = published + timedelta(days=6)
+    with recorded_at(_morning(submitted)):
+        submit_year(actor=secretary, year=year, today=submitted)
+    with recorded_at(_morning(submitted + timedelta(days=2))):
+        if stage == "approved":
+            approve_year(
+                actor=reviewer,
+                year=year,
+                approved_members=members_needing_approval(year),
+                opinion="评定程序规范，同意。",
+            )
+        elif stage == "returned":
+            return_year(
+                actor=reviewer, year=year, opinion="请补充不合格党员的支委会认定材料后重新报送。"
+            )
+    return secretary
+
+
+def _morning(day: date) -> datetime:
+    """Ten in the morning of a day in China."""
+    return datetime.combine(day, time(10), tzinfo=CHINA)
+
+
+def _prepared(
+    village: Village, reviewer: User, size: int, rng: random.Random, seed: int
+) -> tuple[User, AssessmentYear, int]:
+    """The village's accounts, members, a year marked by three raters with marking closed,
+    three cadres, a certified ballot and, when more are eligible than the quota, the
+    支委会's choice of the 优秀."""
+    from starrating.queries.assessment import assessed_members, year_results
+    from starrating.services.assessment import close_marking, confirm_excellence, open_year
+    from starrating.services.assessment import record_marks as mark
+
     accounts = []
     for suffix, label, role in (
         ("shuji", "书记", Role.SECRETARY),
@@ -83,6 +135,7 @@ def _village_through(
         user.must_change_password = False
         accounts.append(user)
     secretary, first, second, teller = accounts
+    set_branch_contact(actor=secretary, village=village, phone=f"0576-8800{2000 + seed:04d}")
     facts = _demo_members(size + 8)
     rng.shuffle(facts)
     for member in facts[:size]:
@@ -110,33 +163,7 @@ def _village_through(
             eligible_ids={c.member_id for c in quota.candidates},
             quota=quota.quota,
         )
-    published = today - timedelta(days=2 if stage == "publicity" else 12)
-    publish_results(actor=secretary, year=year, today=published)
-    if cadres:
-        publish_cadre_results(actor=secretary, year=year, today=published)
-    if stage == "publicity":
-        file_objection(
-            village=village,
-            year=2026,
-            topic=ObjectionTopic.TENSTAR,
-            content="第三组的评分我有不同意见，希望支部再核实一下。",
-            name="",
-            phone="",
-        )
-        return secretary
-    submit_year(actor=secretary, year=year, today=published + timedelta(days=6))
-    if stage == "approved":
-        approve_year(
-            actor=reviewer,
-            year=year,
-            approved_members=members_needing_approval(year),
-            opinion="评定程序规范，同意。",
-        )
-    elif stage == "returned":
-        return_year(
-            actor=reviewer, year=year, opinion="请补充不合格党员的支委会认定材料后重新报送。"
-        )
-    return secretary
+    return secretary, year, cadres
 
 
 def _other_cadres(village: Village, secretary: User, reviewer: User, rng: random.Random) -> int:

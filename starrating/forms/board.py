@@ -39,3 +39,7 @@ class PublishForm(ChineseForm):
         "我已核对以上姓名、获星、等次和公示期，同意在公示栏公开",
         validators=[DataRequired(message="请勾选“我已核对”后再公示")],
     )
+
+
+class BranchContactForm(ChineseForm):
+    phone = StringField("联系电话（可不填）", validators=[Length(max=TEXT_CAP)])

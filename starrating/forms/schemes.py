@@ -196,7 +196,7 @@ class AppraisalSchemeForm(SchemePartForm):
     excellent_from = decimal_number("优秀分数线（分）")
     competent_from = decimal_number("称职分数线（分）")
     basically_competent_from = decimal_number("基本称职分数线（分）")
-    adjust_below_satisfaction = decimal_number("建议调整的满意率界限（%）")
+    adjust_below_satisfaction = decimal_number("建议调整的综合满意率界限（%）")
     admonish_from_dissatisfied = decimal_number("诫勉谈话的不满意率界限（%）")
     pay_kind = SelectField(
         "工资规则",

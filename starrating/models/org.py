@@ -36,6 +36,8 @@ class Village(db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # the branch's public telephone, set by the secretary; printed in the board's 落款
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     township: Mapped[Township] = relationship(back_populates="villages")

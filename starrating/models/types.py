@@ -1,5 +1,8 @@
 """Column types shared by the models."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -33,8 +36,23 @@ class UTCDateTime(TypeDecorator[datetime]):
 DATABASE_INT_MAX = 2**31 - 1
 
 
+_pinned_now: ContextVar[datetime | None] = ContextVar("pinned_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _pinned_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def recorded_at(moment: datetime) -> Iterator[None]:
+    """Every write in the block is stamped as made at moment: only for the demo, which walks
+    its villages through the services on past days of the year (a step recorded today would
+    contradict the dates the step itself carries)."""
+    token = _pinned_now.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _pinned_now.reset(token)
 
 
 def enum_column(enum: type[StrEnum], length: int = 20) -> Any:

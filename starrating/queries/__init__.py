@@ -6,6 +6,7 @@ from sqlalchemy import Select, case, func, select
 
 from starrating.extensions import db
 from starrating.models import AssessmentYear, AuditEvent, Member, Scheme, User, Village
+from starrating.queries.ordering import awaiting_review, in_township_order
 from starrating.rules.vocabulary import MemberStatus, Role
 
 AUDIT_PAGE_SIZE = 50
@@ -28,7 +29,8 @@ class VillageRow:
 
 
 def township_villages(township_id: int) -> list[VillageRow]:
-    """Every village of the township with its member and account counts, in one query."""
+    """Every village of the township with its member and account counts, those waiting for
+    the township's review first, then by pinyin; in two queries."""
     members = (
         select(func.count(Member.id))
         .where(Member.village_id == Village.id, Member.status == MemberStatus.ACTIVE)
@@ -36,13 +38,15 @@ def township_villages(township_id: int) -> list[VillageRow]:
     )
     accounts = select(func.count(User.id)).where(User.village_id == Village.id).scalar_subquery()
     rows = db.session.execute(
-        select(Village, members, accounts)
-        .where(Village.township_id == township_id)
-        .order_by(Village.name)
+        select(Village, members, accounts).where(Village.township_id == township_id)
     ).all()
+    counts = {
+        village.id: (member_count, account_count) for village, member_count, account_count in rows
+    }
+    villages = [village for village, _, _ in rows]
     return [
-        VillageRow(village, member_count, account_count)
-        for village, member_count, account_count in rows
+        VillageRow(village, *counts[village.id])
+        for village in in_township_order(villages, awaiting_review(counts))
     ]
 
 

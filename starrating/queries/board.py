@@ -18,12 +18,13 @@ from sqlalchemy.orm import joinedload
 from starrating.extensions import db
 from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, Village
 from starrating.queries.appraisal import active_cadres, appraise_cadres, pledges_by_cadre
-from starrating.queries.assessment import year_results
+from starrating.queries.assessment import MemberResult, year_results
 from starrating.queries.ballots import rounds_of
 from starrating.queries.namesakes import namesake_labels
 from starrating.rules.assessment_state import YearState, objection_answerer, publicity_open
 from starrating.rules.electorate import RoundState
 from starrating.rules.pledges import PledgeState
+from starrating.rules.tenstar import Grade
 from starrating.rules.vocabulary import Role
 
 
@@ -53,12 +54,16 @@ class Publicity:
 class PublicStarRow:
     """A member's line on the board: the name (namesakes told apart), one flag per star (scheme
     order), the grade.
-    A veto shows only as the grade 不合格; exempt as 免评; 预备党员 as 不评定等次."""
+    A veto shows only as the grade 不合格; 预备党员 as 不评定等次; an exempt member as 免评,
+    without stars (not marked at all). by_quota: graded 优秀 or 合格 by the 支委会 under the
+    优秀 quota (more were eligible than it allows)."""
 
     name: str
     stars: tuple[bool, ...]
     star_count: int
     grade: str
+    exempt: bool = False
+    by_quota: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,10 @@ class Board:
     village: Village
     year: int
     star_names: tuple[str, ...]
+    star_labels: tuple[str, ...]  # a short label per star, printed beside its ★ or ☆
     tenstar: Publicity
     members: list[PublicStarRow]  # empty until published
+    quota_note: str | None  # when the 支委会 chose the 优秀 among more eligible than the quota
     pledges: list[PublicPledge]
     cadres: Publicity
     cadre_results: list[PublicCadreResult]  # empty until published
@@ -148,17 +155,20 @@ def public_board(village: Village, *, today: date) -> Board:
     )
     star_names: tuple[str, ...] = ()
     members: list[PublicStarRow] = []
+    quota_note = None
     if record is not None:
         star_names = tuple(star.name for star in record.scheme.tenstar.stars)
         if tenstar.published:
-            members = _star_rows(record)
+            members, quota_note = _star_rows(record)
     village_cadres = active_cadres([village.id])
     return Board(
         village=village,
         year=year,
         star_names=star_names,
+        star_labels=star_labels(star_names),
         tenstar=tenstar,
         members=members,
+        quota_note=quota_note,
         pledges=_pledges(village_cadres, year),
         cadres=cadres,
         cadre_results=_cadre_results(village_cadres, year) if cadres.published else [],
@@ -169,7 +179,7 @@ def public_board(village: Village, *, today: date) -> Board:
 
 def tenstar_preview(record: AssessmentYear) -> list[PublicStarRow]:
     """The ten-star rows exactly as the board will show them once published."""
-    return _star_rows(record)
+    return _star_rows(record)[0]
 
 
 def rows_digest(rows: list[PublicStarRow]) -> str:
@@ -178,19 +188,54 @@ def rows_digest(rows: list[PublicStarRow]) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
-def _star_rows(record: AssessmentYear) -> list[PublicStarRow]:
+def star_labels(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A short label per star, so a reader needs not count positions: the first two characters
+    of its name (理想信念星 → 理想), or the two before 星 where two stars share the first two
+    (群众认可星 → 认可, 群众满意星 → 满意), or the whole name without 星."""
+    stems = [name.removesuffix("星") for name in names]
+
+    def unique(label: str, labels: list[str]) -> bool:
+        return labels.count(label) == 1
+
+    firsts, lasts = [stem[:2] for stem in stems], [stem[-2:] for stem in stems]
+    return tuple(
+        first if unique(first, firsts) else last if unique(last, lasts) else stem
+        for stem, first, last in zip(stems, firsts, lasts, strict=True)
+    )
+
+
+def _star_rows(record: AssessmentYear) -> tuple[list[PublicStarRow], str | None]:
+    """The members' rows, and the quota note when the 支委会 had to choose the 优秀."""
     results = year_results(record)
     codes = [star.code for star in results.scheme.stars]
+    chosen = results.quota.needs_confirmation
+    candidates = {candidate.member_id for candidate in results.quota.candidates}
     label = namesake_labels(result.assessed for result in results.members)
-    return [
-        PublicStarRow(
+    rows = [
+        _star_row(
+            result,
+            codes,
             name=label(result.assessed),
-            stars=tuple(code in result.outcome.awarded for code in codes),
-            star_count=result.outcome.star_count,
-            grade=result.grade.label,
+            by_quota=chosen and result.assessed.id in candidates,
         )
         for result in results.members
     ]
+    note = f"优秀名额 {results.quota.quota} 人，经支委会确定" if chosen else None
+    return rows, note
+
+
+def _star_row(
+    result: MemberResult, codes: list[str], *, name: str, by_quota: bool
+) -> PublicStarRow:
+    exempt = result.grade is Grade.EXEMPT
+    return PublicStarRow(
+        name=name,
+        stars=() if exempt else tuple(code in result.outcome.awarded for code in codes),
+        star_count=result.outcome.star_count,
+        grade=result.grade.label,
+        exempt=exempt,
+        by_quota=by_quota,
+    )
 
 
 def _pledges(cadres: list[Cadre], year: int) -> list[PublicPledge]:

@@ -4,7 +4,7 @@ spreadsheets/exports take, plus the township's approval and the cadres' quarterl
 A fixed number of queries per workbook, whatever the number of members, cadres or villages."""
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from starrating.extensions import db
 from starrating.models import (
+    AssessedMember,
     AssessmentYear,
     BallotRound,
+    BallotSubject,
     QuarterlyReport,
     Township,
     Village,
@@ -27,7 +29,13 @@ from starrating.queries.appraisal import (
     appraise_cadres,
     cadre_ballot_round,
 )
-from starrating.queries.assessment import MemberResult, YearResults, year_of, year_results
+from starrating.queries.assessment import (
+    MemberResult,
+    YearResults,
+    assessed_members,
+    year_of,
+    year_results,
+)
 from starrating.queries.ballots import round_tally, subjects, turnout
 from starrating.queries.township import VillageYear, township_year
 from starrating.rules.assessment_state import Step, YearState
@@ -93,7 +101,7 @@ def _statuses(result: MemberResult) -> tuple[StarStatus, ...]:
     return tuple(statuses)
 
 
-def _note(result: MemberResult, statuses: Sequence[StarStatus]) -> str:
+def _note(result: MemberResult, statuses: Sequence[StarStatus], minimum_sample: int) -> str:
     assessed, outcome = result.assessed, result.outcome
     parts = []
     if assessed.veto_reason:
@@ -106,11 +114,21 @@ def _note(result: MemberResult, statuses: Sequence[StarStatus]) -> str:
     if outcome.title:
         parts.append(outcome.title)
     if StarStatus.INSUFFICIENT_SAMPLE in statuses:
-        parts.append("群众星样本不足")
+        parts.append(
+            f"群众星样本不足（有效票少于 {minimum_sample} 票，认可率、满意率不作评星依据）"
+        )
     return "；".join(parts)
 
 
-def member_line(result: MemberResult, results: YearResults) -> MemberLine:
+def roster_numbers(members: Iterable[AssessedMember]) -> dict[int, int]:
+    """Assessed member id → 序号: 1, 2, … in roster order over the members still in the year.
+    One person has one 序号 in the ten-star summary and in the ballot's tally workbook (an
+    exempt member keeps his, though not on the ballot)."""
+    ordered = sorted((m for m in members if m.removed_at is None), key=lambda m: m.position)
+    return {member.id: number for number, member in enumerate(ordered, start=1)}
+
+
+def member_line(result: MemberResult, results: YearResults, number: int) -> MemberLine:
     """One row of the summary, the figures of the results page."""
     outcome, member = result.outcome, result.assessed.member
     statuses = _statuses(result)
@@ -118,6 +136,7 @@ def member_line(result: MemberResult, results: YearResults) -> MemberLine:
     exempt = result.grade is Grade.EXEMPT
     provisional = "（暂定）" if outcome.provisional and result.grade.is_graded else ""
     return MemberLine(
+        number=number,
         name=member.name,
         gender=member.gender.label,
         category=member.category.label,
@@ -127,7 +146,7 @@ def member_line(result: MemberResult, results: YearResults) -> MemberLine:
         recognition=None if exempt else rates.get(_mass(results, MassMeasure.RECOGNITION)),
         satisfaction=None if exempt else rates.get(_mass(results, MassMeasure.SATISFACTION)),
         grade=result.grade.label + provisional,
-        note=_note(result, statuses),
+        note=_note(result, statuses, results.scheme.mass.minimum_sample),
     )
 
 
@@ -137,11 +156,12 @@ def _mass(results: YearResults, measure: MassMeasure) -> str:
 
 def tenstar_sheet(record: AssessmentYear, results: YearResults, heading: Heading) -> TenStarSheet:
     counts = results.grade_counts()
+    numbers = roster_numbers(r.assessed for r in results.members)
     return TenStarSheet(
         heading=heading,
         stage=record.state.label,
         star_names=tuple(star.name for star in results.scheme.stars),
-        members=[member_line(r, results) for r in results.members],
+        members=[member_line(r, results, numbers[r.assessed.id]) for r in results.members],
         grade_counts=[
             (grade.label, counts.get(grade, 0))
             for grade in GRADE_ORDER
@@ -159,16 +179,34 @@ def tenstar_export(record: AssessmentYear, *, today: date) -> TenStarSheet:
 # --- 民主测评统计表 -------------------------------------------------------------------------------
 
 
+def _subject_numbers(
+    ballot_round: BallotRound, found: Sequence[BallotSubject]
+) -> dict[int, int | None]:
+    """Subject id → 序号 in the workbook: a member's 序号 in the year's roster (as in the
+    ten-star summary; none once taken out of the year), a cadre's place on the ballot."""
+    roster = (
+        roster_numbers(assessed_members(ballot_round.assessment_year_id))
+        if ballot_round.assessment_year_id is not None
+        else {}
+    )
+    return {
+        s.id: s.position if s.assessed_member_id is None else roster.get(s.assessed_member_id)
+        for s in found
+    }
+
+
 def round_export(ballot_round: BallotRound, *, today: date) -> RoundSheet:
     """A closed round's 民主测评统计表 (the tally page's figures)."""
     tally = round_tally(ballot_round)
     by_id = {subject.id: subject for subject in subjects(ballot_round.id)}
+    numbers = _subject_numbers(ballot_round, list(by_id.values()))
     sections = [
         RoundSection(
             label=section.label,
             scored=section is Section.CADRES,
+            approval_rate_label=section.approval_rate_label,
             subjects=[
-                SubjectLine(by_id[sid].position, by_id[sid].name, t)
+                SubjectLine(numbers[sid], by_id[sid].name, t)
                 for sid, t in tally.subjects
                 if by_id[sid].section is section
             ],

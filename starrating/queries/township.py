@@ -23,6 +23,7 @@ from starrating.models import (
 from starrating.queries.appraisal import CadreAppraisal, active_cadres, appraise_cadres
 from starrating.queries.assessment import YearResults, year_results_many
 from starrating.queries.ballots import deciding_member_rounds
+from starrating.queries.ordering import in_township_order
 from starrating.rules.assessment_state import YearState
 from starrating.rules.electorate import RoundState
 from starrating.rules.numbers import round_half_up
@@ -121,13 +122,13 @@ class VillageYear:
 
 
 def township_year(township_id: int, year: int) -> list[VillageYear]:
-    """Every village of the township for the year, by name."""
-    villages = list(
-        db.session.scalars(
-            select(Village).where(Village.township_id == township_id).order_by(Village.name)
-        )
-    )
-    return _village_years(villages, year)
+    """Every village of the township for the year: those whose year waits for the township's
+    review first, then by pinyin."""
+    villages = list(db.session.scalars(select(Village).where(Village.township_id == township_id)))
+    rows = _village_years(villages, year)
+    awaiting = {row.village.id for row in rows if row.state is YearState.SUBMITTED}
+    order = {v.id: i for i, v in enumerate(in_township_order(villages, awaiting))}
+    return sorted(rows, key=lambda row: order[row.village.id])
 
 
 def village_year(village: Village, year: int) -> VillageYear:

@@ -113,7 +113,8 @@ def ballot_score(counts: ChoiceCounts, weights: ChoiceWeights) -> Decimal | None
 
 
 def cadre_satisfaction_rate(counts: ChoiceCounts) -> Decimal | None:
-    """A cadre's 满意率 = (满意 + 基本满意) / 有效票, in percent rounded half-up to 0.1."""
+    """A cadre's 综合满意率 = (满意 + 基本满意) / 有效票, in percent rounded half-up to 0.1
+    (满意率 alone is 满意 / 有效票, as for members)."""
     value = recognition_rate(counts)
     return None if value is None else round_half_up(value)
 
@@ -126,7 +127,8 @@ def cadre_dissatisfied_rate(counts: ChoiceCounts) -> Decimal | None:
 
 @dataclass(frozen=True)
 class CadreBallot:
-    """The cadre ballot as published: counts, score, 满意率, 不满意率 (None without valid marks)."""
+    """The cadre ballot as published: counts, score, 综合满意率, 不满意率 (None without valid
+    marks)."""
 
     counts: ChoiceCounts | None
     score: Decimal | None
@@ -149,7 +151,7 @@ def cadre_ballot(counts: ChoiceCounts | None, weights: ChoiceWeights) -> CadreBa
         f"群众测评：满意 {c.satisfied} 票，基本满意 {c.basic} 票，不满意 {c.dissatisfied} 票，"
         f"不了解 {c.unknown} 票（不计入）{blank}，有效票 {c.valid}",
         f"测评得分 = {score_arithmetic(c, weights)} = {score}",
-        f"满意率 = (满意 + 基本满意) / 有效票 = ({c.satisfied} + {c.basic}) / {c.valid}"
+        f"综合满意率 = (满意 + 基本满意) / 有效票 = ({c.satisfied} + {c.basic}) / {c.valid}"
         f" = {rate(satisfaction)}",
         f"不满意率 = 不满意 / 有效票 = {c.dissatisfied} / {c.valid} = {rate(dissatisfied)}",
     ]
@@ -281,7 +283,7 @@ def _precision_problems(scheme: AppraisalScheme) -> list[str]:
         ("优秀分数线", bands.excellent_from, " 分"),
         ("称职分数线", bands.competent_from, " 分"),
         ("基本称职分数线", bands.basically_competent_from, " 分"),
-        ("建议调整的满意率界限", limits.adjust_below_satisfaction, "%"),
+        ("建议调整的综合满意率界限", limits.adjust_below_satisfaction, "%"),
         ("诫勉谈话的不满意率界限", limits.admonish_from_dissatisfied, "%"),
         ("全额发放绩效工资的分数线", pay.full_pay_from, " 分"),
         ("合格完成率", pay.pass_ratio * 100, "%"),

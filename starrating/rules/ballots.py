@@ -221,7 +221,9 @@ class SubjectTally:
     def score_shown(self) -> Decimal | None:
         return _shown(self.weighted_score)
 
-    def explain(self) -> list[str]:
+    def explain(self, approval_rate_label: str = "认可率") -> list[str]:
+        """The arithmetic, line by line; (满意 + 基本满意) / 有效票 is called by the section's
+        name for it (认可率 for members, 综合满意率 for cadres)."""
         c = self.counts
         lines = [
             "　".join(f"{choice.label} {c.of(choice)} 票" for choice in Choice)
@@ -230,11 +232,11 @@ class SubjectTally:
             f" = {c.valid}（不了解和未填不计入）",
         ]
         if not c.valid:
-            return [*lines, "没有有效票，不计算认可率、满意率和测评得分"]
+            return [*lines, f"没有有效票，不计算{approval_rate_label}、满意率和测评得分"]
         return [
             *lines,
-            f"认可率 = (满意 + 基本满意) / 有效票 = ({c.satisfied} + {c.basic}) / {c.valid}"
-            f" = {rate(self.recognition_rate)}",
+            f"{approval_rate_label} = (满意 + 基本满意) / 有效票"
+            f" = ({c.satisfied} + {c.basic}) / {c.valid} = {rate(self.recognition_rate)}",
             f"满意率 = 满意 / 有效票 = {c.satisfied} / {c.valid} = {rate(self.satisfaction_rate)}",
             f"不满意率 = 不满意 / 有效票 = {c.dissatisfied} / {c.valid}"
             f" = {rate(self.dissatisfied_rate)}",

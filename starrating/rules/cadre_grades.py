@@ -1,7 +1,8 @@
 """A cadre's grade from the combined score, and what follows from it and from the ballot.
 
 Every threshold is compared with the figure as published, rounded half-up to 0.1, so that a
-township official who reads "综合得分 90.0" or "满意率 50.0%" on the sheet reaches the same verdict.
+township official who reads "综合得分 90.0" or "综合满意率 50.0%" on the sheet reaches the same
+verdict.
 """
 
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ def grade_for(score: Decimal, bands: GradeBands) -> CadreGrade:
 
 @dataclass(frozen=True)
 class ConsequenceThresholds:
-    """满意率 below the first → 不称职 and 建议调整; 不满意率 at or above the second → 诫勉谈话."""
+    """综合满意率 below the first → 不称职 and 建议调整; 不满意率 at or above the second →
+    诫勉谈话."""
 
     adjust_below_satisfaction: Decimal = Decimal(50)
     admonish_from_dissatisfied: Decimal = Decimal(30)
@@ -89,7 +91,7 @@ class ConsequenceThresholds:
     def problems(self) -> list[str]:
         problems = []
         if not 0 <= self.adjust_below_satisfaction <= 100:
-            problems.append("建议调整的满意率界限应在 0% 到 100% 之间")
+            problems.append("建议调整的综合满意率界限应在 0% 到 100% 之间")
         if not 0 < self.admonish_from_dissatisfied <= 100:
             problems.append("诫勉谈话的不满意率界限应大于 0% 且不超过 100%")
         return problems
@@ -111,9 +113,11 @@ def _ballot_verdict(
     low, high = thresholds.adjust_below_satisfaction, thresholds.admonish_from_dissatisfied
     if round_half_up(satisfaction) < low:
         flags.append(ConsequenceFlag.ADJUST)
-        lines.append(f"满意率 {rate(satisfaction)} < {plain(low)}%，不论得分定为不称职，建议调整")
+        lines.append(
+            f"综合满意率 {rate(satisfaction)} < {plain(low)}%，不论得分定为不称职，建议调整"
+        )
     else:
-        lines.append(f"满意率 {rate(satisfaction)} ≥ {plain(low)}%，不作调整")
+        lines.append(f"综合满意率 {rate(satisfaction)} ≥ {plain(low)}%，不作调整")
     if round_half_up(dissatisfied) >= high:
         flags.append(ConsequenceFlag.ADMONISH)
         lines.append(f"不满意率 {rate(dissatisfied)} ≥ {plain(high)}%，诫勉谈话")
@@ -130,7 +134,7 @@ def consequences(
     last_year_grade: CadreGrade | None,
     thresholds: ConsequenceThresholds,
 ) -> Consequences:
-    """满意率 < 50% → 不称职 whatever the score, 建议调整; 不满意率 ≥ 30% → 诫勉谈话;
+    """综合满意率 < 50% → 不称职 whatever the score, 建议调整; 不满意率 ≥ 30% → 诫勉谈话;
     不称职 this year and last year → 职务终止. Rates are (满意+基本满意)/有效票 and 不满意/有效票,
     compared as published (0.1%); without a valid ballot neither ballot rule applies."""
     flags: list[ConsequenceFlag] = []

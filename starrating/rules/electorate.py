@@ -53,3 +53,9 @@ class Section(StrEnum):
     @property
     def label(self) -> str:
         return {Section.MEMBERS: "党员群众满意度测评", Section.CADRES: "村干部民主测评"}[self]
+
+    @property
+    def approval_rate_label(self) -> str:
+        """The name of (满意 + 基本满意) / 有效票: a member's 认可率 (群众认可星), a cadre's
+        综合满意率. 满意率 is 满意 / 有效票 alone, for both (DECISIONS.md)."""
+        return {Section.MEMBERS: "认可率", Section.CADRES: "综合满意率"}[self]

@@ -261,7 +261,8 @@ def award_mass_stars(
     counts: MarkCounts | None, scheme: TenStarScheme
 ) -> tuple[StarDecision, StarDecision]:
     """群众认可星 and 群众满意星 from a certified member ballot: the exact rate must reach the
-    threshold (79.96% is short of 80% though shown as 80.0%). Too few valid marks: 样本不足."""
+    threshold (79.96% is short of 80% though shown as 80.0%). Too few valid marks: 样本不足,
+    not awarded; the rate is kept to be shown, and decides nothing."""
     return (
         _mass_star(counts, scheme, MassMeasure.RECOGNITION),
         _mass_star(counts, scheme, MassMeasure.SATISFACTION),
@@ -277,10 +278,16 @@ def _mass_star(
             star.code, StarStatus.UNDECIDED, f"{star.name}：群众测评尚未计票确认，待测评"
         )
     minimum = scheme.mass.minimum_sample
+    part = favourable(counts, measure)
     if counts.valid < minimum:
+        # the rate is still shown, as the tally shows it; it only decides nothing
         text = f"{star.name}：有效票 {counts.valid}，少于最低 {minimum} 票，样本不足，不授星"
-        return StarDecision(star.code, StarStatus.INSUFFICIENT_SAMPLE, text)
-    part, threshold = favourable(counts, measure), scheme.mass.threshold(measure)
+        if not counts.valid:
+            return StarDecision(star.code, StarStatus.INSUFFICIENT_SAMPLE, text)
+        rate = percent(part, counts.valid)
+        text += f"（{measure.label} {round_half_up(rate)}%，不作评星依据）"
+        return StarDecision(star.code, StarStatus.INSUFFICIENT_SAMPLE, text, rate)
+    threshold = scheme.mass.threshold(measure)
     rate = percent(part, counts.valid)
     # counts against the threshold without dividing: no rounding ever decides a star
     meets = part * 100 >= threshold * counts.valid

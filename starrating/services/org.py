@@ -1,6 +1,7 @@
 """Townships, villages and user accounts."""
 
 import re
+import unicodedata
 
 from sqlalchemy import select
 
@@ -15,6 +16,10 @@ from starrating.services.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
 VILLAGE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+# as the roster import reads a phone: 11-digit mobile, or a landline with or without area code
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"[02-9][0-9]{6,11}")
+CONTACT_PHONE_LENGTH = 20
 
 
 class WrongPassword(ServiceError):
@@ -68,6 +73,36 @@ def create_village(*, township: Township, name: str, code: str, actor: User | No
         after={"name": name, "code": code},
     )
     return village
+
+
+def set_branch_contact(*, actor: User, village: Village, phone: str) -> None:
+    """The branch's public telephone, printed on the board's 落款; blank clears it. Kept as
+    typed (e.g. 0571-88881234), once it reads as a mobile or a landline number."""
+    typed = unicodedata.normalize("NFKC", phone).strip() or None
+    if typed is not None:
+        digits = re.sub(r"[\s-]", "", typed)
+        if len(typed) > CONTACT_PHONE_LENGTH or not (
+            _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)
+        ):
+            raise ServiceError(
+                f"电话号码「{typed}」不对：手机号是 11 位数字，"
+                "固定电话是 7–12 位数字（可带区号和 -）"
+            )
+    if typed == village.contact_phone:
+        return
+    before = {"contact_phone": village.contact_phone}
+    village.contact_phone = typed
+    record_event(
+        actor=actor,
+        action="village.contact",
+        summary=f"公示栏联系电话改为「{typed}」" if typed else "清除了公示栏联系电话",
+        object_type="village",
+        object_id=village.id,
+        township_id=village.township_id,
+        village_id=village.id,
+        before=before,
+        after={"contact_phone": typed},
+    )
 
 
 def create_user(

@@ -65,6 +65,54 @@ def ready_year(
     return village, secretary, year
 
 
+TEN_STARS = ("王建国", "李桂兰")  # every star; the quota of 1 lets only one be 优秀
+ELDER = "陈阿公"  # 年老体弱, 免评 by the 党员大会
+
+
+def quota_year(*, phone: str | None = "0571-88001234") -> tuple[Village, User, AssessmentYear]:
+    """翁家埠村 with 王建国 and 李桂兰 (all ten stars), 张秀英 (6 stars, 合格) and 陈阿公
+    (免评): 3 graded, so 优秀名额 1 and the 支委会 chose 王建国 (李桂兰 合格); published today's
+    way by the caller. The branch's contact phone is set."""
+    from starrating.rules.vocabulary import MemberCategory
+    from starrating.services.assessment import confirm_excellence
+    from starrating.services.org import set_branch_contact
+
+    village = create_village(name="翁家埠村")
+    secretary = create_user(role=Role.SECRETARY, village=village)
+    for name in (*TEN_STARS, "张秀英"):
+        create_member(village=village, name=name, birth_date=BIRTH)
+    create_member(
+        village=village,
+        name=ELDER,
+        birth_date=date(1936, 5, 1),
+        category=MemberCategory.ELDERLY_INFIRM,
+        exempt_meeting_date=date(YEAR, 1, 10),
+        exempt_reason="年老体弱",
+    )
+    year = open_year(village=village, secretary=secretary, raters=[secretary])
+    for assessed in assessed_members(year.id):
+        if assessed.markable:
+            every = assessed.member.name in TEN_STARS
+            marks = {code: every or code in BASIC for code in ORGANISATIONAL}
+            record_marks(rater=secretary, assessed=assessed, marks=marks)
+    if phone:
+        set_branch_contact(actor=secretary, village=village, phone=phone)
+    db.session.commit()
+    hold_member_ballot(village, secretary)
+    close_marking(actor=secretary, year=year)
+    ids = {a.member.name: a.id for a in assessed_members(year.id)}
+    confirm_excellence(
+        actor=secretary,
+        year=year,
+        member_ids={ids["王建国"]},
+        reason="经支委会讨论，按星数和群众满意率确定",
+        eligible_ids={ids[name] for name in TEN_STARS},
+        quota=1,
+    )
+    db.session.commit()
+    return village, secretary, year
+
+
 def hold_member_ballot(village: Village, secretary: User, voters: int = 6) -> None:
     """6 of 10 villagers vote 满意 for every member; closed and certified."""
     ballot_round = create_member_round(village=village, secretary=secretary, eligible=10)

@@ -188,7 +188,7 @@ def test_reviewer_edits_weights_grades_consequences_and_the_pay_rule(client):
             {"excellent_from": "89.95"},
             "优秀分数线最多一位小数（公布的得分和比率精确到 0.1），现为 89.95 分",
         ),
-        ({"adjust_below_satisfaction": "120"}, "建议调整的满意率界限应在 0% 到 100% 之间"),
+        ({"adjust_below_satisfaction": "120"}, "建议调整的综合满意率界限应在 0% 到 100% 之间"),
         ({"admonish_from_dissatisfied": "0"}, "诫勉谈话的不满意率界限应大于 0% 且不超过 100%"),
         ({"admonish_from_dissatisfied": "NaN"}, "诫勉谈话的不满意率界限（%）：请填写数字"),
         ({"pay_kind": "bonus"}, "工资规则：请从列表中选择"),

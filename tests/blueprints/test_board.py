@@ -16,12 +16,14 @@ from starrating.services.objections import answer_objection, file_objection
 from starrating.services.review import publish_cadre_results, publish_results
 from tests.blueprints.publicity import (
     BIRTH,
+    ELDER,
     NAMES,
     PHONES,
     VETO_REASON,
     VETOED,
     YEAR,
     add_cadre,
+    quota_year,
     ready_year,
 )
 from tests.factories import counting_queries, create_village, login
@@ -45,8 +47,9 @@ def text(html: str) -> str:
 
 
 def star_row(html: str, name: str) -> str:
+    """A member's rows as read: the star count, the grade, then each star with its label."""
     found = re.search(
-        rf"<tr>\s*<td[^>]*>\d+</td>\s*<td class=\"name\">{name}</td>(.*?)</tr>", html, re.S
+        rf"<tr>\s*<td[^>]*>\d+</td>\s*<td class=\"name\">{name}</td>(.*?)</tbody>", html, re.S
     )
     assert found, name
     return text(found.group(1))
@@ -81,13 +84,48 @@ def test_published_results_show_stars_and_grades_until_the_last_day(client, publ
     village, _, _ = published
     html = page(client, f"/{village.code}/board")
     assert "公示中，至 11月30日" in html
-    assert star_row(html, "王建国") == "★ ★ ★ ★ ☆ ☆ ☆ ☆ ★ ★ 6 合格"
-    assert star_row(html, VETOED) == "☆ ☆ ☆ ☆ ☆ ☆ ☆ ☆ ☆ ☆ 0 不合格"
-    assert "理想信念星" in html  # the legend names the stars in order
+    assert star_row(html, "王建国") == (
+        "6 合格 ★理想 ★组织 ★品行 ★带头 ☆履职 ☆义务 ☆攻坚 ☆致富 ★认可 ★满意"
+    )
+    assert star_row(html, VETOED) == (
+        "0 不合格 ☆理想 ☆组织 ☆品行 ☆带头 ☆履职 ☆义务 ☆攻坚 ☆致富 ☆认可 ☆满意"
+    )
+    assert "认可：群众认可星" in text(html)  # the legend spells out each label
     today_is(monkeypatch, date(YEAR, 12, 1))
     html = page(client, f"/{village.code}/board")
     assert "公示期已结束" in html and "公示中" not in html
-    assert star_row(html, "李桂兰").endswith("6 合格")
+    assert star_row(html, "李桂兰").startswith("6 合格")
+
+
+def test_an_exempt_elder_shows_as_exempt_without_stars_and_the_quota_is_explained(
+    client, monkeypatch
+):
+    village, secretary, year = quota_year()
+    publish_results(actor=secretary, year=year, today=PUBLISHED)
+    db.session.commit()
+    today_is(monkeypatch, date(YEAR, 11, 28))
+    html = page(client, f"/{village.code}/board")
+    assert star_row(html, ELDER) == "免评"  # no stars, no 0
+    every = "★理想 ★组织 ★品行 ★带头 ★履职 ★义务 ★攻坚 ★致富 ★认可 ★满意"
+    assert star_row(html, "王建国") == f"10 优秀 ※ {every}"
+    assert star_row(html, "李桂兰") == f"10 合格 ※ {every}"
+    assert star_row(html, "张秀英").startswith("6 合格 ★理想")  # not chosen among the eligible
+    assert "※ 优秀名额 1 人，经支委会确定" in text(html)
+
+
+def test_without_a_quota_choice_the_board_has_no_quota_note(client, published):
+    village, _, _ = published
+    assert "优秀名额" not in page(client, f"/{village.code}/board")
+
+
+def test_the_board_ends_with_the_branch_its_day_and_its_telephone(client, monkeypatch):
+    village, secretary, year = quota_year(phone="0571-88001234")
+    publish_results(actor=secretary, year=year, today=PUBLISHED)
+    db.session.commit()
+    today_is(monkeypatch, date(YEAR, 11, 28))
+    html = page(client, f"/{village.code}/board")
+    sign = text(html[html.index('<footer class="card board-sign"') :])
+    assert sign.startswith("翁家埠村党支部 （盖章） 2026年11月28日 联系电话： 0571-88001234")
 
 
 def test_a_village_without_a_year_shows_this_year_and_nothing_published(client, monkeypatch):

@@ -300,7 +300,7 @@ def test_the_dashboard_charts_each_villages_cadres(app):
     section = page.split('id="cadre-charts"')[1]
     village = section.split(f'data-village-id="{public.village.id}"')[1].split("</details>")[0]
     assert "东沙村（1 名村干部）" in village
-    assert "张三：满意率 80.0%" in village  # (7 + 1) / 10 valid
+    assert "张三：综合满意率 80.0%" in village  # (7 + 1) / 10 valid
     assert "张三：完成率 95.0%" in village  # every item verified 95 %
 
 

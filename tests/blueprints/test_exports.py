@@ -6,16 +6,17 @@ from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from starrating.extensions import db
-from starrating.models import YearReview
+from starrating.models import BallotRound, YearReview
 from starrating.queries.assessment import assessed_members, year_results
 from starrating.queries.ballots import round_tally, subjects
 from starrating.queries.township import township_year
 from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.ballots import Choice
 from starrating.rules.tenstar_scheme import MassMeasure, StarGroup, default_tenstar_scheme
-from starrating.rules.vocabulary import Gender, Membership, Role
+from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services.assessment import record_marks, record_veto
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
 from tests.blueprints.test_appraisal import (
@@ -149,6 +150,65 @@ def test_the_ten_star_workbook_shows_the_results_pages_figures(client, village_y
     assert "1970-05-01" not in " ".join(texts(book.active))  # the members' birth date
 
 
+def test_one_person_has_one_序号_in_both_workbooks_and_a_small_sample_still_shows_its_rates(
+    client,
+):
+    """陈阿公 (免评, second on the roster) is not on the ballot: the ballot's tally used to
+    number 李桂兰 2 where the ten-star summary numbers her 3. 张秀英 has 3 valid marks (< 5):
+    her rates are shown, the remark says 样本不足."""
+    village = create_village(name="翁家埠村")
+    secretary = create_user(role=Role.SECRETARY, village=village)
+    for name in ("王建国", "陈阿公", "李桂兰", "张秀英"):
+        exempt = name == "陈阿公"
+        create_member(
+            village=village,
+            name=name,
+            birth_date=date(1936, 5, 1) if exempt else date(1970, 5, 1),
+            category=MemberCategory.ELDERLY_INFIRM if exempt else MemberCategory.ORDINARY,
+            exempt_meeting_date=date(YEAR, 1, 10) if exempt else None,
+        )
+    open_assessment(village=village, secretary=secretary, raters=[secretary])
+    ballot_round = create_member_round(village=village, secretary=secretary, eligible=10)
+    codes = generate_codes(actor=secretary, ballot_round=ballot_round, count=6)
+    open_round(actor=secretary, ballot_round=ballot_round)
+    rows = {row.name: row.id for row in subjects(ballot_round.id)}
+    assert "陈阿公" not in rows
+    for v, code in enumerate(codes):
+        marks = {rows["王建国"]: S, rows["李桂兰"]: B, rows["张秀英"]: S if v < 2 else B}
+        if v >= 3:
+            marks[rows["张秀英"]] = U  # valid 3: 满意 2, 基本满意 1
+        cast_ballot(village=village, code=code.code, marks=marks)
+    close_round(actor=secretary, ballot_round=ballot_round)
+    certify(ballot_round)
+    db.session.commit()
+    login(client, secretary)
+    tenstar = table(
+        download(
+            client,
+            f"/branch/exports/years/{YEAR}/tenstar.xlsx",
+            "翁家埠村2026年党员十星级评定汇总表.xlsx",
+        ).active
+    )
+    tally = table(
+        download(
+            client,
+            f"/branch/exports/rounds/{ballot_round.id}/tally.xlsx",
+            re.sub(r"\s", "", f"翁家埠村{ballot_round.title}民主测评统计表.xlsx"),
+        )["党员群众满意度测评"]
+    )
+    numbered = {row["姓名"].value: row["序号"].value for row in tenstar}
+    assert numbered == {"王建国": 1, "陈阿公": 2, "李桂兰": 3, "张秀英": 4}  # roster order
+    assert {row["姓名"].value: row["序号"].value for row in tally} == {
+        name: number for name, number in numbered.items() if name != "陈阿公"
+    }
+    small = next(row for row in tenstar if row["姓名"].value == "张秀英")
+    assert small["认可率"].value == pytest.approx(1.0)  # (2 + 1) / 3, as the tally shows
+    assert small["满意率"].value == pytest.approx(0.667)
+    assert "样本不足" in small["备注"].value
+    shown = next(row for row in tally if row["姓名"].value == "张秀英")
+    assert shown["满意率"].value == small["满意率"].value
+
+
 def test_the_round_workbook_shows_the_tally_pages_figures(client, village_year):
     village, secretary, _, ballot_round = village_year
     login(client, secretary)
@@ -171,6 +231,35 @@ def test_the_round_workbook_shows_the_tally_pages_figures(client, village_year):
         assert row["满意率"].value == pytest.approx(float(subject_tally.satisfaction_shown) / 100)
     assert tally.returned == 8
     assert "收回" in texts(ws)
+
+
+def test_a_cadre_rounds_tally_names_its_rate_综合满意率_and_keeps_满意率_for_满意_alone(client):
+    """满意率 means 满意 / 有效票 for members and cadres alike; the cadres' (满意 + 基本满意)
+    / 有效票 is 综合满意率 on the page, in the workbook and in the explanation."""
+    village = create_village(name="翁家埠村")
+    secretary = create_user(role=Role.SECRETARY, village=village)
+    create_scheme(township=village.township, year=YEAR)
+    create_cadre(village=village)
+    hold_cadre_ballot(village=village, secretary=secretary, counts={S: 60, B: 25, D: 15, U: 8})
+    ballot_round = db.session.scalar(
+        select(BallotRound).where(BallotRound.village_id == village.id)
+    )
+    login(client, secretary)
+    html = client.get(f"/branch/rounds/{ballot_round.id}/tally").get_data(as_text=True)
+    cadres = html[html.index('id="section-cadres"') :]
+    assert '<th class="num">综合满意率</th><th class="num">满意率</th>' in cadres
+    assert "综合满意率 = (满意 + 基本满意) / 有效票 = (60 + 25) / 100 = 85.0%" in cadres
+    assert "满意率 = 满意 / 有效票 = 60 / 100 = 60.0%" in cadres
+    assert "认可率" not in cadres
+    book = download(
+        client,
+        f"/branch/exports/rounds/{ballot_round.id}/tally.xlsx",
+        re.sub(r"\s", "", f"翁家埠村{ballot_round.title}民主测评统计表.xlsx"),
+    )
+    (row,) = table(book["村干部民主测评"])
+    assert row["综合满意率"].value == pytest.approx(0.85)
+    assert row["满意率"].value == pytest.approx(0.60)
+    assert "认可率" not in row
 
 
 def test_the_cadre_workbook_holds_the_worked_example(app, client):
@@ -196,7 +285,7 @@ def test_the_cadre_workbook_holds_the_worked_example(app, client):
         (row,) = table(book["考核汇总"])
         assert row["完成率"].value == pytest.approx(0.79)
         assert row["测评得分"].value == pytest.approx(82.0)
-        assert row["满意率"].value == pytest.approx(0.85)
+        assert row["综合满意率"].value == pytest.approx(0.85)
         assert row["乡镇评价"].value == 85
         assert row["综合得分"].value == pytest.approx(81.1)
         assert row["等次"].value == "称职"

@@ -79,6 +79,7 @@ ROLE_PAGES = [
     ("/branch/members/import", only(S)),
     ("/branch/members/template.xlsx", only(S)),
     ("/branch/audit", only(S)),
+    ("/branch/contact", only(S)),
     ("/branch/years", only(S)),
     ("/branch/years/{year}", only(S)),
     ("/branch/years/{year}/results", only(S)),

@@ -76,7 +76,7 @@ def test_worked_example_explains_itself_step_by_step() -> None:
     for expected in [
         "完成率 r = (40×100 + 30×80 + 30×50) / 100 = 79.0%",
         "测评得分 = (60×100 + 25×70 + 15×30) / 100 = (6000 + 1750 + 450) / 100 = 82.0",
-        "满意率 = (满意 + 基本满意) / 有效票 = (60 + 25) / 100 = 85.0%",
+        "综合满意率 = (满意 + 基本满意) / 有效票 = (60 + 25) / 100 = 85.0%",
         "不满意率 = 不满意 / 有效票 = 15 / 100 = 15.0%",
         "综合得分 = 0.5 × 79.0 + 0.3 × 82.0 + 0.2 × 85 = 81.1",
         "79.0% < 90%，扣减 24,000.00 × (90% − 79.0%) = 2,640.00 元",
@@ -253,7 +253,7 @@ def test_a_well_scored_cadre_the_villagers_reject_is_graded_incompetent() -> Non
     assert outcome.score_grade is CadreGrade.COMPETENT  # 50 + 0.3 × 60.4 + 20 = 88.1
     assert outcome.grade is CadreGrade.INCOMPETENT
     assert outcome.flags == (ConsequenceFlag.ADJUST, ConsequenceFlag.ADMONISH)
-    assert "满意率 49.0% < 50%，不论得分定为不称职，建议调整" in outcome.explanation
+    assert "综合满意率 49.0% < 50%，不论得分定为不称职，建议调整" in outcome.explanation
 
 
 def test_appraisal_without_a_ballot_is_flagged_and_renormalised() -> None:

@@ -268,8 +268,11 @@ def test_four_valid_marks_are_too_few_sample() -> None:
     recognition, satisfaction = award_mass_stars(BallotCounts(4, 0, 0, unknown=20), SCHEME)
     assert recognition.status is StarStatus.INSUFFICIENT_SAMPLE
     assert recognition.decided and not recognition.awarded
-    assert recognition.explanation == "群众认可星：有效票 4，少于最低 5 票，样本不足，不授星"
+    assert recognition.explanation == (
+        "群众认可星：有效票 4，少于最低 5 票，样本不足，不授星（认可率 100.0%，不作评星依据）"
+    )
     assert satisfaction.status.label == "样本不足"
+    assert recognition.shown_value == satisfaction.shown_value == 100  # shown, deciding nothing
 
 
 def test_no_certified_ballot_leaves_the_mass_stars_to_be_assessed() -> None:

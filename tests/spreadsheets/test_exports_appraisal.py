@@ -67,7 +67,7 @@ def test_the_worked_example_in_the_summary():
     assert row["完成率"].number_format == "0.0%"
     assert row["测评得分"].value == pytest.approx(82.0)
     assert row["测评得分"].number_format == "0.0"
-    assert row["满意率"].value == pytest.approx(0.85)
+    assert row["综合满意率"].value == pytest.approx(0.85)
     assert row["乡镇评价"].value == 85
     assert row["综合得分"].value == pytest.approx(81.1)
     assert row["等次"].value == "称职"

@@ -1,6 +1,7 @@
 """党员十星级评定汇总表 built from plain rows and read back with openpyxl: the columns of
 DESIGN.md §9, numbers as numbers, text that looks like a formula kept as text, print-ready."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ HEADING = Heading("白沙滩镇", 2026, date(2026, 12, 1), "翁家埠村")
 
 def line(name: str, stars: tuple[StarStatus, ...], **facts) -> MemberLine:
     values = {
+        "number": 0,  # numbered by sheet()
         "name": name,
         "gender": "女",
         "category": "普通",
@@ -47,7 +49,8 @@ def line(name: str, stars: tuple[StarStatus, ...], **facts) -> MemberLine:
 
 def sheet(*members: MemberLine, review: Review | None = None) -> TenStarSheet:
     heading = Heading(HEADING.township, HEADING.year, HEADING.printed_on, HEADING.village, review)
-    return TenStarSheet(heading, "评分中", STARS, list(members), [("优秀", 1), ("合格", 0)])
+    numbered = [replace(m, number=m.number or i) for i, m in enumerate(members, start=1)]
+    return TenStarSheet(heading, "评分中", STARS, numbered, [("优秀", 1), ("合格", 0)])
 
 
 def test_the_columns_are_those_of_the_design():

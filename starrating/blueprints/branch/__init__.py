@@ -41,6 +41,7 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     assessment,
     ballots,
     cadres,
+    contact,
     exports,
     marking,
     paper,

@@ -12,6 +12,7 @@ from starrating.forms.appraisal import TownshipScoreForm
 from starrating.models import Village
 from starrating.permissions import get_cadre_or_404, visible_villages
 from starrating.queries import appraisal as reads
+from starrating.queries.ordering import cadres_in_township_order
 from starrating.rules.wording import plain, rate, yuan
 from starrating.services import ServiceError
 from starrating.services import appraisal as service
@@ -20,7 +21,9 @@ from starrating.services import appraisal as service
 @bp.route("/appraisal/<int:year>")
 def appraisal(year: int) -> Any:
     village_ids = db.session.scalars(visible_villages(current_user).with_only_columns(Village.id))
-    results = reads.appraise_cadres(reads.active_cadres(list(village_ids)), year)
+    results = cadres_in_township_order(
+        reads.appraise_cadres(reads.active_cadres(list(village_ids)), year), year
+    )
     forms = {
         r.cadre.id: TownshipScoreForm(prefix=f"cadre-{r.cadre.id}", score=r.township_score)
         for r in results

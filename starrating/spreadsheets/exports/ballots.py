@@ -33,15 +33,17 @@ from starrating.spreadsheets.exports.layout import (
 
 TITLE = "民主测评统计表"
 RATE_NOTE = (
-    "说明：有效票 = 满意 + 基本满意 + 不满意（不了解和未填不计入）；认可率 =（满意 + 基本满意）/ "
-    "有效票；满意率 = 满意 / 有效票；不满意率 = 不满意 / 有效票；测评得分 = Σ 票数 × 分值 / 有效票"
-    "（满意 100、基本满意 70、不满意 30）。百分数和得分四舍五入到 0.1。"
+    "说明：有效票 = 满意 + 基本满意 + 不满意（不了解和未填不计入）；"
+    "党员的认可率、村干部的综合满意率 =（满意 + 基本满意）/ 有效票；"
+    "满意率 = 满意 / 有效票（只计满意）；不满意率 = 不满意 / 有效票；"
+    "测评得分 = Σ 票数 × 分值 / 有效票（满意 100、基本满意 70、不满意 30）。"
+    "百分数和得分四舍五入到 0.1。"
 )
 
 
 @dataclass(frozen=True)
 class SubjectLine:
-    position: int
+    position: int | None  # 序号: a member's in the year's roster, a cadre's on the ballot
     name: str
     tally: SubjectTally
 
@@ -51,6 +53,7 @@ class RoundSection:
     label: str
     scored: bool  # the cadre section shows the weighted score
     subjects: Sequence[SubjectLine]
+    approval_rate_label: str = "认可率"  # (满意 + 基本满意) / 有效票: 综合满意率 for cadres
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def _columns(section: RoundSection) -> list[Column]:
         *(Column(choice.label, 9, INTEGER) for choice in Choice),
         Column("空白", 9, INTEGER),
         Column("有效票", 9, INTEGER),
-        Column("认可率", 9, RATE),
+        Column(section.approval_rate_label, 10, RATE),
         Column("满意率", 9, RATE),
         Column("不满意率", 9, RATE),
     ]

@@ -40,8 +40,10 @@ LEGEND = (
 @dataclass(frozen=True)
 class MemberLine:
     """One member's year: stars in the scheme's order (the status counted: AWARDED only for a
-    star that counts), rates in percent as published (0.1), the grade and the remarks."""
+    star that counts), rates in percent as published (0.1), the grade and the remarks. number
+    is the member's 序号 in the year's roster, the same in the 民主测评统计表."""
 
+    number: int
     name: str
     gender: str
     category: str
@@ -96,10 +98,10 @@ def fill_tenstar_sheet(ws: Worksheet, sheet: TenStarSheet) -> None:
     header_row(ws, first, columns, height=48)
     styles = [c.style for c in columns]
     row = first + 1
-    for number, m in enumerate(sheet.members, start=1):
+    for m in sheet.members:
         marks = [star_mark(status, exempt=m.exempt) for status in m.stars]
         values = [
-            number,
+            m.number,
             m.name,
             m.gender,
             m.category,
