@@ -55,7 +55,7 @@ from starrating.queries.ballots import receipts_of, rounds_of, subjects
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import RoundState, Section
 from starrating.rules.guessing import wait_words
-from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalised
+from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, code_problem, normalised
 from starrating.services import ServiceError, guessing, printing
 from starrating.services.casting import (
     REFUSALS,
@@ -85,7 +85,6 @@ REFUSAL_TITLES = {
     "not_open": "投票还没有开始",
 }
 SECTION_HEADINGS = {Section.MEMBERS: "党员", Section.CADRES: "村干部"}
-MALFORMED = "票码是 10 位字母和数字，如 ABCDE-FGHJK。请对照选票核对后重新输入。"
 WAIT = (
     "刚才输入的票码不对。这台手机（或同一个网络里的手机）已经输错好几次了，请等 {wait}再试。"
     "请对照选票上的票码一个一个字核对，或者直接扫描选票上的二维码，不用输入。"
@@ -236,7 +235,7 @@ def enter(village_code: str) -> Any:
             if "csrf_token" in form.errors:
                 problem = "页面打开的时间太长了，请再点一次「进入投票」。"
         elif (code := normalised(form.code.data)) is None:
-            problem = MALFORMED
+            problem = code_problem(form.code.data)
         elif (refusal := _try_code(village, code)) is None:
             return redirect(url_for(".form", village_code=village.code))
     else:

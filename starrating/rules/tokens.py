@@ -2,7 +2,9 @@
 
 import hmac
 import math
+import re
 import secrets
+import unicodedata
 from hashlib import sha256
 
 # No 0 O 1 I L: a code copied from paper by an elderly villager must not be misread.
@@ -22,13 +24,36 @@ def shown(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+# What people type between the two groups of five, or by accident: spaces (also the ideographic
+# space), hyphens and dashes of every width, underscores, dots and middle dots.
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.·・。]")
+LOOK_ALIKES = "0O1IL"
+
+
 def normalised(typed: str) -> str | None:
-    """What a villager typed, as a code: case, spaces and dashes ignored, look-alikes mapped
-    (O→0 is not in the alphabet, so O, I, L are simply refused). None when it cannot be one."""
-    code = "".join(ch for ch in typed.upper() if ch not in " -\u3000－—")
+    """What a villager typed, as a code: full-width characters read as ASCII
+    (ＹＥＢＤＹ－ＶＵＲＫＸ), case and separators ignored. None when it cannot be one
+    (code_problem says why)."""
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", typed).upper())
     if len(code) != LENGTH or any(ch not in ALPHABET for ch in code):
         return None
     return code
+
+
+def code_problem(typed: str) -> str:
+    """Why what was typed cannot be a code, in Chinese, for a code that normalised() refused."""
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", typed).upper())
+    seen = sorted({ch for ch in code if ch in LOOK_ALIKES}, key=LOOK_ALIKES.index)
+    if seen:
+        return (
+            f"票码里不会有「{'」「'.join(seen)}」：票码不用 0、O、1、I、L 这几个容易看错的字符。"
+            "请对照选票再看一下，可能是别的字母或数字（如 Q、D、7、J）。"
+        )
+    if len(code) != LENGTH:
+        return (
+            f"票码是 10 位字母和数字，如 ABCDE-FGHJK；刚才输入了 {len(code)} 位。请对照选票核对。"
+        )
+    return "票码是 10 位字母和数字，如 ABCDE-FGHJK。请对照选票核对后重新输入。"
 
 
 def code_hash(code: str, key: bytes) -> str:

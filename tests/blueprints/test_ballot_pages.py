@@ -463,3 +463,16 @@ def test_a_retry_after_a_lost_answer_shows_the_same_receipt(app, client, branch)
     # and the receipt link of the 已投票 page leads to the receipt, not round in circles
     shown_again = lost.get(f"{branch.base}/receipt")
     assert shown_again.status_code == 200 and receipt in page_text(shown_again)
+
+
+def test_a_code_typed_with_a_chinese_input_method_opens_the_ballot(client, branch):
+    code = branch.codes[0]
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code[:5]) + "－"
+    wide += "".join(chr(ord(ch) + 0xFEE0) for ch in code[5:])
+    response = client.post(f"{branch.base}/", data={"code": wide})
+    assert response.status_code == 302 and response.location.endswith("/ballot")
+
+
+def test_a_typed_look_alike_is_explained(client, branch):
+    response = client.post(f"{branch.base}/", data={"code": "ABCDE-FGH0O"})
+    assert "票码不用 0、O、1、I、L" in page_text(response)

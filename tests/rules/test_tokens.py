@@ -1,6 +1,15 @@
 """Ballot codes: hard to guess, easy to read aloud and to type."""
 
-from starrating.rules.tokens import ALPHABET, BITS, LENGTH, code_hash, new_code, normalised, shown
+from starrating.rules.tokens import (
+    ALPHABET,
+    BITS,
+    LENGTH,
+    code_hash,
+    code_problem,
+    new_code,
+    normalised,
+    shown,
+)
 
 
 def test_a_code_carries_at_least_48_bits_without_look_alike_characters():
@@ -22,3 +31,24 @@ def test_a_code_is_shown_in_two_groups_of_five_and_read_back_however_typed():
 def test_codes_are_stored_as_keyed_hashes():
     assert code_hash("ABCDE23456", b"one key") != code_hash("ABCDE23456", b"another key")
     assert "ABCDE23456" not in code_hash("ABCDE23456", b"one key")
+
+
+def test_every_ime_spelling_of_a_code_reads():
+    code = "YEBDYVURKX"
+    for typed in (
+        "ＹＥＢＤＹ－ＶＵＲＫＸ",  # full-width letters and dash
+        "yebdy–vurkx",  # en dash
+        "YEBDY—VURKX",  # em dash
+        "YEBDY_VURKX",
+        "YEBDY.VURKX",
+        "YEBDY·VURKX",
+        "ｙｅｂｄｙ　ｖｕｒｋｘ",  # full-width, ideographic space
+        " yebdy vurkx\t",
+    ):
+        assert normalised(typed) == code, typed
+
+
+def test_a_refused_code_says_which_look_alikes_are_never_in_a_code():
+    assert "「O」「I」" in code_problem("ABCDE-FGHOI")
+    assert "0、O、1、I、L" in code_problem("ABCDE-FGH01")
+    assert "刚才输入了 9 位" in code_problem("ABCDE-FGHJ")
