@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from starrating.rules.tokens import shown
 from tests.blueprints.test_namesakes import LABELS, assembly, published
 from tests.browser.conftest import BACKEND, SCREENSHOTS
-from tests.browser.test_ballot_print import _first_page_png, _pdf, _print_codes
+from tests.browser.test_ballot_print import _first_sheet_png, _pdf, _print_codes
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_the_printed_sheet_tells_them_apart(live_server, page: Page, screenshot)
     cells = page.locator("article.sheet td.subject-name")
     expect(cells).to_have_text([*LABELS, *CADRE_LABELS])
     screenshot("namesakes-print-screen")
-    _first_page_png(_pdf(page, "namesakes-print"))
+    _first_sheet_png(_pdf(page, "namesakes-print"))
 
 
 def test_the_rater_tells_them_apart_on_the_marking_list_and_page(
