@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from starrating.forms.base import ChineseForm
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.roster import MAX_GROUP_LENGTH, MAX_NAME_LENGTH
-from starrating.rules.values import date_problem, typed
+from starrating.rules.values import date_problem, phone_digits, typed
 from starrating.rules.vocabulary import (
     VILLAGE_ROLES,
     Gender,
@@ -89,6 +89,16 @@ class ChangePasswordForm(ChineseForm):
     )
 
 
+class PhoneField(StringField):
+    """An optional telephone number, kept as its digits (１３８ ０００ ００００ and 138-0000-0000
+    are the same number); nothing typed, or only spaces (full-width ones too), is None."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if valuelist:
+            self.data = phone_digits(str(valuelist[0]))
+
+
 class OnceField(HiddenField):
     """A create form's one-time token (services/once.py): new on every fresh form, carried back
     unchanged when the form comes back with a problem to correct."""
@@ -140,10 +150,7 @@ class MemberForm(ChineseForm):
     joined_on = ChineseDateField("入党日期", validators=[Optional()])
     membership = SelectField("党员身份", choices=choices(Membership), validators=[required()])
     category = SelectField("类别", choices=choices(MemberCategory), validators=[required()])
-    phone = StringField(
-        "联系电话",
-        validators=[Optional(), Regexp(r"^[0-9][0-9 -]{6,18}$", message="请填写数字电话号码")],
-    )
+    phone = PhoneField("联系电话")
     exempt_meeting_date = ChineseDateField("免评：党员大会通过日期", validators=[Optional()])
     exempt_reason = StringField("免评说明", validators=[Optional(), Length(max=200)])
     note = StringField("备注", validators=[Optional(), Length(max=200)])

@@ -87,5 +87,25 @@ def date_problem(day: date) -> str | None:
     return None
 
 
+# A telephone number: a mobile is 11 digits starting with 1[3-9]; a landline 7–12 digits with or
+# without its area code (never starting with 1). Typed with spaces or dashes, full width or not.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"[02-9][0-9]{6,11}")
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−]")
+PHONE_MESSAGE = "电话号码不对：手机号是 11 位数字，固定电话是 7–12 位数字（可带区号和 -）"
+
+
+def phone_digits(text: str | None) -> str | None:
+    """The digits of a typed telephone number; None when nothing (or only spaces, also
+    full-width ones) was typed; ValueError(PHONE_MESSAGE) when it is no number."""
+    plain = typed(text or "")
+    if not plain:
+        return None
+    digits = _PHONE_SEPARATORS.sub("", plain)
+    if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
+        return digits
+    raise ValueError(PHONE_MESSAGE)
+
+
 def _shown(value: Decimal) -> str:
     return format(value.normalize(), "f")

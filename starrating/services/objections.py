@@ -5,8 +5,6 @@ Who filed one (name, phone: both optional) is kept for the secretary and the tow
 audit trail records that an objection came in, never who filed it.
 """
 
-import re
-
 from sqlalchemy import select
 
 from starrating.extensions import db
@@ -14,6 +12,7 @@ from starrating.models import AssessmentYear, Objection, ObjectionTopic, User, V
 from starrating.models.types import utcnow
 from starrating.rules.assessment_state import YearState, answer_problem
 from starrating.rules.tokens import new_receipt
+from starrating.rules.values import phone_digits
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
@@ -21,7 +20,6 @@ from starrating.services.audit import record_event
 CONTENT_LENGTH = 1000
 ANSWER_LENGTH = 1000
 NAME_LENGTH = 40  # Objection.filer_name
-PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
 
 
 def file_objection(
@@ -35,8 +33,12 @@ def file_objection(
         raise ServiceError(f"异议内容不能超过 {CONTENT_LENGTH} 字，现为 {len(content)} 字")
     if len(name) > NAME_LENGTH:
         raise ServiceError(f"姓名不能超过 {NAME_LENGTH} 字")
-    if phone and not PHONE.match(phone):
-        raise ServiceError("联系电话只能填数字（可不填）")
+    try:
+        phone = phone_digits(phone) or ""
+    except ValueError:
+        raise ServiceError(
+            "联系电话不对：手机号是 11 位数字，固定电话是 7–12 位数字（可不填）"
+        ) from None
     objection = Objection(
         village_id=village.id,
         year=year,

@@ -9,6 +9,7 @@ from starrating.extensions import db
 from starrating.models import Township, User, Village
 from starrating.password_policy import PasswordContext, password_problem
 from starrating.passwords import generate_password, hash_password, verify_password
+from starrating.rules.values import phone_digits
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
@@ -17,8 +18,6 @@ from starrating.services.sessions import end_all_sessions
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
 VILLAGE_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 # as the roster import reads a phone: 11-digit mobile, or a landline with or without area code
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_LANDLINE = re.compile(r"[02-9][0-9]{6,11}")
 CONTACT_PHONE_LENGTH = 20
 
 
@@ -80,10 +79,13 @@ def set_branch_contact(*, actor: User, village: Village, phone: str) -> None:
     typed (e.g. 0571-88881234), once it reads as a mobile or a landline number."""
     typed = unicodedata.normalize("NFKC", phone).strip() or None
     if typed is not None:
-        digits = re.sub(r"[\s-]", "", typed)
-        if len(typed) > CONTACT_PHONE_LENGTH or not (
-            _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)
-        ):
+        try:
+            phone_digits(typed)
+        except ValueError:
+            valid = False
+        else:
+            valid = len(typed) <= CONTACT_PHONE_LENGTH
+        if not valid:
             raise ServiceError(
                 f"电话号码「{typed}」不对：手机号是 11 位数字，"
                 "固定电话是 7–12 位数字（可带区号和 -）"

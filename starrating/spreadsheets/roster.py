@@ -19,6 +19,7 @@ from starrating.rules.roster import (
     name_problems,
     village_group,
 )
+from starrating.rules.values import phone_digits
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, from_label
 from starrating.spreadsheets.upload import (
     MAX_UPLOAD_BYTES,  # noqa: F401  (the web layer quotes it)
@@ -282,15 +283,15 @@ class _RowReader:
         shown = self.text(column)
         if shown is None:
             return None
-        digits = re.sub(r"[\s\-–—]", "", unicodedata.normalize("NFKC", shown))
-        if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
-            return digits
-        self.fail(column, f"电话号码「{shown}」不对：手机号是 11 位数字，固定电话是 7–12 位数字")
-        return None
+        try:
+            return phone_digits(shown)
+        except ValueError:
+            self.fail(
+                column, f"电话号码「{shown}」不对：手机号是 11 位数字，固定电话是 7–12 位数字"
+            )
+            return None
 
 
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_LANDLINE = re.compile(r"[02-9][0-9]{6,11}")  # with or without the area code; never starts with 1
 _DATE_TEXT = (
     re.compile(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"),
     re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日?"),

@@ -260,7 +260,14 @@ def test_a_bad_phone_is_refused(client, published):
     village, _, _ = published
     response = file(client, village, phone="打我电话")
     assert response.status_code == 400
-    assert "联系电话只能填数字" in response.get_data(as_text=True)
+    assert "联系电话不对：手机号是 11 位数字" in response.get_data(as_text=True)
+
+
+def test_a_phone_typed_full_width_is_kept_as_its_digits_and_spaces_are_no_phone(client, published):
+    village, _, _ = published
+    assert file(client, village, phone="１３８ ０００１ ２３４５").status_code == 303
+    assert file(client, village, content="另一条", phone="\u3000\u3000").status_code == 303
+    assert [o.filer_phone for o in objections()] == ["13800012345", None]
 
 
 def test_the_answer_is_shown_to_whoever_has_the_reference(client, published):

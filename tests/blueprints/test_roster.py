@@ -71,7 +71,8 @@ def test_a_members_group_is_kept_from_the_form_and_audited(client, secretary):
         ({"name": ""}, "此项必填"),
         ({"joined_on": "1970-01-01"}, "入党时应已年满 18 周岁"),
         ({"exempt_meeting_date": "2026-01-10"}, "只有“年老体弱”类别的党员可以免评"),
-        ({"phone": "call me"}, "请填写数字电话号码"),
+        ({"phone": "call me"}, "电话号码不对"),
+        ({"phone": "12345"}, "电话号码不对"),
         ({"gender": "unknown"}, "请从列表中选择一项"),
     ],
 )
@@ -322,3 +323,13 @@ def test_a_junk_upload_lists_the_first_200_problems_and_says_how_many(client, se
 def test_the_upload_form_states_the_one_size_limit_before_upload(client, secretary):
     page = client.get("/branch/members/import").get_data(as_text=True)
     assert "不超过 2 MB" in page  # the refusal names the same figure: tests/spreadsheets
+
+
+def test_a_phone_of_full_width_spaces_is_no_phone_and_full_width_digits_read(client, secretary):
+    client.post("/branch/members/new", data={**GOOD, "phone": "\u3000\u3000"})
+    client.post(
+        "/branch/members/new",
+        data={**GOOD, "name": "钱二", "phone": "１３８－０００１－２３４５"},
+    )
+    phones = sorted((m.name, m.phone) for m in db.session.scalars(select(Member)).all())
+    assert phones == [(GOOD["name"], None), ("钱二", "13800012345")]

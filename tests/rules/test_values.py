@@ -68,3 +68,15 @@ def test_dates_lie_between_1900_and_2100():
 
 def test_typed_text_loses_its_full_width_forms():
     assert typed("　ＡＢＣ－１２３　") == "ABC-123"
+
+
+def test_a_phone_is_its_digits_however_typed():
+    from starrating.rules.values import phone_digits
+
+    assert phone_digits("138 0001 2345") == "13800012345"
+    assert phone_digits("１３８－０００１－２３４５") == "13800012345"
+    assert phone_digits("0571-88881234") == "057188881234"
+    assert phone_digits("\u3000\u3000") is None and phone_digits("") is None
+    for wrong in ("12345", "call me", "1234567890123", "+86 138 0001 2345"):
+        with pytest.raises(ValueError, match="电话号码不对"):
+            phone_digits(wrong)
