@@ -28,6 +28,9 @@ class MemberFacts:
     note: str | None = None
     village_group: str | None = None  # 组别 / 村民小组, optional: tells namesakes apart
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_name(self.name))
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -43,14 +46,52 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
+_MIDDLE_DOTS = str.maketrans("・‧•･∙⋅", "······")  # all typed for the · of 阿依古丽·买买提
+_SPACES = re.compile(r"\s+")
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
+def clean_name(name: str) -> str:
+    """A name as kept, so that one person is one name: full-width letters as plain letters
+    (NFKC, but CJK compatibility ideographs as typed: they are distinct characters of a name),
+    no space next to a Chinese character (张　三 is 张三), single spaces between Latin words,
+    every middle dot as ·."""
+    plain = "".join(
+        ch
+        if unicodedata.name(ch, "").startswith("CJK COMPATIBILITY IDEOGRAPH")
+        else unicodedata.normalize("NFKC", ch)
+        for ch in name
+    )
+    plain = _CJK_GAP.sub("", plain.strip())
+    return _SPACES.sub(" ", plain).translate(_MIDDLE_DOTS)
+
+
 def name_problems(name: str) -> list[Problem]:
-    """A name is any text without control characters (CJK of every extension, 阿依古丽·买买提)."""
+    """A name is letters (CJK of every extension included, and the other scripts written in
+    China), with · between the parts of a name such as 阿依古丽·买买提: no digits, symbols,
+    emoji or control characters, and not Latin letters alone ("NaN" is no member's name on a
+    village roster) (DESIGN.md §9)."""
     if not name.strip():
         return [Problem("姓名", "姓名不能为空")]
     if len(name) > MAX_NAME_LENGTH:
         return [Problem("姓名", f"姓名不能超过 {MAX_NAME_LENGTH} 个字")]
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         return [Problem("姓名", "姓名含有不可见的控制字符")]
+    parts = name.split("·")
+    letters = all(
+        part and all(ch == " " or unicodedata.category(ch)[0] in "LM" for ch in part)
+        for part in parts
+    )
+    if letters and name.isascii():
+        return [Problem("姓名", f"姓名「{name}」不对：请用汉字书写姓名")]
+    if not letters:
+        return [
+            Problem(
+                "姓名",
+                f"姓名「{name}」不对：只能由汉字（或其他文字的字母）组成，"
+                "复姓或少数民族姓名中间用「·」隔开，不能有数字、符号或表情",
+            )
+        ]
     return []
 
 

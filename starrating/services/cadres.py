@@ -9,7 +9,7 @@ from starrating.extensions import db
 from starrating.models import Cadre, Member, User, Village
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pay import MoneyPrecision, NegativeMoney, checked_money
-from starrating.rules.roster import name_problems
+from starrating.rules.roster import clean_name, name_problems
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event, snapshot
@@ -42,6 +42,9 @@ class CadreFacts:
     previous_grade: CadreGrade | None = None
     member_id: int | None = None
     user_id: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_name(self.name))
 
 
 class CadreInvalid(ServiceError):

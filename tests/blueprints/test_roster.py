@@ -273,7 +273,7 @@ def test_the_template_downloads_and_imports_back(client, secretary):
     assert _count(secretary.village) == 1
 
 
-def test_a_formula_in_a_name_cell_is_kept_as_inert_text(client, secretary):
+def test_a_formula_in_a_name_cell_is_read_as_text_and_refused_as_a_name(client, secretary):
     rows = [
         [
             '=HYPERLINK("http://x","张三")',
@@ -287,11 +287,10 @@ def test_a_formula_in_a_name_cell_is_kept_as_inert_text(client, secretary):
             None,
         ]
     ]
-    _upload(client, _xlsx(rows))
-    member = db.session.scalar(select(Member))
-    assert member.name == '=HYPERLINK("http://x","张三")'
-    page = client.get("/branch/members").get_data(as_text=True)
-    assert "=HYPERLINK(&#34;http://x&#34;,&#34;张三&#34;)" in page
+    page = _upload(client, _xlsx(rows)).get_data(as_text=True)
+    # never evaluated: the formula's text is what the refusal quotes
+    assert "姓名「=HYPERLINK(&#34;http://x&#34;,&#34;张三&#34;)」不对" in page
+    assert _count(secretary.village) == 0
 
 
 @pytest.mark.parametrize("field", ["birth_date", "joined_on", "exempt_meeting_date"])
@@ -333,3 +332,17 @@ def test_a_phone_of_full_width_spaces_is_no_phone_and_full_width_digits_read(cli
     )
     phones = sorted((m.name, m.phone) for m in db.session.scalars(select(Member)).all())
     assert phones == [(GOOD["name"], None), ("钱二", "13800012345")]
+
+
+def test_a_full_width_space_inside_a_name_does_not_get_round_the_duplicate_check(client, secretary):
+    client.post("/branch/members/new", data={**GOOD, "name": "张三"})
+    again = client.post("/branch/members/new", data={**GOOD, "name": "张\u3000三 "})
+    assert "同名同出生日期视为重复" in again.get_data(as_text=True)
+    assert _count(secretary.village) == 1
+
+
+@pytest.mark.parametrize("name", ["😀", "-1", "NaN", "2026-02-30"])
+def test_a_name_that_is_no_name_is_refused(client, secretary, name):
+    response = client.post("/branch/members/new", data={**GOOD, "name": name})
+    assert "不对" in response.get_data(as_text=True)
+    assert _count(secretary.village) == 0

@@ -571,11 +571,11 @@ def test_names_with_extension_b_characters_and_middle_dots_are_kept(name):
     assert result.rows[0].name == name
 
 
-def test_a_formula_in_the_name_cell_is_kept_as_inert_text():
+def test_a_formula_in_the_name_cell_is_read_as_its_text_and_is_no_name():
     formula = '=HYPERLINK("http://x","张三")'
     result = read(member({"姓名": formula}))
-    assert result.errors == []
-    assert result.rows[0].name == formula
+    (error,) = result.errors
+    assert f"姓名「{formula}」不对" in error.message
 
 
 def test_spaces_and_full_width_spaces_around_values_are_stripped():
