@@ -358,6 +358,7 @@ ROUTES: dict[str, Case | str] = {
     "branch.edit_cadre": "the cadre list, kept across years",
     "branch.deactivate": "the cadre list, kept across years",
     "branch.import_cadre_list": "the cadre list, kept across years",
+    "branch.set_contact": "the branch's telephone on the board, kept across years",
     "township.index": "the township's villages",
     "township.add_user": "accounts",
     "township.reset_user_password": "accounts",
