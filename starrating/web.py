@@ -19,6 +19,7 @@ from starrating.config import MAX_UPLOAD_MB
 from starrating.models.types import DATABASE_INT_MAX
 from starrating.rules.public_address import AddressKind, classify
 from starrating.rules.public_address import warning as address_warning
+from starrating.rules.stale import fingerprint
 from starrating.rules.text import CONTROL_MESSAGE, has_control_characters
 from starrating.rules.values import EARLIEST_DATE, LATEST_DATE
 
@@ -164,6 +165,7 @@ def register(app: Flask) -> None:
             "china_year": lambda: china_today().year,
             "brand_href": _brand_href,
             "max_upload_mb": MAX_UPLOAD_MB,
+            "fingerprint": fingerprint,
         }
 
 

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from wtforms import HiddenField
+
 from starrating.forms.base import ChineseForm
 from starrating.forms.numbers import FigureField
 from starrating.rules.values import Figure
@@ -9,6 +11,8 @@ from starrating.rules.values import Figure
 
 class CompletionForm(ChineseForm):
     """核定完成 in percent: not negative; above 100 is kept and counted as 100 by the rule."""
+
+    shown = HiddenField()  # rules/stale.fingerprint of the completion the form showed
 
     completion = FigureField(
         "核定完成（%）",
@@ -24,6 +28,8 @@ class CompletionForm(ChineseForm):
 
 class TownshipScoreForm(ChineseForm):
     """乡镇评价: 0–100, one decimal."""
+
+    shown = HiddenField()  # rules/stale.fingerprint of the score the form showed
 
     score = FigureField(
         "乡镇评价",

@@ -28,6 +28,7 @@ class ObjectionForm(ChineseForm):
 
 class AnswerForm(ChineseForm):
     answer = TextAreaField("答复", validators=[Length(max=TEXT_CAP)])
+    shown = HiddenField()  # rules/stale.fingerprint of the answer the form showed
 
 
 class PublishForm(ChineseForm):

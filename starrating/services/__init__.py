@@ -13,3 +13,12 @@ class ServiceError(Exception):
 class StaleEdit(ServiceError):
     def __init__(self) -> None:
         super().__init__("这条记录在您打开表单后已被修改，请查看最新内容后重新填写。")
+
+
+def ensure_unchanged(current: object, shown: str | None) -> None:
+    """Refuse (StaleEdit) a save made on a form that showed another value than the one stored
+    now (rules/stale.py)."""
+    from starrating.rules.stale import changed_since_shown
+
+    if changed_since_shown(current, shown):
+        raise StaleEdit()

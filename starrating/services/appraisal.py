@@ -10,7 +10,7 @@ from starrating.models.types import utcnow
 from starrating.queries import appraisal as reads
 from starrating.rules.pledges import PledgeState
 from starrating.rules.wording import plain
-from starrating.services import ServiceError
+from starrating.services import ServiceError, ensure_unchanged
 from starrating.services.audit import record_event
 from starrating.services.locks import ensure_township_may_edit, ensure_village_may_edit
 
@@ -30,11 +30,15 @@ def _audit(actor: User, cadre: Cadre, action: str, summary: str, after: dict[str
     )
 
 
-def record_verified_completion(*, actor: User, item: PledgeItem, completion: Decimal) -> None:
+def record_verified_completion(
+    *, actor: User, item: PledgeItem, completion: Decimal, shown: str | None = None
+) -> None:
     """The secretary's verified completion (核定完成) of a public pledge's item, in percent; more
-    than 100 is kept as entered and counted as 100."""
+    than 100 is kept as entered and counted as 100. shown: the fingerprint of the completion
+    the form showed (a save over a newer one is refused)."""
     pledge = item.pledge
     ensure_village_may_edit(pledge.cadre.village_id, pledge.year)
+    ensure_unchanged(item.verified_completion, shown)
     if pledge.state is not PledgeState.PUBLIC:
         raise ServiceError("承诺公开后才能核定完成情况")
     if completion < 0:
@@ -55,9 +59,14 @@ def record_verified_completion(*, actor: User, item: PledgeItem, completion: Dec
     )
 
 
-def record_township_score(*, actor: User, cadre: Cadre, year: int, score: Decimal) -> None:
-    """The township's score (乡镇评价) of one cadre for one year: 0–100, one decimal."""
+def record_township_score(
+    *, actor: User, cadre: Cadre, year: int, score: Decimal, shown: str | None = None
+) -> None:
+    """The township's score (乡镇评价) of one cadre for one year: 0–100, one decimal. shown: the
+    fingerprint of the score the form showed (a save over a newer one is refused)."""
     ensure_township_may_edit(cadre.village_id, year)
+    current = reads.township_scores([cadre.id], year).get(cadre.id)
+    ensure_unchanged(current.score if current else None, shown)
     if not 0 <= score <= FULL_MARKS:
         raise ServiceError(f"乡镇评价应在 0 到 100 之间，现为 {plain(score)}")
     if score != score.quantize(Decimal("0.1")):

@@ -14,7 +14,7 @@ from starrating.rules.assessment_state import YearState, answer_problem
 from starrating.rules.tokens import new_receipt
 from starrating.rules.values import phone_digits
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError
+from starrating.services import ServiceError, ensure_unchanged
 from starrating.services.audit import record_event
 
 CONTENT_LENGTH = 1000
@@ -71,7 +71,9 @@ def _new_reference() -> str:
             return reference
 
 
-def answer_objection(*, actor: User, objection: Objection, answer: str) -> None:
+def answer_objection(
+    *, actor: User, objection: Objection, answer: str, shown: str | None = None
+) -> None:
     """The answer, shown on the board to whoever has the reference code: the secretary's
     while the village may change the year, the township's while it reviews the year or after
     it approved it (rules: answer_problem). An answer may be rewritten by whoever gave it while
@@ -90,6 +92,7 @@ def answer_objection(*, actor: User, objection: Objection, answer: str) -> None:
     )
     if problem:
         raise ServiceError(problem)
+    ensure_unchanged(objection.answer, shown)  # the answer the form showed (none: "")
     answer = answer.strip()
     if not answer:
         raise ServiceError("请填写答复内容")

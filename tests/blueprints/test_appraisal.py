@@ -290,3 +290,46 @@ def test_who_reaches_the_appraisal_pages(app, role):
     assert visitor.get(f"/branch/appraisal/{YEAR}").status_code == expected_branch
     assert visitor.get(f"/branch/appraisal/{YEAR}/{cadre.id}").status_code == expected_branch
     assert visitor.get(f"/township/appraisal/{YEAR}").status_code == expected_township
+
+
+def _shown(page: str, prefix: str) -> str:
+    return re.search(rf'name="{prefix}-shown" type="hidden" value="([^"]*)"', page).group(1)
+
+
+def test_a_completion_from_a_stale_tab_does_not_overwrite_a_newer_one(client, branch):
+    _, _, _, cadre, pledge = branch
+    item = pledge.items[0]
+    url = f"/branch/appraisal/{YEAR}/{cadre.id}"
+    stale = _shown(client.get(url).get_data(as_text=True), f"item-{item.id}")
+    fresh_page = client.get(url).get_data(as_text=True)
+    client.post(
+        f"{url}/items/{item.id}",
+        data={
+            f"item-{item.id}-completion": "90",
+            f"item-{item.id}-shown": _shown(fresh_page, f"item-{item.id}"),
+        },
+    )
+    refused = client.post(
+        f"{url}/items/{item.id}",
+        data={f"item-{item.id}-completion": "60", f"item-{item.id}-shown": stale},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已被修改，请查看最新内容后重新填写" in refused
+    assert item.verified_completion == Decimal("90.0")
+
+
+def test_a_township_score_from_a_stale_tab_does_not_overwrite_a_newer_one(app, branch):
+    _, _, reviewer, cadre, _ = branch
+    township = app.test_client()
+    login(township, reviewer)
+    page = township.get(f"/township/appraisal/{YEAR}").get_data(as_text=True)
+    stale = _shown(page, f"cadre-{cadre.id}")
+    url = f"/township/appraisal/{YEAR}/{cadre.id}/score"
+    township.post(url, data={f"cadre-{cadre.id}-score": "85", f"cadre-{cadre.id}-shown": stale})
+    refused = township.post(
+        url,
+        data={f"cadre-{cadre.id}-score": "70", f"cadre-{cadre.id}-shown": stale},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已被修改，请查看最新内容后重新填写" in refused
+    assert db.session.query(TownshipScore).one().score == Decimal("85.0")

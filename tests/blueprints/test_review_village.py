@@ -432,3 +432,26 @@ def test_the_secretarys_home_shows_the_years_stage_and_waiting_objections(client
     todo = todo.split("</section>")[0]
     assert "1 条群众异议待答复（公示期剩 5 天）" in todo
     assert f'href="/branch/years/{YEAR}/objections"' in todo
+
+
+def test_an_answer_from_a_stale_tab_does_not_overwrite_a_newer_one(client, monkeypatch):
+    village, _, _ = published(client, monkeypatch)
+    objection = file_objection(
+        village=village,
+        year=YEAR,
+        topic=ObjectionTopic.TENSTAR,
+        content="有意见",
+        name="",
+        phone="",
+    )
+    db.session.commit()
+
+    def shown_in(page: str) -> str:
+        return re.search(r'name="shown" value="([^"]*)"', page).group(1)
+
+    first_tab = shown_in(client.get(f"/branch/years/{YEAR}/objections").get_data(as_text=True))
+    second_tab = shown_in(client.get(f"/branch/years/{YEAR}/objections").get_data(as_text=True))
+    post(client, f"objections/{objection.id}/answer", answer="第二个窗口的答复", shown=second_tab)
+    refused = post(client, f"objections/{objection.id}/answer", answer="旧窗口", shown=first_tab)
+    assert "已被修改，请查看最新内容后重新填写" in refused
+    assert objection.answer == "第二个窗口的答复"

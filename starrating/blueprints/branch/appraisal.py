@@ -13,6 +13,7 @@ from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries import appraisal as reads
 from starrating.queries import assessment as year_queries
 from starrating.rules.pledges import PledgeState
+from starrating.rules.stale import fingerprint
 from starrating.rules.vocabulary import Role
 from starrating.rules.wording import plain, rate, yuan
 from starrating.services import appraisal as service
@@ -40,7 +41,11 @@ def cadre_appraisal(year: int, cadre_id: int) -> Any:
     locked = year_queries.year_lock(cadre.village_id, year)
     editable = pledge is not None and pledge.state is PledgeState.PUBLIC and not locked
     forms = {
-        item.id: CompletionForm(prefix=f"item-{item.id}", completion=item.verified_completion)
+        item.id: CompletionForm(
+            prefix=f"item-{item.id}",
+            completion=item.verified_completion,
+            shown=fingerprint(item.verified_completion),
+        )
         for item in (pledge.items if pledge else [])
     }
     return render_template(
@@ -64,7 +69,7 @@ def verify_item(year: int, cadre_id: int, item_id: int) -> Any:
     return submit_change(
         form,
         lambda: service.record_verified_completion(
-            actor=current_user, item=item, completion=form.completion.data
+            actor=current_user, item=item, completion=form.completion.data, shown=form.shown.data
         ),
         done=f"已核定“{item.content}”的完成情况",
         back=back,

@@ -182,7 +182,12 @@ def answer(year: int, objection_id: int) -> Any:
     form = AnswerForm()
     return submit_change(
         form,
-        lambda: answer_objection(actor=current_user, objection=objection, answer=form.answer.data),
+        lambda: answer_objection(
+            actor=current_user,
+            objection=objection,
+            answer=form.answer.data,
+            shown=form.shown.data,
+        ),
         done=f"已答复异议 {objection.reference}，提出人凭编号可在公示栏看到答复",
         back=url_for("branch.objections", year=found.year) + f"#objection-{objection.id}",
     )

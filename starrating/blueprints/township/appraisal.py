@@ -13,6 +13,7 @@ from starrating.models import Village
 from starrating.permissions import get_cadre_or_404, visible_villages
 from starrating.queries import appraisal as reads
 from starrating.queries.ordering import cadres_in_township_order
+from starrating.rules.stale import fingerprint
 from starrating.rules.wording import plain, rate, yuan
 from starrating.services import ServiceError
 from starrating.services import appraisal as service
@@ -25,7 +26,11 @@ def appraisal(year: int) -> Any:
         reads.appraise_cadres(reads.active_cadres(list(village_ids)), year), year
     )
     forms = {
-        r.cadre.id: TownshipScoreForm(prefix=f"cadre-{r.cadre.id}", score=r.township_score)
+        r.cadre.id: TownshipScoreForm(
+            prefix=f"cadre-{r.cadre.id}",
+            score=r.township_score,
+            shown=fingerprint(r.township_score),
+        )
         for r in results
     }
     return render_template(
@@ -50,7 +55,11 @@ def score_cadre(year: int, cadre_id: int) -> Any:
         return redirect(back)
     try:
         service.record_township_score(
-            actor=current_user, cadre=cadre, year=year, score=form.score.data
+            actor=current_user,
+            cadre=cadre,
+            year=year,
+            score=form.score.data,
+            shown=form.shown.data,
         )
     except ServiceError as error:
         db.session.rollback()

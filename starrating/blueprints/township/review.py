@@ -110,7 +110,12 @@ def answer(village_id: int, year: int, objection_id: int) -> Any:
     form = AnswerForm()
     return submit_change(
         form,
-        lambda: answer_objection(actor=current_user, objection=objection, answer=form.answer.data),
+        lambda: answer_objection(
+            actor=current_user,
+            objection=objection,
+            answer=form.answer.data,
+            shown=form.shown.data,
+        ),
         done=f"已答复异议 {objection.reference}，提出人凭编号可在公示栏看到答复",
         back=_back(record) + f"#objection-{objection.id}",
     )
