@@ -168,7 +168,7 @@ class RaterCompletion:
         return max(self.due - self.done, 0)
 
     def describe(self) -> str:
-        return f"{self.rater.display_name} 已评 {self.done}/{self.due} 人"
+        return f"{self.rater.display_name} 已评 {self.done}/{self.due} 人，还差 {self.missing} 人"
 
 
 def rater_completion(

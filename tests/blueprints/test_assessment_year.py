@@ -514,14 +514,17 @@ def test_closing_with_a_rater_unfinished_lists_them_and_needs_a_reason(client, s
     page = _page(client, f"/branch/years/{YEAR}")
     section = page.split('id="close-marking"')[1]
     assert "还有 1 名评委没有评完" in section
-    assert "<li>宋德胜 已评 1/3 人</li>" in section and "李平 已评" not in section
+    assert "<li>宋德胜 已评 1/3 人，还差 2 人</li>" in section and "李平 已评" not in section
     assert "仍要结束评分的原因" in section
-    assert 'data-confirm="还有 1 名评委没有评完（宋德胜 已评 1/3 人）' in section
+    assert 'data-confirm="还有 1 名评委没有评完（宋德胜 已评 1/3 人，还差 2 人）' in section
 
     refused = client.post(f"/branch/years/{YEAR}/close", data={"close_reason": "  "})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True).split('id="close-marking"')[1]
-    assert "没有结束：还有 1 名评委没有评完（宋德胜 已评 1/3 人），请填写仍要结束评分的原因" in text
+    expected = (
+        "没有结束：还有 1 名评委没有评完（宋德胜 已评 1/3 人，还差 2 人），请填写仍要结束评分的原因"
+    )
+    assert expected in text
     assert db.session.scalar(select(AssessmentYear.marking_closed_at)) is None
 
     reason = "宋德胜外出务工，经支委会同意按已评结果评定"
@@ -530,7 +533,7 @@ def test_closing_with_a_rater_unfinished_lists_them_and_needs_a_reason(client, s
     year = db.session.scalar(select(AssessmentYear))
     assert year.marking_closed_at is not None and year.marking_closed_reason == reason
     (event,) = _events("year.close_marking")
-    assert event.after == {"reason": reason, "unfinished": ["宋德胜 已评 1/3 人"]}
+    assert event.after == {"reason": reason, "unfinished": ["宋德胜 已评 1/3 人，还差 2 人"]}
     assert reason in event.summary
     assert f"结束原因：{reason}" in _page(client, f"/branch/years/{YEAR}")
 

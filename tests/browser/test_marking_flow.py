@@ -152,7 +152,7 @@ def test_closing_with_a_rater_unfinished_lists_them_and_asks_why(
     page.goto(f"{live_server.url}/branch/years/{YEAR}#close-marking")
     section = page.locator("#close-marking")
     expect(section.locator("#unfinished-raters")).to_contain_text("还有 1 名评委没有评完")
-    expect(section.locator("#unfinished-raters li")).to_have_text(["宋德胜 已评 1/4 人"])
+    expect(section.locator("#unfinished-raters li")).to_have_text(["宋德胜 已评 1/4 人，还差 3 人"])
 
     questions: list[str] = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
@@ -185,7 +185,7 @@ def test_closing_with_a_rater_unfinished_lists_them_and_asks_why(
 
     assert _read(live_server, stored) == (
         reason,
-        {"reason": reason, "unfinished": ["宋德胜 已评 1/4 人"]},
+        {"reason": reason, "unfinished": ["宋德胜 已评 1/4 人，还差 3 人"]},
     )
 
 
