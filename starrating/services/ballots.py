@@ -76,6 +76,8 @@ def create_round(
         raise ServiceError(f"应参加人数须在 1–{MAX_ELIGIBLE} 之间")
     if starts_at and ends_at and ends_at <= starts_at:
         raise ServiceError("结束时间须晚于开始时间")
+    if ends_at and ends_at <= utcnow():
+        raise ServiceError("计划结束时间已经过去了，请填写以后的时间（也可以不填）")
     year_record = db.session.scalar(
         select(AssessmentYear).where(
             AssessmentYear.village_id == village.id, AssessmentYear.year == year

@@ -2,7 +2,7 @@
 read the tally (DESIGN.md §6)."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -110,6 +110,7 @@ def _cast(village, code, marks):
 
 
 def test_secretary_creates_a_round_with_both_sections(client, secretary):
+    day = (datetime.now(UTC) + timedelta(days=30)).date()  # the assembly, planned ahead
     response = client.post(
         "/branch/rounds",
         data={
@@ -119,8 +120,8 @@ def test_secretary_creates_a_round_with_both_sections(client, secretary):
             "cadres": "y",
             "electorate": "households",
             "eligible": 80,
-            "starts_at": "2026-03-02T09:00",
-            "ends_at": "2026-03-02T11:30",
+            "starts_at": f"{day}T09:00",
+            "ends_at": f"{day}T11:30",
         },
     )
     created = db.session.scalar(
@@ -131,8 +132,8 @@ def test_secretary_creates_a_round_with_both_sections(client, secretary):
     assert (created.has_members, created.has_cadres, created.eligible) == (True, True, 80)
     assert created.electorate is Electorate.HOUSEHOLDS
     # typed as China time, kept as UTC
-    assert created.starts_at == datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    assert created.ends_at == datetime(2026, 3, 2, 3, 30, tzinfo=UTC)
+    assert created.starts_at == datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
+    assert created.ends_at == datetime(day.year, day.month, day.day, 3, 30, tzinfo=UTC)
     assert [(s.section, s.name) for s in subjects(created.id)] == [
         (Section.MEMBERS, "甲"),
         (Section.MEMBERS, "乙"),
@@ -176,6 +177,17 @@ def test_a_round_needs_a_section_and_a_sensible_eligible_count(client, secretary
         },
     )
     assert "结束时间须晚于开始时间" in backwards.get_data(as_text=True)
+    past = client.post(
+        "/branch/rounds",
+        data={
+            "year": YEAR,
+            "cadres": "y",
+            "electorate": "villagers",
+            "eligible": 5,
+            "ends_at": "2020-03-02T08:00",
+        },
+    )
+    assert "计划结束时间已经过去了" in past.get_data(as_text=True)
     assert db.session.scalar(select(func.count(BallotRound.id))) == 0
 
 
