@@ -245,10 +245,16 @@ def record_marks(
         )
     }
     before = {code: _plain(m) for code, m in existing.items()}
+    before |= {f"{code}.note": m.note for code, m in existing.items() if m.note}
     for code, mark in marks.items():
         _store(assessed, rater, existing.get(code), code, mark, (notes or {}).get(code))
     db.session.flush()
     after = {code: _plain_mark(mark) for code, mark in marks.items()}
+    after |= {  # the notes as stored now (a note changed alone is audited too)
+        f"{code}.note": note
+        for code, mark in marks.items()
+        if mark is not None and (note := ((notes or {}).get(code) or "").strip())
+    }
     _audit(
         rater,
         year,

@@ -148,6 +148,18 @@ def test_a_rater_marks_all_eight_stars_and_the_marks_are_stored(client, branch):
     assert event.actor_id == branch.rater.id
 
 
+def test_a_note_changed_alone_is_audited_with_before_and_after(client, branch):
+    data = {**ALL_PASS, "star_hardship": "fail", "note_hardship": "今年未参加防汛", "save": "保存"}
+    client.post(branch.url(0), data=data)
+    client.post(branch.url(0), data={**data, "note_hardship": "参加了后半程"})
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "mark.record").order_by(AuditEvent.id)
+    ).all()
+    assert events[0].after["hardship.note"] == "今年未参加防汛"
+    assert events[1].before["hardship.note"] == "今年未参加防汛"
+    assert events[1].after["hardship.note"] == "参加了后半程"
+
+
 def test_marking_again_updates_the_marks_and_adds_none(client, branch):
     client.post(branch.url(0), data={**ALL_PASS, "save": "保存"})
     client.post(branch.url(0), data={**ALL_PASS, "star_ideals": "fail", "save": "保存"})
