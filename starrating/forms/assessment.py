@@ -4,6 +4,7 @@
 from typing import Any
 
 from wtforms import (
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -57,6 +58,7 @@ class OpenYearForm(ChineseForm):
 
 class RatersForm(ChineseForm):
     raters = CheckboxesField("评委")
+    confirmed = HiddenField()  # "1": the secretary has seen which grades this changes
 
 
 class AddYearMemberForm(ChineseForm):

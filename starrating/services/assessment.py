@@ -121,6 +121,31 @@ def open_year(*, actor: User, village: Village, year: int, rater_ids: list[int])
     return assessment
 
 
+def grade_changes_with_raters(
+    *, actor: User, year: AssessmentYear, user_ids: list[int]
+) -> list[tuple[str, str, str]]:
+    """What setting these raters would do to the grades (marks are kept, but only the current
+    raters' count): (name, grade now, grade then) of each member whose grade would change.
+    Worked out by setting them inside a savepoint that is rolled back."""
+    from starrating.queries.assessment import year_results
+
+    now = {
+        r.assessed.id: (r.assessed.member.name, r.grade.label) for r in year_results(year).members
+    }
+    savepoint = db.session.begin_nested()
+    try:
+        set_raters(actor=actor, year=year, user_ids=user_ids)
+        then = {r.assessed.id: r.grade.label for r in year_results(year).members}
+    finally:
+        savepoint.rollback()
+    db.session.expire_all()
+    return [
+        (name, grade, then[assessed_id])
+        for assessed_id, (name, grade) in now.items()
+        if assessed_id in then and then[assessed_id] != grade
+    ]
+
+
 def set_raters(*, actor: User, year: AssessmentYear, user_ids: list[int]) -> list[User]:
     """The raters are committee members (the secretary included) of the branch."""
     _ensure_marking_open(year)

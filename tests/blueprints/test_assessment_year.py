@@ -218,7 +218,16 @@ def test_secretary_changes_the_raters_and_a_dropped_raters_marks_stop_counting(c
     _mark(zheng, zhao, False)
     year = zhao.year
     assert year_results(year).members[0].outcome.star_count == 8  # 2 of 3
-    response = client.post(f"/branch/years/{YEAR}/raters", data={"raters": [ding.id, zheng.id]})
+    chosen = {"raters": [ding.id, zheng.id]}
+    asked = client.post(f"/branch/years/{YEAR}/raters", data=chosen)
+    # the grades this flips are shown first, and nothing changes until confirmed
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "1 名党员的等次会改变" in page
+    changed = re.sub(r"\s+", "", re.sub(r"<[^>]+>", " ", _table(page, "grade-changes")))
+    assert changed == "姓名现在的等次调整后的等次赵一优秀资格不合格"
+    assert len(db.session.scalars(select(Rater.user_id).where(Rater.year_id == year.id)).all()) == 3
+    assert year_results(year).members[0].outcome.star_count == 8
+    response = client.post(f"/branch/years/{YEAR}/raters", data={**chosen, "confirmed": "1"})
     assert response.location == f"/branch/years/{YEAR}"
     raters = db.session.scalars(select(Rater.user_id).where(Rater.year_id == year.id))
     assert sorted(raters) == sorted([ding.id, zheng.id])

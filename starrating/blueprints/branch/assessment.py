@@ -178,6 +178,23 @@ def _year_page(
 def set_raters(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = RatersForm()
+    if form.validate_on_submit() and form.confirmed.data != "1":
+        # Marks are kept but only the current raters' count: say first what this changes.
+        try:
+            changes = service.grade_changes_with_raters(
+                actor=current_user, year=found, user_ids=form.raters.data or []
+            )
+        except ServiceError:
+            changes = []  # set_raters below refuses with the reason
+        if changes:
+            chosen = [
+                user
+                for user in reads.rater_candidates(current_user.village_id)
+                if user.id in (form.raters.data or [])
+            ]
+            return render_template(
+                "branch/raters_confirm.html", year=found, changes=changes, chosen=chosen
+            )
     return submit_change(
         form,
         lambda: service.set_raters(actor=current_user, year=found, user_ids=form.raters.data or []),
