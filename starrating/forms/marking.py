@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     Field,
+    HiddenField,
     RadioField,
     SelectChoice,
     StringField,
@@ -82,6 +83,7 @@ class MarkForm(ChineseForm):
     save = SubmitField("保存")
     # a half-marked member: save and move on all the same (the stars left wait for later)
     save_skip = SubmitField("保存，先评下一位")
+    shown = HiddenField()  # rules/stale.fingerprint of this rater's marks the page showed
 
     star_codes: tuple[str, ...] = ()
     points_mode = False

@@ -25,7 +25,7 @@ from starrating.rules.roster import member_problems
 from starrating.rules.tenstar import Abstention
 from starrating.rules.tenstar_scheme import MarkingMode, StarGroup
 from starrating.rules.vocabulary import MemberStatus, Role
-from starrating.services import ServiceError, StaleEdit
+from starrating.services import ServiceError, StaleEdit, ensure_unchanged
 from starrating.services.audit import record_event
 from starrating.services.schemes import freeze_scheme
 
@@ -237,12 +237,18 @@ def remove_member_from_year(*, actor: User, assessed: AssessedMember, reason: st
     )
 
 
+def marks_state(marks: Mapping[str, StarMark]) -> tuple[tuple[str, str | None, str | None], ...]:
+    """A rater's marks of one member as compared for stale saves: (star, mark, note), sorted."""
+    return tuple(sorted((code, _plain(m), m.note) for code, m in marks.items()))
+
+
 def record_marks(
     *,
     rater: User,
     assessed: AssessedMember,
     marks: Mapping[str, Mark],
     notes: Mapping[str, str] | None = None,
+    shown: str | None = None,
 ) -> int:
     """Store this rater's marks of one member (a star left empty has no mark, 弃权 is kept as
     decided); returns how many stars are now decided, 弃权 included. Only the year's raters
@@ -269,6 +275,8 @@ def record_marks(
             )
         )
     }
+    # the page was opened before this rater saved other marks (another tab): not overwritten
+    ensure_unchanged(marks_state(existing), shown)
     before = {code: _plain(m) for code, m in existing.items()}
     before |= {f"{code}.note": m.note for code, m in existing.items() if m.note}
     for code, mark in marks.items():

@@ -639,3 +639,21 @@ def test_marking_pages_run_as_many_queries_for_60_members_as_for_6(client, path)
     small, large = _queries(client, 6, path), _queries(client, 60, path)
     assert small == large
     assert small <= 12
+
+
+def test_marks_from_a_stale_tab_do_not_overwrite_newer_ones(client, branch):
+    def shown_in(page: str) -> str:
+        return re.search(r'name="shown" type="hidden" value="([^"]*)"', page).group(1)
+
+    first_tab = shown_in(client.get(branch.url(0)).get_data(as_text=True))
+    second_tab = shown_in(client.get(branch.url(0)).get_data(as_text=True))
+    newer = {**ALL_PASS, "star_hardship": "fail", "save": "保存", "shown": second_tab}
+    client.post(branch.url(0), data=newer)
+    stale = {**ALL_PASS, "save": "保存", "shown": first_tab}
+    page = client.post(branch.url(0), data=stale, follow_redirects=True).get_data(as_text=True)
+    assert "已被修改，请查看最新内容后重新填写" in page
+    assert _stored(branch.members[0], branch.rater)["hardship"] is False
+    # the page now carries the newer marks' fingerprint: saving from it works
+    fresh = shown_in(client.get(branch.url(0)).get_data(as_text=True))
+    client.post(branch.url(0), data={**stale, "shown": fresh})
+    assert _stored(branch.members[0], branch.rater)["hardship"] is True

@@ -17,10 +17,11 @@ from starrating.models import AssessedMember, AssessmentYear, StarMark
 from starrating.permissions import allow, get_assessed_member_or_404, get_year_or_404
 from starrating.queries import assessment as year_queries
 from starrating.rules.assessment_state import YearState
+from starrating.rules.stale import fingerprint
 from starrating.rules.tenstar_scheme import MarkingMode, Star, StarGroup
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
-from starrating.services.assessment import record_marks
+from starrating.services.assessment import marks_state, record_marks
 
 ORGANISATIONAL_GROUPS = (StarGroup.BASIC, StarGroup.VANGUARD)
 
@@ -128,8 +129,9 @@ def mark_member(year: int, assessed_id: int) -> Any:
     sheet = _sheet(assessment)
     points_mode = assessment.scheme.tenstar.marking.mode is MarkingMode.POINTS
     form_class = mark_form_class(sheet.stars, points_mode=points_mode)
-    stored = stored_marks_data(sheet.marks.get(assessed.id, {}), points_mode=points_mode)
-    form = form_class(data=stored)
+    mine = sheet.marks.get(assessed.id, {})
+    stored = stored_marks_data(mine, points_mode=points_mode)
+    form = form_class(data={**stored, "shown": fingerprint(marks_state(mine))})
     if form.validate_on_submit():
         return _save(form, sheet, assessed)
     if form.is_submitted():
@@ -156,7 +158,11 @@ def _save(form: MarkForm, sheet: MarkingSheet, assessed: AssessedMember) -> Any:
     here = url_for("branch.mark_member", year=year, assessed_id=assessed.id)
     try:
         decided = record_marks(
-            rater=current_user, assessed=assessed, marks=form.marks(), notes=form.notes()
+            rater=current_user,
+            assessed=assessed,
+            marks=form.marks(),
+            notes=form.notes(),
+            shown=form.shown.data,
         )
     except ServiceError as error:
         db.session.rollback()
