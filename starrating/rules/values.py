@@ -102,6 +102,7 @@ def phone_digits(text: str | None) -> str | None:
     if not plain:
         return None
     digits = _PHONE_SEPARATORS.sub("", plain)
+    digits = re.sub(r"^(?:\+86|0086)(?=1[3-9])", "", digits)  # the country code before a mobile
     if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
         return digits
     raise ValueError(PHONE_MESSAGE)

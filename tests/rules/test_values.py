@@ -77,6 +77,7 @@ def test_a_phone_is_its_digits_however_typed():
     assert phone_digits("１３８－０００１－２３４５") == "13800012345"
     assert phone_digits("0571-88881234") == "057188881234"
     assert phone_digits("\u3000\u3000") is None and phone_digits("") is None
-    for wrong in ("12345", "call me", "1234567890123", "+86 138 0001 2345"):
+    assert phone_digits("+86 138 0001 2345") == phone_digits("0086-13800012345") == "13800012345"
+    for wrong in ("12345", "call me", "1234567890123", "+1 555 0100"):
         with pytest.raises(ValueError, match="电话号码不对"):
             phone_digits(wrong)
