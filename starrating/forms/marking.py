@@ -12,7 +12,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     Field,
     HiddenField,
     RadioField,
@@ -20,29 +19,19 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from starrating.forms.base import ChineseForm
+from starrating.forms.numbers import FigureField
 from starrating.models import StarMark
 from starrating.rules.tenstar import ABSTAIN, Abstention
 from starrating.rules.tenstar_scheme import Star
+from starrating.rules.values import Figure
 
 PASS, FAIL, ABSTAINED = "pass", "fail", "abstain"
 MARK_PREFIX, NOTE_PREFIX, ABSTAIN_PREFIX = "star_", "note_", "abstain_"
 NOTE_LENGTH = 200
-POINTS_STEP = Decimal("0.1")
 Mark = bool | Decimal | Abstention | None
-
-
-def _one_decimal_place(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and field.data != field.data.quantize(POINTS_STEP):
-        raise ValidationError("分数最多保留一位小数")
-
-
-def _finite(form: FlaskForm, field: Field) -> None:
-    # Decimal("NaN") and Decimal("Infinity") parse, but are no score
-    if field.data is not None and not field.data.is_finite():
-        raise ValidationError("请填写 0–100 之间的数字")
 
 
 def _choice_field(star: Star) -> RadioField:
@@ -61,18 +50,13 @@ def _choice_field(star: Star) -> RadioField:
     )
 
 
-def _points_field(star: Star) -> DecimalField:
-    return DecimalField(
-        star.name,
-        places=None,
-        invalid_value_message="请填写 0–100 之间的数字",
-        validators=[
-            Optional(),
-            _finite,
-            NumberRange(min=0, max=100, message="分数须在 0–100 之间"),
-            _one_decimal_place,
-        ],
-    )
+# A score as every figure of the app is read (rules/values.py): 1e308 or 80.25 is refused in
+# Chinese, never left to an arithmetic error.
+POINTS = Figure(Decimal(0), Decimal(100), places=1, range_message="分数须在 0–100 之间")
+
+
+def _points_field(star: Star) -> FigureField:
+    return FigureField(star.name, POINTS, required=False)
 
 
 class MarkForm(ChineseForm):

@@ -13,8 +13,6 @@ from starrating.forms.numbers import FigureField
 from starrating.rules.values import Figure
 
 TEXT_LENGTH = 1000
-PROGRESS_STEP = Decimal("0.1")
-PROGRESS_MESSAGE = "请填写 0–100 之间的数字"
 
 
 class ReportForm(ChineseForm):
