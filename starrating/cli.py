@@ -20,6 +20,7 @@ from starrating.rules.electorate import RoundState
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.org import create_township, create_user
+from starrating.services.versions import backfill_versions
 
 
 def register(app: Flask) -> None:
@@ -37,8 +38,13 @@ def register(app: Flask) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create the database, or upgrade it to the newest schema (safe to run again)."""
+    """Create the database, or upgrade it to the newest schema (safe to run again), then run
+    the data steps of the migrations that need the rules (services/versions.backfill_versions)."""
     upgrade()
+    stored = backfill_versions()
+    db.session.commit()
+    if stored:
+        click.echo(f"已为升级前公示的年度补存 {stored} 个结果版本。")
     click.echo("数据库已是最新结构。")
 
 

@@ -14,7 +14,8 @@ from starrating.models import Member, Township, User, Village
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 
 if TYPE_CHECKING:
-    from starrating.models import AssessmentYear, BallotRound, Scheme
+    from starrating.models import AssessmentYear, BallotRound, ResultVersion, Scheme
+    from starrating.rules.result_versions import Part
 
 PASSWORD = "correct-horse-9"  # noqa: S105
 PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
@@ -183,3 +184,29 @@ def certify(
     teller = teller or create_user(role=Role.TELLER, village=village)
     certify_round(user=teller, ballot_round=ballot_round)
     certify_round(user=other, ballot_round=ballot_round)
+
+
+def signed_off(
+    year: "AssessmentYear", part: "Part", *, signer: User | None = None
+) -> "ResultVersion":
+    """The part's 公示稿 prepared by the village's secretary and signed off by a committee
+    member (one is made when none is given): what publishing needs (DESIGN.md §16)."""
+    from sqlalchemy import select
+
+    from starrating.services.versions import prepare_version, sign_off
+
+    secretary = db.session.scalar(
+        select(User).where(User.village_id == year.village_id, User.role == Role.SECRETARY)
+    )
+    assert secretary is not None, "the village needs its secretary to prepare a version"
+    version = prepare_version(actor=secretary, year=year, part=part)
+    if not version.signed:
+        signer = signer or db.session.scalar(
+            select(User)
+            .where(User.village_id == year.village_id, User.role == Role.COMMITTEE)
+            .order_by(User.id)
+            .limit(1)
+        )
+        signer = signer or create_user(role=Role.COMMITTEE, village=year.village)
+        sign_off(actor=signer, version=version)
+    return version

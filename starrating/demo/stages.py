@@ -6,10 +6,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from starrating.demo import DEMO_PASSWORD, GIVEN_MALE, PLEDGE_ITEMS, _demo_members
 from starrating.extensions import db
 from starrating.models import AssessmentYear, ObjectionTopic, Township, User, Village
 from starrating.models.types import recorded_at
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services.members import add_member
 from starrating.services.org import create_user, create_village, set_branch_contact
@@ -47,6 +50,21 @@ _STAGE_NOTE = {
 }
 
 
+def _sign_off(year: AssessmentYear, secretary: User, part: Part) -> None:
+    """The secretary prepares the part's 公示稿; the village's first committee member signs it."""
+    from starrating.services.versions import prepare_version, sign_off
+
+    version = prepare_version(actor=secretary, year=year, part=part)
+    signer = db.session.scalar(
+        select(User)
+        .where(User.village_id == year.village_id, User.role == Role.COMMITTEE)
+        .order_by(User.id)
+        .limit(1)
+    )
+    assert signer is not None
+    sign_off(actor=signer, version=version)
+
+
 def _village_through(
     village: Village, reviewer: User, size: int, stage: str, *, seed: int, today: date
 ) -> User:
@@ -69,6 +87,10 @@ def _village_through(
     published = today - timedelta(days=2 if stage == "publicity" else 12)
     with recorded_at(_morning(published - timedelta(days=3))):
         secretary, year, cadres = _prepared(village, reviewer, size, rng, seed)
+    with recorded_at(_morning(published - timedelta(days=1))):
+        _sign_off(year, secretary, Part.TENSTAR)
+        if cadres:
+            _sign_off(year, secretary, Part.CADRES)
     with recorded_at(_morning(published)):
         publish_results(actor=secretary, year=year, today=published)
         if cadres:

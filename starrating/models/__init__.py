@@ -15,6 +15,7 @@ from starrating.models.ballots import (
 from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport, TownshipScore
 from starrating.models.members import Member
 from starrating.models.org import LoginSession, Township, User, Village
+from starrating.models.results import ResultVersion
 from starrating.models.review import Objection, ObjectionTopic, YearReview
 from starrating.models.security import FormSubmission, RateLimitHit
 
@@ -44,6 +45,7 @@ __all__ = [
     "QuarterlyReport",
     "FormSubmission",
     "RateLimitHit",
+    "ResultVersion",
     "Township",
     "User",
     "Village",

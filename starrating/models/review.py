@@ -74,6 +74,8 @@ class YearReview(db.Model):
     opinion: Mapped[str | None] = mapped_column(String(500))
     # assessed member ids the township approved as 优秀 or 不合格 (approve only)
     approved_members: Mapped[list[Any] | None] = mapped_column(JSON)
+    # section → result version id, that a submission named and an approval approved
+    versions: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     year: Mapped[AssessmentYear] = relationship()
     actor: Mapped[User] = relationship()

@@ -241,6 +241,24 @@ def year_results_many(years: Sequence[AssessmentYear]) -> dict[int, YearResults]
     """year_results for many years (a township's villages) at once: year id → results, in a
     fixed number of queries whatever the number of villages, members or raters. Each year's
     scheme should be loaded already (year_of and townships' reads load it)."""
+    inputs = year_inputs_many(years)
+    return {year.id: _results(year, *inputs[year.id]) for year in years}
+
+
+YearInputs = tuple[
+    list[AssessedMember], dict[int, dict[str, list[RaterMark]]], dict[int, ChoiceCounts]
+]
+
+
+def results_from_inputs(year: AssessmentYear, inputs: YearInputs) -> YearResults:
+    return _results(year, *inputs)
+
+
+def year_inputs_many(years: Sequence[AssessmentYear]) -> dict[int, YearInputs]:
+    """What the rules work a year's results out from: year id → (the members in the year, in
+    roster order; assessed member → star code → the marks that count; assessed member → their
+    ballot counts from the deciding round). With the year's scheme and its quota confirmation,
+    this is all year_results reads (a stored version's inputs digest is taken over it)."""
     if not years:
         return {}
     ids = [year.id for year in years]
@@ -254,10 +272,7 @@ def year_results_many(years: Sequence[AssessmentYear]) -> dict[int, YearResults]
         members[assessed.year_id].append(assessed)
     marks = _marks_by_year(ids)
     ballots = member_ballot_counts_many(ids)
-    return {
-        year.id: _results(year, members[year.id], marks[year.id], ballots.get(year.id, {}))
-        for year in years
-    }
+    return {year.id: (members[year.id], marks[year.id], ballots.get(year.id, {})) for year in years}
 
 
 def _marks_by_year(year_ids: list[int]) -> dict[int, dict[int, dict[str, list[RaterMark]]]]:
@@ -332,3 +347,36 @@ def _results(
         for assessed, outcome in zip(members, outcomes, strict=True)
     ]
     return YearResults(scheme, results, quota)
+
+
+def marking_counts(
+    year_ids: list[int], results: dict[int, YearResults], records: dict[int, AssessmentYear]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Year id → marks given by current raters, and → marks expected (raters × members who
+    are marked × organisational stars)."""
+    if not year_ids:
+        return {}, {}
+    done = dict(
+        db.session.execute(
+            select(StarMark.year_id, func.count(StarMark.id))
+            .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
+            .where(StarMark.year_id.in_(year_ids))
+            .group_by(StarMark.year_id)
+        ).all()
+    )
+    raters = dict(
+        db.session.execute(
+            select(Rater.year_id, func.count(Rater.user_id))
+            .where(Rater.year_id.in_(year_ids))
+            .group_by(Rater.year_id)
+        ).all()
+    )
+    expected = {}
+    for record in records.values():
+        found = results[record.id]
+        stars = sum(1 for s in found.scheme.stars if s.group is not StarGroup.MASS)
+        markable = sum(
+            1 for r in found.members if r.grade is not Grade.EXEMPT and not r.assessed.veto_reason
+        )
+        expected[record.id] = raters.get(record.id, 0) * markable * stars
+    return done, expected

@@ -4,27 +4,34 @@ What the board shows is chosen here, field by field: names, posts and results on
 with its namesake detail (组别 or birth year, queries/namesakes.py) where two share it. A member's
 phone or birth date, a veto's reason, a cadre's pay and consequence flags, and who filed an
 objection never leave this module for a public page. Each read runs a fixed number of queries.
+Once a part is published, the board shows its stored result version (queries/versions.py),
+never the live results: a correction reaches the board as a new version, with the day and the
+list of what changed.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
 from flask import abort
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from starrating.extensions import db
-from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, Village
-from starrating.queries.appraisal import active_cadres, appraise_cadres, pledges_by_cadre
-from starrating.queries.assessment import MemberResult, year_results
+from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, ResultVersion, Village
+from starrating.queries.appraisal import active_cadres, pledges_by_cadre
+from starrating.queries.assessment import year_results
 from starrating.queries.ballots import rounds_of
 from starrating.queries.namesakes import namesake_labels
+from starrating.queries.result_rows import PublicCadreResult, PublicStarRow, public_star_rows
+from starrating.queries.versions import cadres_of, published_history, tenstar_of
 from starrating.rules.assessment_state import YearState, objection_answerer, publicity_open
 from starrating.rules.electorate import RoundState
 from starrating.rules.pledges import PledgeState
-from starrating.rules.tenstar import Grade
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 
 
@@ -51,22 +58,6 @@ class Publicity:
 
 
 @dataclass(frozen=True)
-class PublicStarRow:
-    """A member's line on the board: the name (namesakes told apart), one flag per star (scheme
-    order), the grade.
-    A veto shows only as the grade 不合格; 预备党员 as 不评定等次; an exempt member as 免评,
-    without stars (not marked at all). by_quota: graded 优秀 or 合格 by the 支委会 under the
-    优秀 quota (more were eligible than it allows)."""
-
-    name: str
-    stars: tuple[bool, ...]
-    star_count: int
-    grade: str
-    exempt: bool = False
-    by_quota: bool = False
-
-
-@dataclass(frozen=True)
 class PublicPledgeItem:
     content: str
     indicator: str
@@ -83,18 +74,22 @@ class PublicPledge:
 
 
 @dataclass(frozen=True)
-class PublicCadreResult:
-    """A cadre's published result, without pay and without consequence flags."""
+class Change:
+    """One line of a correction's public list: whose result changed, from what to what."""
 
-    name: str
-    post: str
-    completion: Decimal | None
-    ballot_score: Decimal | None
-    satisfaction: Decimal | None
-    township_score: Decimal | None
-    combined: Decimal | None
-    missing: tuple[str, ...]
-    grade: str | None
+    name: Markup
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The board's note that what it shows corrects an earlier publication: the day and the
+    version now shown, and what changed since the version before it."""
+
+    corrected_on: date
+    number: int
+    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True)
@@ -109,6 +104,8 @@ class Board:
     pledges: list[PublicPledge]
     cadres: Publicity
     cadre_results: list[PublicCadreResult]  # empty until published
+    tenstar_correction: Correction | None
+    cadre_correction: Correction | None
     closed_rounds: list[BallotRound]
     answerer: str  # who answers an objection filed now: 村党支部, or 乡镇 during the review
 
@@ -155,12 +152,23 @@ def public_board(village: Village, *, today: date) -> Board:
     )
     star_names: tuple[str, ...] = ()
     members: list[PublicStarRow] = []
+    cadre_results: list[PublicCadreResult] = []
     quota_note = None
+    tenstar_correction = cadre_correction = None
     if record is not None:
         star_names = tuple(star.name for star in record.scheme.tenstar.stars)
         if tenstar.published:
-            members, quota_note = _star_rows(record)
-    village_cadres = active_cadres([village.id])
+            shown = published_history(record.id, Part.TENSTAR)
+            if shown:
+                content = tenstar_of(shown[0])
+                members = [m.public for m in content.members]
+                quota_note = content.quota_note
+                tenstar_correction = _correction(shown, _star_changes)
+        if cadres.published:
+            shown = published_history(record.id, Part.CADRES)
+            if shown:
+                cadre_results = [c.public for c in cadres_of(shown[0]).cadres]
+                cadre_correction = _correction(shown, _cadre_changes)
     return Board(
         village=village,
         year=year,
@@ -169,17 +177,68 @@ def public_board(village: Village, *, today: date) -> Board:
         tenstar=tenstar,
         members=members,
         quota_note=quota_note,
-        pledges=_pledges(village_cadres, year),
+        pledges=_pledges(active_cadres([village.id]), year),
         cadres=cadres,
-        cadre_results=_cadre_results(village_cadres, year) if cadres.published else [],
+        cadre_results=cadre_results,
+        tenstar_correction=tenstar_correction,
+        cadre_correction=cadre_correction,
         closed_rounds=[r for r in rounds_of(village.id) if r.state is RoundState.CLOSED],
         answerer=answerer_label(record.state if record else None),
     )
 
 
+def _correction(
+    published: list[ResultVersion],
+    changes: Callable[[ResultVersion, ResultVersion], list[Change]],
+) -> Correction | None:
+    """When the version shown corrects an earlier one published since the year went public
+    (this time: a version published before a return and resumption is a past publication)."""
+    if len(published) < 2:
+        return None
+    shown, before = published[0], published[1]
+    assert shown.published_on is not None
+    return Correction(shown.published_on, shown.number, tuple(changes(before, shown)))
+
+
+def _star_line(row: PublicStarRow) -> str:
+    return row.grade if row.exempt else f"{row.star_count} 星，{row.grade}"
+
+
+def _star_changes(before: ResultVersion, after: ResultVersion) -> list[Change]:
+    old = {m.assessed_id: m.public for m in tenstar_of(before).members}
+    new = {m.assessed_id: m.public for m in tenstar_of(after).members}
+    return _changes(old, new, _star_line)
+
+
+def _cadre_line(row: PublicCadreResult) -> str:
+    if row.grade is None:
+        return "尚无结果"
+    return f"综合得分 {row.combined}，{row.grade}"
+
+
+def _cadre_changes(before: ResultVersion, after: ResultVersion) -> list[Change]:
+    old = {c.cadre_id: c.public for c in cadres_of(before).cadres}
+    new = {c.cadre_id: c.public for c in cadres_of(after).cadres}
+    return _changes(old, new, _cadre_line)
+
+
+def _changes(old: dict[int, Any], new: dict[int, Any], line: Callable[[Any], str]) -> list[Change]:
+    """Whose public line changed, in the order of the new version (then those no longer in
+    it): the name and the line before and after, never anything the board does not show."""
+    found = [
+        Change(row.name, line(old[key]) if key in old else "（未列入）", line(row))
+        for key, row in new.items()
+        if key not in old or line(old[key]) != line(row)
+    ]
+    found.extend(
+        Change(row.name, line(row), "（不再列入）") for key, row in old.items() if key not in new
+    )
+    return found
+
+
 def tenstar_preview(record: AssessmentYear) -> list[PublicStarRow]:
     """The ten-star rows exactly as the board will show them once published."""
-    return _star_rows(record)[0]
+    return public_star_rows(year_results(record))[0]
 
 
 def rows_digest(rows: list[PublicStarRow]) -> str:
@@ -204,40 +263,6 @@ def star_labels(names: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-def _star_rows(record: AssessmentYear) -> tuple[list[PublicStarRow], str | None]:
-    """The members' rows, and the quota note when the 支委会 had to choose the 优秀."""
-    results = year_results(record)
-    codes = [star.code for star in results.scheme.stars]
-    chosen = results.quota.needs_confirmation
-    candidates = {candidate.member_id for candidate in results.quota.candidates}
-    label = namesake_labels(result.assessed for result in results.members)
-    rows = [
-        _star_row(
-            result,
-            codes,
-            name=label(result.assessed),
-            by_quota=chosen and result.assessed.id in candidates,
-        )
-        for result in results.members
-    ]
-    note = f"优秀名额 {results.quota.quota} 人，经支委会确定" if chosen else None
-    return rows, note
-
-
-def _star_row(
-    result: MemberResult, codes: list[str], *, name: str, by_quota: bool
-) -> PublicStarRow:
-    exempt = result.grade is Grade.EXEMPT
-    return PublicStarRow(
-        name=name,
-        stars=() if exempt else tuple(code in result.outcome.awarded for code in codes),
-        star_count=result.outcome.star_count,
-        grade=result.grade.label,
-        exempt=exempt,
-        by_quota=by_quota,
-    )
-
-
 def _pledges(cadres: list[Cadre], year: int) -> list[PublicPledge]:
     pledges = pledges_by_cadre([cadre.id for cadre in cadres], year)
     label = namesake_labels(cadres)
@@ -252,27 +277,6 @@ def _pledges(cadres: list[Cadre], year: int) -> list[PublicPledge]:
         )
         shown.append(PublicPledge(label(cadre), cadre.post, items))
     return shown
-
-
-def _cadre_results(cadres: list[Cadre], year: int) -> list[PublicCadreResult]:
-    rows = []
-    label = namesake_labels(cadres)
-    for found in appraise_cadres(cadres, year):
-        outcome = found.outcome
-        rows.append(
-            PublicCadreResult(
-                name=label(found.cadre),
-                post=found.cadre.post,
-                completion=outcome.completion if outcome else None,
-                ballot_score=outcome.ballot_score if outcome else None,
-                satisfaction=outcome.satisfaction if outcome else None,
-                township_score=outcome.township_score if outcome else None,
-                combined=outcome.combined_score if outcome else None,
-                missing=outcome.combined.missing if outcome else (),
-                grade=outcome.grade.label if outcome else None,
-            )
-        )
-    return rows
 
 
 # --- objections ----------------------------------------------------------------------------------

@@ -15,26 +15,34 @@ from starrating.models import (
     BallotRound,
     BallotToken,
     Objection,
-    Rater,
-    StarMark,
+    ResultVersion,
     Village,
     YearReview,
 )
 from starrating.queries.appraisal import CadreAppraisal, active_cadres, appraise_cadres
-from starrating.queries.assessment import YearResults, year_results_many
+from starrating.queries.assessment import YearResults, marking_counts, year_results_many
 from starrating.queries.ballots import deciding_member_rounds
 from starrating.queries.ordering import in_township_order
+from starrating.queries.versions import (
+    CadreFigures,
+    TenStarFigures,
+    cadre_figures,
+    cadre_figures_of,
+    figures_of,
+    shown_versions,
+    tenstar_figures,
+)
 from starrating.rules.assessment_state import YearState
 from starrating.rules.electorate import RoundState
 from starrating.rules.numbers import round_half_up
 from starrating.rules.quorum import quorum_met
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar import GRADE_ORDER, Grade
-from starrating.rules.tenstar_scheme import StarGroup
 
 
 @dataclass(frozen=True)
 class MemberRound:
-    """A ballot round with a member section of the village's year: how far voting got."""
+    """A ballot round with a member part of the village's year: how far voting got."""
 
     round: BallotRound
     issued: int
@@ -63,16 +71,21 @@ class MemberRound:
 
 @dataclass(frozen=True)
 class VillageYear:
+    """A village's year as the township sees it. Once public, its figures come from the stored
+    result versions (tenstar_version, cadre_version); before, they are worked out live
+    (results)."""
+
     village: Village
     record: AssessmentYear | None  # None: the village has not opened the year
-    results: YearResults | None
-    marks_done: int
-    marks_expected: int
+    results: YearResults | None  # live results, for a year not yet public
+    figures: TenStarFigures | None
     member_round: MemberRound | None  # the certified round that decides, else the latest
     newer_round: MemberRound | None  # a round after the deciding one, still voting or counting
     open_objections: int
     objections: int
-    cadres: list[CadreAppraisal]
+    cadres: list[CadreFigures]
+    tenstar_version: ResultVersion | None = None
+    cadre_version: ResultVersion | None = None
 
     @property
     def stage(self) -> str:
@@ -81,6 +94,14 @@ class VillageYear:
     @property
     def state(self) -> YearState | None:
         return self.record.state if self.record else None
+
+    @property
+    def marks_done(self) -> int:
+        return self.figures.marks_done if self.figures else 0
+
+    @property
+    def marks_expected(self) -> int:
+        return self.figures.marks_expected if self.figures else 0
 
     @property
     def marking_percent(self) -> Decimal | None:
@@ -92,33 +113,24 @@ class VillageYear:
     @property
     def grade_counts(self) -> dict[Grade, int]:
         counts = dict.fromkeys(GRADE_ORDER, 0)
-        if self.results:
-            for grade, count in self.results.grade_counts().items():
+        if self.figures:
+            for grade, count in self.figures.grades.items():
                 counts[grade] += count
         return counts
 
     @property
     def members(self) -> int:
-        return len(self.results.members) if self.results else 0
+        return self.figures.members if self.figures else 0
 
     @property
     def average_stars(self) -> Decimal | None:
         """Mean star count of the members who were marked (exempt members left out)."""
-        if not self.results:
-            return None
-        counted = [
-            r.outcome.star_count for r in self.results.members if r.grade is not Grade.EXEMPT
-        ]
-        if not counted:
-            return None
-        return round_half_up(Decimal(sum(counted)) / len(counted))
+        return self.figures.average_stars if self.figures else None
 
     @property
     def cadres_done(self) -> int:
         """Cadres whose result is complete: every component present (none renormalised)."""
-        return sum(
-            1 for c in self.cadres if c.outcome is not None and not c.outcome.combined.renormalised
-        )
+        return sum(1 for c in self.cadres if c.complete)
 
 
 def township_year(township_id: int, year: int) -> list[VillageYear]:
@@ -137,6 +149,8 @@ def village_year(village: Village, year: int) -> VillageYear:
 
 
 def _village_years(villages: list[Village], year: int) -> list[VillageYear]:
+    """The rows, in a fixed number of queries: the stored versions' summaries for the years
+    that are public, the live results only for those still before publicity."""
     village_ids = [v.id for v in villages]
     records = {
         r.village_id: r
@@ -146,14 +160,26 @@ def _village_years(villages: list[Village], year: int) -> list[VillageYear]:
             .where(AssessmentYear.village_id.in_(village_ids), AssessmentYear.year == year)
         )
     }
-    year_ids = [r.id for r in records.values()]
-    results = year_results_many(list(records.values()))
-    done, expected = _marking(year_ids, results, records)
-    rounds, newer = _member_rounds(year_ids)
+    stored = shown_versions(list(records.values()), Part.TENSTAR, with_content=False)
+    stored_cadres = shown_versions(list(records.values()), Part.CADRES, with_content=False)
+    live = [r for r in records.values() if r.id not in stored]
+    results = year_results_many(live)
+    done, expected = marking_counts([r.id for r in live], results, {r.id: r for r in live})
+    figures = {y: figures_of(v) for y, v in stored.items()} | {
+        r.id: tenstar_figures(results[r.id], done.get(r.id, 0), expected.get(r.id, 0)) for r in live
+    }
+    rounds, newer = _member_rounds([r.id for r in records.values()])
     open_objections, objections = _objections(village_ids, year)
-    cadres_by_village: dict[int, list[CadreAppraisal]] = defaultdict(list)
-    for appraisal in appraise_cadres(active_cadres(village_ids), year):
-        cadres_by_village[appraisal.cadre.village_id].append(appraisal)
+    cadres_by_village: dict[int, list[CadreFigures]] = defaultdict(list)
+    for record in records.values():
+        if record.id in stored_cadres:
+            cadres_by_village[record.village_id] = cadre_figures_of(stored_cadres[record.id])
+    live_villages = [v for v in village_ids if v not in cadres_by_village]
+    by_village: dict[int, list[CadreAppraisal]] = defaultdict(list)
+    for appraisal in appraise_cadres(active_cadres(live_villages), year):
+        by_village[appraisal.cadre.village_id].append(appraisal)
+    for village_id, found in by_village.items():
+        cadres_by_village[village_id] = cadre_figures(found)
     rows = []
     for village in villages:
         record = records.get(village.id)
@@ -162,49 +188,17 @@ def _village_years(villages: list[Village], year: int) -> list[VillageYear]:
                 village=village,
                 record=record,
                 results=results.get(record.id) if record else None,
-                marks_done=done.get(record.id, 0) if record else 0,
-                marks_expected=expected.get(record.id, 0) if record else 0,
+                figures=figures.get(record.id) if record else None,
                 member_round=rounds.get(record.id) if record else None,
                 newer_round=newer.get(record.id) if record else None,
                 open_objections=open_objections.get(village.id, 0),
                 objections=objections.get(village.id, 0),
                 cadres=cadres_by_village[village.id],
+                tenstar_version=stored.get(record.id) if record else None,
+                cadre_version=stored_cadres.get(record.id) if record else None,
             )
         )
     return rows
-
-
-def _marking(
-    year_ids: list[int], results: dict[int, YearResults], records: dict[int, AssessmentYear]
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Year id → marks given by current raters, and → marks expected (raters × members who
-    are marked × organisational stars)."""
-    if not year_ids:
-        return {}, {}
-    done = dict(
-        db.session.execute(
-            select(StarMark.year_id, func.count(StarMark.id))
-            .join(Rater, (Rater.year_id == StarMark.year_id) & (Rater.user_id == StarMark.rater_id))
-            .where(StarMark.year_id.in_(year_ids))
-            .group_by(StarMark.year_id)
-        ).all()
-    )
-    raters = dict(
-        db.session.execute(
-            select(Rater.year_id, func.count(Rater.user_id))
-            .where(Rater.year_id.in_(year_ids))
-            .group_by(Rater.year_id)
-        ).all()
-    )
-    expected = {}
-    for record in records.values():
-        found = results[record.id]
-        stars = sum(1 for s in found.scheme.stars if s.group is not StarGroup.MASS)
-        markable = sum(
-            1 for r in found.members if r.grade is not Grade.EXEMPT and not r.assessed.veto_reason
-        )
-        expected[record.id] = raters.get(record.id, 0) * markable * stars
-    return done, expected
 
 
 def _member_rounds(year_ids: list[int]) -> tuple[dict[int, MemberRound], dict[int, MemberRound]]:

@@ -12,6 +12,7 @@ from starrating.models import AssessmentYear, BallotRound, Cadre, Objection, Use
 from starrating.models.types import utcnow
 from starrating.queries.appraisal import active_cadres, appraise_cadres
 from starrating.queries.assessment import year_results
+from starrating.queries.versions import shown_version, tenstar_of
 from starrating.rules.assessment_state import (
     OPINION_LENGTH,
     TRANSITIONS,
@@ -19,18 +20,20 @@ from starrating.rules.assessment_state import (
     YearState,
     approval_problems,
     lock_message,
+    marking_blocker,
     publicity_end,
-    publicity_open,
     publish_blockers,
     step_problem,
     submit_blockers,
     village_may_edit,
 )
 from starrating.rules.electorate import RoundState
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar import Grade
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.versions import correction_needed, put_on_board, signed_draft
 
 NEEDS_APPROVAL = frozenset({Grade.EXCELLENT, Grade.UNQUALIFIED})
 
@@ -112,7 +115,7 @@ def submission_blockers(year: AssessmentYear, *, today: date) -> list[str]:
         cadre_publicity_ends_on=year.cadres_publicity_ends_on,
         open_objections=open_objections(year.village_id, year.year),
         unfinished_rounds=unfinished_rounds(year.village_id, year.year),
-    )
+    ) + (corrections_pending(year) if year.state is YearState.PUBLICITY else [])
 
 
 # --- the steps ----------------------------------------------------------------------------------
@@ -135,6 +138,7 @@ def _step(
     step: Step,
     opinion: str | None = None,
     approved: Sequence[int] | None = None,
+    versions: dict[str, int] | None = None,
 ) -> None:
     _ensure_step(actor, year, step)
     before = year.state
@@ -146,6 +150,7 @@ def _step(
             actor_id=actor.id,
             opinion=opinion,
             approved_members=list(approved) if approved is not None else None,
+            versions=versions,
         )
     )
     db.session.flush()
@@ -174,40 +179,99 @@ def publish_results(*, actor: User, year: AssessmentYear, today: date) -> date:
     blockers = publishing_blockers(year)
     if blockers:
         raise ServiceError("还不能公示：" + "；".join(blockers))
+    version = signed_draft(year, Part.TENSTAR)
     year.published_on = today
     year.publicity_ends_on = publicity_end(today, year.scheme.tenstar.publicity_days)
-    _step(actor, year, Step.PUBLISH, f"公示至 {year.publicity_ends_on.isoformat()}")
+    put_on_board(version, today=today, ends_on=year.publicity_ends_on, correction=False)
+    opinion = f"第 {version.number} 版，公示至 {year.publicity_ends_on.isoformat()}"
+    _step(actor, year, Step.PUBLISH, opinion)
     return year.publicity_ends_on
 
 
 def publish_cadre_results(*, actor: User, year: AssessmentYear, today: date) -> date:
     """Put the cadres' results on the board for the scheme's publicity days (again after a
     return: the days start over). Returns the last day of publicity."""
-    if actor.role is not Role.SECRETARY:
-        raise ServiceError("「公示村干部考核结果」只能由支部书记操作")
-    if not village_may_edit(year.state):
-        raise ServiceError(lock_message(year.year, year.state))
-    if year.state is YearState.RETURNED:
-        raise ServiceError("本年度评定已被乡镇退回：请先点「按审核意见修改」")
-    if publicity_open(year.cadres_publicity_ends_on, today):
-        raise ServiceError("村干部考核结果正在公示中")
+    _ensure_village_change(actor, year, "「公示村干部考核结果」")
+    if year.cadres_published_on is not None:
+        raise ServiceError("村干部考核结果已经公示；公示后有改动的，请生成更正稿并公示更正")
     blockers = cadre_publishing_blockers(year)
     if blockers:
         raise ServiceError("还不能公示村干部考核结果：" + "；".join(blockers))
+    version = signed_draft(year, Part.CADRES)
     ends = publicity_end(today, year.scheme.tenstar.publicity_days)
     year.cadres_published_on, year.cadres_publicity_ends_on = today, ends
-    db.session.flush()
+    put_on_board(version, today=today, ends_on=ends, correction=False)
     record_event(
         actor=actor,
         action="year.publish_cadres",
-        summary=f"公示 {year.year} 年度村干部考核结果，至 {ends.isoformat()}",
+        summary=f"公示 {year.year} 年度村干部考核结果（第 {version.number} 版），至 {ends}",
         object_type="assessment_year",
         object_id=year.id,
         township_id=year.village.township_id,
         village_id=year.village_id,
-        after={"cadres_published_on": today.isoformat(), "ends_on": ends.isoformat()},
+        after={
+            "cadres_published_on": today.isoformat(),
+            "ends_on": ends.isoformat(),
+            "version": version.number,
+        },
     )
     return ends
+
+
+def publish_correction(*, actor: User, year: AssessmentYear, part: Part, today: date) -> int:
+    """更正: a newer signed-off version of a published part replaces the one on the board
+    (its publicity days unchanged; the board says 更正于 today and what changed). Returns the
+    version's number."""
+    _ensure_village_change(actor, year, "「公示更正」")
+    ends = year.publicity_ends_on if part is Part.TENSTAR else year.cadres_publicity_ends_on
+    if ends is None:
+        raise ServiceError(f"{part.label}尚未公示，不需要更正")
+    if part is Part.TENSTAR:
+        blocker = marking_blocker(year.state, year.marking_closed_at is not None)
+        problems = [blocker] if blocker else list(_result_problems(year))
+        if problems:
+            raise ServiceError("还不能公示更正：" + "；".join(problems))
+    if not correction_needed(year, part):
+        raise ServiceError(f"{part.label}与公示栏上的一致，没有需要更正的内容")
+    version = signed_draft(year, part)
+    put_on_board(version, today=today, ends_on=ends, correction=True)
+    record_event(
+        actor=actor,
+        action=f"year.correct_{part.value}",
+        summary=f"公示更正：{year.year} 年度{part.label}第 {version.number} 版",
+        object_type="assessment_year",
+        object_id=year.id,
+        township_id=year.village.township_id,
+        village_id=year.village_id,
+        after={"version": version.number, "corrected_on": today.isoformat()},
+    )
+    return version.number
+
+
+def _ensure_village_change(actor: User, year: AssessmentYear, what: str) -> None:
+    if actor.role is not Role.SECRETARY:
+        raise ServiceError(f"{what}只能由支部书记操作")
+    if not village_may_edit(year.state):
+        raise ServiceError(lock_message(year.year, year.state))
+    if year.state is YearState.RETURNED:
+        raise ServiceError("本年度评定已被乡镇退回：请先点「按审核意见修改」")
+
+
+def corrections_pending(year: AssessmentYear) -> list[str]:
+    """The published parts whose results changed since the version on the board."""
+    return [
+        f"{part.label}公示后又有改动：请生成更正稿、审核签字后公示更正"
+        for part in Part
+        if correction_needed(year, part)
+    ]
+
+
+def _shown_version_ids(year: AssessmentYear) -> dict[str, int]:
+    return {
+        part.value: version.id
+        for part in Part
+        if (version := shown_version(year, part)) is not None
+    }
 
 
 def submit_year(*, actor: User, year: AssessmentYear, today: date) -> None:
@@ -216,11 +280,15 @@ def submit_year(*, actor: User, year: AssessmentYear, today: date) -> None:
     if blockers:
         raise ServiceError("还不能报送乡镇：" + "；".join(blockers))
     year.submitted_at = utcnow()
-    _step(actor, year, Step.SUBMIT)
+    _step(actor, year, Step.SUBMIT, versions=_shown_version_ids(year))
 
 
 def members_needing_approval(year: AssessmentYear) -> list[int]:
-    """Assessed member ids graded 优秀 or 不合格: the township approves each one explicitly."""
+    """Assessed member ids graded 优秀 or 不合格 in the version submitted (the live results
+    before there is one): the township approves each one explicitly."""
+    stored = shown_version(year, Part.TENSTAR)
+    if stored is not None:
+        return [m.assessed_id for m in tenstar_of(stored).members if m.grade in NEEDS_APPROVAL]
     return [r.assessed.id for r in year_results(year).members if r.grade in NEEDS_APPROVAL]
 
 
@@ -238,7 +306,14 @@ def approve_year(
     if problems:
         raise ServiceError("；".join(problems))
     year.decided_at = utcnow()
-    _step(actor, year, Step.APPROVE, opinion.strip() or None, sorted(approved_members))
+    _step(
+        actor,
+        year,
+        Step.APPROVE,
+        opinion.strip() or None,
+        sorted(approved_members),
+        versions=_shown_version_ids(year),
+    )
 
 
 def return_year(*, actor: User, year: AssessmentYear, opinion: str) -> None:

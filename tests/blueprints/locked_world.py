@@ -19,6 +19,7 @@ from starrating.models import (
     PaperEntry,
     Pledge,
     PledgeItem,
+    ResultVersion,
     User,
 )
 from starrating.queries.assessment import assessed_members
@@ -26,9 +27,15 @@ from starrating.queries.ballots import subjects
 from starrating.rules.assessment_state import YearState
 from starrating.rules.ballots import Choice
 from starrating.rules.pledges import PledgeState
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.services import review as review_service
-from starrating.services.assessment import add_member_to_year, close_marking, record_exemption
+from starrating.services.assessment import (
+    add_member_to_year,
+    close_marking,
+    record_exemption,
+    reopen_marking,
+)
 from starrating.services.ballots import (
     close_round,
     generate_codes,
@@ -38,8 +45,9 @@ from starrating.services.ballots import (
 from starrating.services.objections import answer_objection, file_objection
 from starrating.services.paper import certify_round, key_paper_ballot, propose_void
 from starrating.services.pledges import confirm_pledge
+from starrating.services.versions import prepare_version
 from tests.blueprints.publicity import YEAR, add_cadre, ready_year
-from tests.factories import create_member, create_member_round, create_user
+from tests.factories import create_member, create_member_round, create_user, signed_off
 
 PUBLISH_DAY = date(YEAR, 11, 26)  # publicity to 11-30
 TODAY = date(YEAR, 12, 10)  # after publicity: the year can be submitted
@@ -196,7 +204,9 @@ def _submit(world: World) -> None:
     certify_round(user=world.users["teller"], ballot_round=world.paper_round)
     certify_round(user=committee, ballot_round=world.paper_round)
     close_marking(actor=secretary, year=world.year)
+    signed_off(world.year, Part.TENSTAR)
     review_service.publish_results(actor=secretary, year=world.year, today=PUBLISH_DAY)
+    signed_off(world.year, Part.CADRES)
     review_service.publish_cadre_results(actor=secretary, year=world.year, today=PUBLISH_DAY)
     review_service.submit_year(actor=secretary, year=world.year, today=TODAY)
 
@@ -213,7 +223,9 @@ def ready_to_submit(w: World) -> None:
     w.li.active = False  # a draft pledge would keep the cadre results from going public
     finish_paper(w)
     closed_marking(w)
+    signed_off(w.year, Part.TENSTAR)
     review_service.publish_results(actor=w.users["secretary"], year=w.year, today=PUBLISH_DAY)
+    signed_off(w.year, Part.CADRES)
     review_service.publish_cadre_results(actor=w.users["secretary"], year=w.year, today=PUBLISH_DAY)
     db.session.commit()
 
@@ -298,3 +310,55 @@ def fresh_objection(w: World) -> None:
         phone="",
     )
     db.session.commit()
+
+
+def signed_tenstar(w: World) -> None:
+    """Marking closed and the ten-star 公示稿 signed off: publishing writes."""
+    closed_marking(w)
+    signed_off(w.year, Part.TENSTAR)
+    db.session.commit()
+
+
+def signed_cadres(w: World) -> None:
+    """The cadres' 公示稿 signed off (no draft pledge left): publishing them writes."""
+    without_cadre_draft(w)
+    signed_off(w.year, Part.CADRES)
+    db.session.commit()
+
+
+def tenstar_draft(w: World) -> None:
+    """Marking closed and a ten-star 公示稿 prepared, waiting for its sign-off."""
+    closed_marking(w)
+    prepare_version(actor=w.users["secretary"], year=w.year, part=Part.TENSTAR)
+    db.session.commit()
+
+
+def signed_correction(w: World) -> None:
+    """Published, then corrected during publicity (陈阿婆 no longer 免评), the correction's
+    公示稿 signed off: publishing the correction writes."""
+    signed_tenstar(w)
+    secretary = w.users["secretary"]
+    review_service.publish_results(actor=secretary, year=w.year, today=PUBLISH_DAY)
+    reopen_marking(actor=secretary, year=w.year, reason="更正")
+    record_exemption(
+        actor=secretary,
+        assessed=w.elderly,
+        meeting_date=None,
+        reason="",
+        expected_version=w.elderly.version,
+        today=TODAY,
+    )
+    close_marking(actor=secretary, year=w.year, reason="更正完毕")
+    signed_off(w.year, Part.TENSTAR)
+    db.session.commit()
+
+
+def latest_version(w: World) -> ResultVersion:
+    found = db.session.scalar(
+        select(ResultVersion)
+        .where(ResultVersion.year_id == w.year.id)
+        .order_by(ResultVersion.id.desc())
+        .limit(1)
+    )
+    assert found is not None
+    return found

@@ -12,6 +12,7 @@ from starrating.blueprints import board as board_view
 from starrating.extensions import db
 from starrating.models import Objection, ObjectionTopic
 from starrating.rules.pledges import PledgeState
+from starrating.rules.result_versions import Part
 from starrating.services.objections import answer_objection, file_objection
 from starrating.services.review import publish_cadre_results, publish_results
 from tests.blueprints.publicity import (
@@ -26,7 +27,7 @@ from tests.blueprints.publicity import (
     quota_year,
     ready_year,
 )
-from tests.factories import counting_queries, create_village, login
+from tests.factories import counting_queries, create_village, login, signed_off
 
 PUBLISHED = date(YEAR, 11, 26)  # 5 days of publicity: to 11-30
 
@@ -62,6 +63,7 @@ def objections() -> list[Objection]:
 @pytest.fixture
 def published(monkeypatch):
     village, secretary, year = ready_year()
+    signed_off(year, Part.TENSTAR)
     publish_results(actor=secretary, year=year, today=PUBLISHED)
     db.session.commit()
     today_is(monkeypatch, date(YEAR, 11, 28))
@@ -101,6 +103,7 @@ def test_an_exempt_elder_shows_as_exempt_without_stars_and_the_quota_is_explaine
     client, monkeypatch
 ):
     village, secretary, year = quota_year()
+    signed_off(year, Part.TENSTAR)
     publish_results(actor=secretary, year=year, today=PUBLISHED)
     db.session.commit()
     today_is(monkeypatch, date(YEAR, 11, 28))
@@ -120,6 +123,7 @@ def test_without_a_quota_choice_the_board_has_no_quota_note(client, published):
 
 def test_the_board_ends_with_the_branch_its_day_and_its_telephone(client, monkeypatch):
     village, secretary, year = quota_year(phone="0571-88001234")
+    signed_off(year, Part.TENSTAR)
     publish_results(actor=secretary, year=year, today=PUBLISHED)
     db.session.commit()
     today_is(monkeypatch, date(YEAR, 11, 28))
@@ -160,6 +164,7 @@ def test_cadre_results_appear_once_published_without_pay_or_flags(client, publis
     village, secretary, year = published
     add_cadre(village, verified=True)
     assert "本年度村干部考核结果尚未公示" in page(client, f"/{village.code}/board")
+    signed_off(year, Part.CADRES)
     publish_cadre_results(actor=secretary, year=year, today=date(YEAR, 11, 27))
     db.session.commit()
     html = page(client, f"/{village.code}/board")
@@ -413,6 +418,7 @@ def test_the_poster_carries_a_qr_of_the_boards_public_address(client, published)
 def test_public_pages_show_no_phone_birth_date_veto_reason_or_filer(client, published):
     village, secretary, year = published
     add_cadre(village, verified=True)
+    signed_off(year, Part.CADRES)
     publish_cadre_results(actor=secretary, year=year, today=PUBLISHED)
     objection = file_objection(
         village=village,

@@ -23,6 +23,7 @@ from starrating.models import (
 from starrating.queries.assessment import assessed_members
 from starrating.rules.ballots import Choice
 from starrating.rules.pledges import PledgeState
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services import review as review_service
@@ -33,6 +34,7 @@ from starrating.services.objections import file_objection
 from tests.blueprints.test_appraisal import field_value, hold_cadre_ballot
 from tests.blueprints.test_township_review import (
     AFTER_PUBLICITY,
+    PUBLISHED,
     YEAR,
     hold_member_ballot,
     published_branch,
@@ -46,6 +48,7 @@ from tests.factories import (
     create_village,
     login,
     open_assessment,
+    signed_off,
 )
 
 ORGANISATIONAL = [s.code for s in default_tenstar_scheme().stars if s.measure is None]
@@ -183,6 +186,11 @@ def test_the_dashboard_shows_each_villages_stage_and_figures(app):
         eligible=20,
     )
     record_township_score(actor=public.reviewer, cadre=public.cadre, year=YEAR, score=Decimal(90))
+    # the board, and so the dashboard, show the cadres' results once corrected (a new version)
+    signed_off(public.year, Part.CADRES)
+    review_service.publish_correction(
+        actor=public.secretary, year=public.year, part=Part.CADRES, today=PUBLISHED
+    )
     file_objection(
         village=public.village,
         year=YEAR,

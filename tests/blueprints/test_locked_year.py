@@ -26,6 +26,7 @@ from starrating.models import Objection
 from starrating.queries.ballots import subjects
 from starrating.queries.board import rows_digest, tenstar_preview
 from starrating.rules.assessment_state import YearState, lock_message
+from starrating.rules.result_versions import Part
 from starrating.services import review as review_service
 from tests.blueprints.locked_world import (
     PUBLISH_DAY,
@@ -37,7 +38,12 @@ from tests.blueprints.locked_world import (
     confirmed_li,
     finish_paper,
     fresh_objection,
+    latest_version,
     ready_to_submit,
+    signed_cadres,
+    signed_correction,
+    signed_tenstar,
+    tenstar_draft,
     to_approved,
     to_returned,
     to_submitted,
@@ -46,7 +52,7 @@ from tests.blueprints.locked_world import (
     written_off_paper,
 )
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR
-from tests.factories import login
+from tests.factories import login, signed_off
 
 
 class Expect(Enum):
@@ -172,10 +178,22 @@ ROUTES: dict[str, Case | str] = {
     ),
     # publicity and submission
     "branch.publish_results": Case(
-        "secretary", _year("review/publish"), lambda w: _confirmed(w), control=closed_marking
+        "secretary", _year("review/publish"), lambda w: _confirmed(w), control=signed_tenstar
     ),
     "branch.publish_cadre_results": Case(
-        "secretary", _year("review/publish-cadres"), control=without_cadre_draft
+        "secretary", _year("review/publish-cadres"), control=signed_cadres
+    ),
+    # result versions: the 公示稿, its sign-off, a correction
+    "branch.prepare_version": Case(
+        "secretary", _year("versions/tenstar/prepare"), control=closed_marking
+    ),
+    "branch.sign_version": Case(
+        "committee",
+        lambda w: f"/branch/years/{YEAR}/versions/{latest_version(w).id}/sign",
+        control=tenstar_draft,
+    ),
+    "branch.publish_correction": Case(
+        "secretary", _year("versions/tenstar/correct"), control=signed_correction
     ),
     "branch.submit_year": Case("secretary", _year("review/submit"), control=ready_to_submit),
     "branch.resume_year": Case("secretary", _year("review/resume"), control=to_returned),
@@ -505,7 +523,9 @@ def test_submission_waits_for_every_opened_round_to_be_certified(app):
     without_cadre_draft(world)
     closed_marking(world)
     secretary = world.users["secretary"]
+    signed_off(world.year, Part.TENSTAR)
     review_service.publish_results(actor=secretary, year=world.year, today=PUBLISH_DAY)
+    signed_off(world.year, Part.CADRES)
     review_service.publish_cadre_results(actor=secretary, year=world.year, today=PUBLISH_DAY)
     db.session.commit()
     blockers = review_service.submission_blockers(world.year, today=TODAY)

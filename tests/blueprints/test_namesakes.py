@@ -15,6 +15,7 @@ from starrating.models.types import utcnow
 from starrating.queries.assessment import assessed_members, year_of, year_results
 from starrating.rules.assessment_state import YearState
 from starrating.rules.electorate import Electorate
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.vocabulary import Role
 from starrating.services.assessment import close_marking, confirm_excellence, record_marks
@@ -29,6 +30,7 @@ from tests.factories import (
     create_village,
     login,
     open_assessment,
+    signed_off,
 )
 
 YEAR = 2026
@@ -126,6 +128,7 @@ def published() -> Namesakes:
         eligible_ids={c.member_id for c in quota.candidates},
         quota=quota.quota,
     )
+    signed_off(year, Part.TENSTAR)
     publish_results(actor=secretary, year=year, today=china_today())
     db.session.commit()
     return Namesakes(village.code, secretary.username, 0, [], [a.id for a in year_members])

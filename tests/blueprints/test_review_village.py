@@ -14,11 +14,12 @@ from starrating.models import AssessmentYear, AuditEvent, ObjectionTopic, StarMa
 from starrating.queries.assessment import assessed_members
 from starrating.queries.board import rows_digest, tenstar_preview
 from starrating.rules.assessment_state import YearState
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services.objections import file_objection
 from starrating.services.review import return_year
 from tests.blueprints.publicity import NAMES, YEAR, add_cadre, ready_year
-from tests.factories import create_member, create_user, login, open_assessment
+from tests.factories import create_member, create_user, login, open_assessment, signed_off
 
 REVIEW = f"/branch/years/{YEAR}/review"
 PUBLISH_DAY = date(YEAR, 11, 26)  # publicity to 11-30
@@ -73,7 +74,10 @@ def shown_digest(client) -> str:
 
 
 def publish(client) -> str:
-    """Publish as the secretary does: read the confirmation page, tick, confirm."""
+    """Publish as the secretary does: the 公示稿 signed off by a committee member, then read
+    the confirmation page, tick, confirm."""
+    signed_off(year_record(), Part.TENSTAR)
+    db.session.commit()
     return post(client, "review/publish", shown=shown_digest(client), confirmed="y")
 
 
@@ -149,6 +153,8 @@ def test_publishing_without_confirming_is_refused(client, monkeypatch):
     _, secretary, _ = ready_year()
     login(client, secretary)
     today_is(monkeypatch, PUBLISH_DAY)
+    signed_off(year_record(), Part.TENSTAR)
+    db.session.commit()
     digest = shown_digest(client)
     assert "请先核对将要公示的名单" in post(client, "review/publish", confirmed="y")
     assert "请勾选“我已核对”后再公示" in post(client, "review/publish", shown=digest)
@@ -161,6 +167,8 @@ def test_rows_changed_after_confirming_must_be_confirmed_again(client, monkeypat
     _, secretary, year = ready_year()
     login(client, secretary)
     today_is(monkeypatch, PUBLISH_DAY)
+    signed_off(year_record(), Part.TENSTAR)
+    db.session.commit()
     digest = shown_digest(client)
     wang = next(a for a in assessed_members(year.id) if a.member.name == "王建国")
     wang.exempt_meeting_date = date(YEAR, 3, 1)  # the grade shown changes to 免评
@@ -183,6 +191,10 @@ def test_cadre_results_are_blocked_with_the_reasons(client, monkeypatch):
 def test_cadre_results_are_published_once_verified(client, monkeypatch):
     village, _, _ = published(client, monkeypatch)
     add_cadre(village, verified=True)
+    assert "还没有村干部考核结果的公示稿" in post(client, "review/publish-cadres")
+    assert year_record().cadres_published_on is None
+    signed_off(year_record(), Part.CADRES)
+    db.session.commit()
     assert "村干部考核结果已在公示栏公示" in post(client, "review/publish-cadres")
     assert year_record().cadres_publicity_ends_on == date(YEAR, 11, 30)
     assert "公示中" in section(review_page(client), "overview")
@@ -226,6 +238,8 @@ def test_submission_waits_for_the_cadre_results_publicity(client, monkeypatch):
     add_cadre(village, verified=True)
     today_is(monkeypatch, AFTER)
     assert "村干部考核结果尚未公示" in section(review_page(client), "submit")
+    signed_off(year_record(), Part.CADRES)
+    db.session.commit()
     post(client, "review/publish-cadres")
     assert "村干部考核结果公示期至 12 月 5 日" in post(client, "review/submit")
     today_is(monkeypatch, date(YEAR, 12, 6))
@@ -351,6 +365,14 @@ def test_marks_are_corrected_during_publicity_after_reopening_and_audited(client
     today_is(monkeypatch, AFTER)
     assert "评分已重新开放更正：请先结束评分" in section(review_page(client), "submit")
     post(client, "close")
+    # the board still shows what went public; the correction goes public as a new version
+    board = client.get(f"/{village.code}/board").get_data(as_text=True)
+    assert re.search(r"王建国</td>.*?6</td>\s*<td class=\"grade nowrap\">合格", board, re.S)
+    assert "结果与公示栏上的第 1 版不同" in section(review_page(client), "publish")
+    assert "十星级评定结果公示后又有改动" in section(review_page(client), "submit")
+    signed_off(year_record(), Part.TENSTAR)
+    db.session.commit()
+    assert "已公示更正" in post(client, "versions/tenstar/correct")
     board = client.get(f"/{village.code}/board").get_data(as_text=True)
     assert re.search(r"王建国</td>.*?10</td>\s*<td class=\"grade nowrap\">优秀", board, re.S)
 

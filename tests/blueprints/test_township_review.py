@@ -35,6 +35,7 @@ from starrating.rules.assessment_state import (
     village_may_edit,
 )
 from starrating.rules.ballots import Choice
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
@@ -54,6 +55,7 @@ from tests.factories import (
     create_village,
     login,
     open_assessment,
+    signed_off,
 )
 
 YEAR = 2026
@@ -124,7 +126,9 @@ def published_branch(village: Village | None = None) -> Branch:
     cadre = create_cadre(village=village)
     for item in create_pledge(cadre=cadre).items:
         record_verified_completion(actor=secretary, item=item, completion=Decimal(95))
+    signed_off(year, Part.TENSTAR)
     review_service.publish_results(actor=secretary, year=year, today=PUBLISHED)
+    signed_off(year, Part.CADRES)
     review_service.publish_cadre_results(actor=secretary, year=year, today=PUBLISHED)
     db.session.commit()
     return Branch(village, secretary, reviewer, year, members, cadre)
@@ -154,7 +158,7 @@ def take(step: Step, actor: User, branch: Branch) -> None:
     calls = {
         Step.PUBLISH: lambda: review_service.publish_results(
             actor=actor, year=year, today=PUBLISHED
-        ),
+        ),  # the 公示稿 was signed off before (see walk)
         Step.SUBMIT: lambda: review_service.submit_year(
             actor=actor, year=year, today=AFTER_PUBLICITY
         ),
@@ -181,7 +185,10 @@ def test_a_year_walks_through_publicity_review_return_and_reopening(app):
         (Step.REOPEN, reviewer, YearState.RETURNED),
     ]
     for step, actor, state in walk:
+        if step is Step.PUBLISH:
+            signed_off(year, Part.TENSTAR)
         if step is Step.SUBMIT and year.cadres_publicity_ends_on is None:  # again after resume
+            signed_off(year, Part.CADRES)
             review_service.publish_cadre_results(actor=secretary, year=year, today=PUBLISHED)
         take(step, actor, branch)
         db.session.commit()
@@ -205,6 +212,8 @@ def test_each_step_only_by_its_role_from_its_state(app, step, state, role):
     transition = TRANSITIONS[step]
 
     if transition.role is role and transition.source is state:
+        if step is Step.PUBLISH:
+            signed_off(branch.year, Part.TENSTAR)
         take(step, actor, branch)
         db.session.commit()
         assert branch.year.state is transition.target

@@ -8,9 +8,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from starrating.extensions import db
+from starrating.rules.result_versions import Part
 from starrating.services.review import publish_results
 from starrating.web import china_today
 from tests.blueprints.publicity import ELDER, NAMES, quota_year, ready_year
+from tests.factories import signed_off
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +22,7 @@ def seed_published_board(live_server) -> str:
 
     def make() -> str:
         village, secretary, year = ready_year()
+        signed_off(year, Part.TENSTAR)
         publish_results(actor=secretary, year=year, today=china_today())
         db.session.commit()
         return village.code
@@ -86,6 +89,7 @@ def seed_quota_board(live_server) -> str:
 
     def make() -> str:
         village, secretary, year = quota_year()
+        signed_off(year, Part.TENSTAR)
         publish_results(actor=secretary, year=year, today=china_today())
         db.session.commit()
         return village.code

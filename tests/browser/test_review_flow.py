@@ -9,11 +9,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from starrating.extensions import db
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services.review import publish_cadre_results, publish_results
 from starrating.web import china_today
 from tests.blueprints.publicity import add_cadre, ready_year
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, create_user, signed_off
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,9 @@ def _seed(live_server) -> dict[str, object]:
         village, secretary, year = ready_year()
         cadre = add_cadre(village, verified=True)
         published = china_today() - timedelta(days=12)
+        signed_off(year, Part.TENSTAR)
         publish_results(actor=secretary, year=year, today=published)
+        signed_off(year, Part.CADRES)
         publish_cadre_results(actor=secretary, year=year, today=published)
         reviewer = create_user(role=Role.TOWNSHIP, township=village.township)
         db.session.commit()

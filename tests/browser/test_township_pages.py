@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from starrating.extensions import db
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services.appraisal import record_township_score
 from starrating.services.review import publish_cadre_results, publish_results, submit_year
@@ -16,7 +17,7 @@ from starrating.web import china_today
 from tests.blueprints.publicity import YEAR, add_cadre, ready_year
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import BACKEND
-from tests.factories import PASSWORD, create_user, create_village
+from tests.factories import PASSWORD, create_user, create_village, signed_off
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,9 @@ def seed_township(live_server) -> dict[str, object]:
         village.name = "西岙村"
         cadre = add_cadre(village, verified=True)
         published = china_today() - timedelta(days=12)
+        signed_off(year, Part.TENSTAR)
         publish_results(actor=secretary, year=year, today=published)
+        signed_off(year, Part.CADRES)
         publish_cadre_results(actor=secretary, year=year, today=published)
         submit_year(actor=secretary, year=year, today=china_today())
         reviewer = create_user(role=Role.TOWNSHIP, township=village.township)

@@ -13,6 +13,7 @@ from starrating.extensions import db
 from starrating.models import ObjectionTopic
 from starrating.queries.assessment import assessed_members
 from starrating.rules.electorate import Electorate
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services.assessment import record_marks
 from starrating.services.ballots import create_round, generate_codes, open_round
@@ -21,7 +22,14 @@ from starrating.services.review import publish_results
 from starrating.web import china_today
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR, ready_year
 from tests.browser.conftest import BACKEND, SCREENSHOTS
-from tests.factories import PASSWORD, create_member, create_user, create_village, open_assessment
+from tests.factories import (
+    PASSWORD,
+    create_member,
+    create_user,
+    create_village,
+    open_assessment,
+    signed_off,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +73,7 @@ def test_the_year_says_one_thing_everywhere_through_its_states(live_server, pc: 
     def make() -> dict[str, str]:
         _, secretary, _ = ready_year(close=False)
         _, done, year = ready_year()
+        signed_off(year, Part.TENSTAR)
         publish_results(actor=done, year=year, today=china_today() - timedelta(days=12))
         db.session.commit()
         return {"marking": secretary.username, "done": done.username}

@@ -10,6 +10,7 @@ from starrating.queries.assessment import assessed_members
 from starrating.queries.ballots import subjects
 from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate
+from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services.assessment import record_marks
 from starrating.services.ballots import (
@@ -23,7 +24,7 @@ from starrating.services.objections import file_objection
 from starrating.services.review import publish_results
 from starrating.services.todo import Todo, secretary_todos
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR, add_cadre, ready_year
-from tests.factories import create_member, create_user, create_village, open_assessment
+from tests.factories import create_member, create_user, create_village, open_assessment, signed_off
 
 TODAY = date(YEAR, 11, 20)
 
@@ -95,6 +96,7 @@ def test_a_round_voting_shows_its_turnout_and_a_closed_one_waits_for_certificati
 
 def test_objections_waiting_count_the_days_of_publicity_left(app):
     village, secretary, year = ready_year()
+    signed_off(year, Part.TENSTAR)
     publish_results(actor=secretary, year=year, today=date(YEAR, 11, 26))  # to 11-30
     file_objection(
         village=village,
@@ -112,6 +114,7 @@ def test_objections_waiting_count_the_days_of_publicity_left(app):
 
 def test_a_settled_year_after_publicity_is_ready_to_submit(app):
     village, secretary, year = ready_year()
+    signed_off(year, Part.TENSTAR)
     publish_results(actor=secretary, year=year, today=date(YEAR, 11, 26))
     db.session.commit()
     assert texts(secretary_todos(village.id, today=date(YEAR, 12, 1))) == [

@@ -12,6 +12,7 @@ from starrating import queries
 from starrating.permissions import guard_blueprint
 from starrating.queries import assessment as year_queries
 from starrating.queries.status import year_status_of
+from starrating.queries.versions import awaiting_sign_off
 from starrating.rules.vocabulary import VILLAGE_ROLES, Role
 from starrating.services.todo import secretary_todos
 from starrating.web import china_today
@@ -23,6 +24,9 @@ guard_blueprint(bp, roles=VILLAGE_ROLES)
 @bp.route("/")
 def index() -> Any:
     counts = latest = status = todos = None
+    drafts = (
+        awaiting_sign_off(current_user.village_id) if current_user.role is Role.COMMITTEE else []
+    )
     if current_user.role is Role.SECRETARY:
         today = china_today()
         counts = queries.roster_counts(current_user.village_id)
@@ -32,7 +36,12 @@ def index() -> Any:
             status = year_status_of(latest, today=today)
         todos = secretary_todos(current_user.village_id, today=today)
     return render_template(
-        "branch/index.html", counts=counts, latest=latest, status=status, todos=todos
+        "branch/index.html",
+        counts=counts,
+        latest=latest,
+        status=status,
+        todos=todos,
+        drafts=[d for d in drafts if d.made_by_id != current_user.id],
     )
 
 
@@ -49,4 +58,5 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     review,
     roster,
     screen,
+    versions,
 )

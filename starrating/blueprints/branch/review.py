@@ -17,6 +17,7 @@ from starrating.permissions import allow, get_year_or_404
 from starrating.queries import board as board_reads
 from starrating.queries.status import year_status_of
 from starrating.queries.township import review_history
+from starrating.queries.versions import part_status
 from starrating.rules.assessment_state import (
     Step,
     YearState,
@@ -25,6 +26,7 @@ from starrating.rules.assessment_state import (
     step_problem,
     village_may_edit,
 )
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar import GRADE_ORDER
 from starrating.rules.vocabulary import Role
 from starrating.services import review as service
@@ -58,6 +60,7 @@ def review(year: int) -> Any:
         objections=total,
         unanswered=unanswered,
         history=review_history(found.id),
+        parts={part.value: part_status(found, part) for part in Part},
         form=ConfirmForm(),
     )
 
@@ -81,6 +84,7 @@ def confirm_publishing(year: int) -> Any:
         ends=publicity_end(today, found.scheme.tenstar.publicity_days),
         problem=_publish_problem(found),
         blockers=service.publishing_blockers(found) if found.state is YearState.MARKING else [],
+        status=part_status(found, Part.TENSTAR),
         form=PublishForm(shown=board_reads.rows_digest(rows)),
     )
 

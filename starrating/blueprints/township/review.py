@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, render_template, url_for
 from flask_login import current_user
 
+from starrating.blueprints.branch.versions import render_archive, send_archive
 from starrating.blueprints.changes import submit_change
 from starrating.blueprints.township import bp
 from starrating.forms.board import AnswerForm
@@ -14,9 +15,16 @@ from starrating.forms.township_review import ApproveForm, ReopenYearForm, Return
 from starrating.models import AssessmentYear
 from starrating.permissions import get_village_or_404
 from starrating.queries import township as reads
-from starrating.queries.appraisal import CadreAppraisal
 from starrating.queries.assessment import year_of
 from starrating.queries.board import get_objection_or_404, village_objections
+from starrating.queries.versions import (
+    CadreFigures,
+    TenStarContent,
+    cadres_of,
+    live_cadre_content,
+    tenstar_content,
+    tenstar_of,
+)
 from starrating.rules.appraisal import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar import Grade
@@ -37,19 +45,22 @@ def _load(village_id: int, year: int) -> AssessmentYear:
 def review(village_id: int, year: int) -> Any:
     record = _load(village_id, year)
     found = reads.village_year(record.village, year)
+    tenstar = _tenstar(found)
     needing = set(service.members_needing_approval(record))
     objections = village_objections(record.village_id, year)
     return render_template(
         "township/review.html",
         record=record,
         found=found,
+        tenstar=tenstar,
+        cadres=(
+            cadres_of(found.cadre_version)
+            if found.cadre_version
+            else live_cadre_content(record.village_id, year)
+        ),
         needing=sorted(
-            (
-                r
-                for r in (found.results.members if found.results else [])
-                if r.assessed.id in needing
-            ),
-            key=lambda r: r.grade is not Grade.EXCELLENT,
+            (m for m in (tenstar.members if tenstar else ()) if m.assessed_id in needing),
+            key=lambda m: m.grade is not Grade.EXCELLENT,
         ),
         history=reads.review_history(record.id),
         objections=objections,
@@ -67,7 +78,15 @@ def review(village_id: int, year: int) -> Any:
     )
 
 
-def cadre_charts(cadres: list[CadreAppraisal], scheme: AppraisalScheme) -> dict[str, Any]:
+def _tenstar(found: reads.VillageYear) -> TenStarContent | None:
+    """The ten-star rows the township reviews: the version on the board (the one submitted),
+    or the live results of a year not yet public."""
+    if found.tenstar_version is not None:
+        return tenstar_of(found.tenstar_version)
+    return tenstar_content(found.results) if found.results else None
+
+
+def cadre_charts(cadres: list[CadreFigures], scheme: AppraisalScheme) -> dict[str, Any]:
     """Rows for the charts of satisfaction and pledge completion per cadre, with the scheme's
     lines: satisfaction below which a cadre is to be adjusted, completion that earns the reward
     (proportional pay only)."""
@@ -76,17 +95,10 @@ def cadre_charts(cadres: list[CadreAppraisal], scheme: AppraisalScheme) -> dict[
     passing = scheme.pay_rule.pass_ratio * 100
     return {
         "satisfaction": [
-            (
-                c.cadre.name,
-                c.outcome.satisfaction if c.outcome else None,
-                "未测评" if c.outcome else "尚无结果",
-            )
+            (c.name, c.satisfaction, "未测评" if c.grade is not None else "尚无结果")
             for c in cadres
         ],
-        "completion": [
-            (c.cadre.name, c.outcome.completion if c.outcome else None, c.waiting or "")
-            for c in cadres
-        ],
+        "completion": [(c.name, c.completion, c.waiting or "") for c in cadres],
         "adjust_below": adjust,
         "adjust_label": f"低于 {plain(adjust)}% 建议调整",
         "pass_at": passing if proportional else None,
@@ -162,3 +174,19 @@ def reopen_year(village_id: int, year: int) -> Any:
         done=f"已重新打开{record.village.name} {year} 年度评定，村里可以修改后重新报送",
         back=_back(record),
     )
+
+
+@bp.route("/villages/<int:village_id>/years/<int:year>/archive")
+def archive(village_id: int, year: int) -> Any:
+    """The village-year's 公示档案, as the village keeps it (read only)."""
+    record = _load(village_id, year)
+    return render_archive(
+        record,
+        back_url=_back(record),
+        workbook_url=url_for("township.export_archive", village_id=village_id, year=year),
+    )
+
+
+@bp.route("/villages/<int:village_id>/years/<int:year>/archive.xlsx")
+def export_archive(village_id: int, year: int) -> Any:
+    return send_archive(_load(village_id, year))

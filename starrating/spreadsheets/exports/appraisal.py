@@ -68,6 +68,7 @@ class CadreBook:
     heading: Heading
     ballot_note: str  # which certified round the ballot figures come from
     cadres: Sequence[CadreLine]
+    lines: tuple[str, ...] = ()  # more lines under the title (an archived version's facts)
 
 
 def flags_text(outcome: AppraisalOutcome) -> str:
@@ -103,10 +104,11 @@ def _summary_columns(book: CadreBook) -> list[Column]:
     ]
 
 
-def _summary(ws: Worksheet, book: CadreBook) -> None:
+def fill_cadre_summary(ws: Worksheet, book: CadreBook) -> None:
+    """The summary table of the village's cadres on ws, with title block and footer."""
     columns = _summary_columns(book)
     width = len(columns)
-    first = title_block(ws, TITLE, book.heading, width, book.ballot_note)
+    first = title_block(ws, TITLE, book.heading, width, *book.lines, book.ballot_note)
     header_row(ws, first, columns)
     styles = [c.style for c in columns]
     row = first + 1
@@ -238,7 +240,7 @@ def _results(ws: Worksheet, row: int, width: int, cadre: CadreLine, ballot_note:
 def cadre_workbook(book: CadreBook) -> bytes:
     """The village-year's 村干部年度考核表 as .xlsx bytes: the summary, then a sheet per cadre."""
     workbook = new_book()
-    _summary(workbook.create_sheet(SUMMARY), book)
+    fill_cadre_summary(workbook.create_sheet(SUMMARY), book)
     for cadre in book.cadres:
         ws = workbook.create_sheet(sheet_name(f"{cadre.name}（{cadre.post}）", workbook.sheetnames))
         _cadre_sheet(ws, book, cadre)

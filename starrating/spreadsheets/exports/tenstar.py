@@ -63,6 +63,7 @@ class TenStarSheet:
     star_names: tuple[str, ...]
     members: Sequence[MemberLine]
     grade_counts: Sequence[tuple[str, int]]
+    lines: tuple[str, ...] = ()  # more lines under the title (an archived version's facts)
 
 
 def star_mark(status: StarStatus, *, exempt: bool) -> str:
@@ -94,7 +95,8 @@ def fill_tenstar_sheet(ws: Worksheet, sheet: TenStarSheet) -> None:
     columns = _columns(sheet)
     width = len(columns)
     counts = "　".join(f"{label} {count} 人" for label, count in sheet.grade_counts)
-    first = title_block(ws, TITLE, sheet.heading, width, f"评定阶段：{sheet.stage}　　{counts}")
+    stage = f"评定阶段：{sheet.stage}　　{counts}"
+    first = title_block(ws, TITLE, sheet.heading, width, *sheet.lines, stage)
     header_row(ws, first, columns, height=48)
     styles = [c.style for c in columns]
     row = first + 1
