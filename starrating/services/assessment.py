@@ -22,7 +22,7 @@ from starrating.models.types import utcnow
 from starrating.queries.assessment import rater_completion
 from starrating.rules.assessment_state import YearState, lock_message, village_may_edit
 from starrating.rules.roster import member_problems
-from starrating.rules.tenstar import Abstention
+from starrating.rules.tenstar_awards import Abstention
 from starrating.rules.tenstar_scheme import MarkingMode, StarGroup
 from starrating.rules.vocabulary import MemberStatus, Role
 from starrating.services import ServiceError, StaleEdit, ensure_unchanged

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from starrating.extensions import db
 from starrating.models import AuditEvent, StarMark
 from starrating.queries.assessment import assessed_members, year_results
-from starrating.rules.tenstar import ABSTAIN
+from starrating.rules.tenstar_awards import ABSTAIN
 from starrating.rules.tenstar_scheme import (
     MarkingMode,
     MarkingRule,
