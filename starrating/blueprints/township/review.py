@@ -17,7 +17,7 @@ from starrating.queries import township as reads
 from starrating.queries.appraisal import CadreAppraisal
 from starrating.queries.assessment import year_of
 from starrating.queries.board import get_objection_or_404, village_objections
-from starrating.rules.appraisal import AppraisalScheme
+from starrating.rules.appraisal_scheme import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar import Grade
 from starrating.rules.vocabulary import Role
