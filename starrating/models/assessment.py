@@ -23,7 +23,7 @@ class Scheme(db.Model):
     """A township's rules for one year, as data; frozen when the first village opens its year.
 
     `rules` holds one entry per part: "tenstar" (rules.tenstar_scheme's dict form) and
-    "appraisal" (rules.appraisal.AppraisalScheme's; the defaults when absent).
+    "appraisal" (rules.appraisal_scheme.AppraisalScheme's; the defaults when absent).
     """
 
     __tablename__ = "scheme"

@@ -28,7 +28,7 @@ from starrating.rules.ballots import Choice
 from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.services import review as review_service
-from starrating.services.assessment import add_member_to_year, close_marking, record_exemption
+from starrating.services.assessment import add_member_to_year, close_marking
 from starrating.services.ballots import (
     close_round,
     generate_codes,
@@ -38,6 +38,7 @@ from starrating.services.ballots import (
 from starrating.services.objections import answer_objection, file_objection
 from starrating.services.paper import certify_round, key_paper_ballot, propose_void
 from starrating.services.pledges import confirm_pledge
+from starrating.services.vetoes import record_exemption
 from tests.blueprints.publicity import YEAR, add_cadre, ready_year
 from tests.factories import create_member, create_member_round, create_user
 

@@ -13,7 +13,8 @@ from starrating.rules.tenstar_awards import ABSTAIN
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import MemberCategory, Membership, Role
 from starrating.services import ServiceError
-from starrating.services.assessment import add_member_to_year, record_marks
+from starrating.services.assessment import add_member_to_year
+from starrating.services.marking import record_marks
 from starrating.web import china_today
 from tests.factories import (
     create_member,

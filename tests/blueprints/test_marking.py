@@ -22,11 +22,8 @@ from starrating.rules.tenstar_scheme import (
     default_tenstar_scheme,
 )
 from starrating.rules.vocabulary import MemberCategory, Role
-from starrating.services.assessment import (
-    close_marking,
-    record_marks,
-    remove_member_from_year,
-)
+from starrating.services.assessment import close_marking, remove_member_from_year
+from starrating.services.marking import record_marks
 from tests.blueprints.test_exports import download
 from tests.factories import (
     counting_queries,
