@@ -17,9 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> "Flask":
 
     config.load(app, test_config)
 
-    from starrating import extensions
-
-    extensions.init_app(app)
+    _init_extensions(app)
 
     from starrating.blueprints import register_blueprints
 
@@ -34,3 +32,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> "Flask":
 
     cli.register(app)
     return app
+
+
+def _init_extensions(app: "Flask") -> None:
+    """Bind the extensions (extensions.py) to app. The models are imported first, so that
+    every table is registered; the user loader reads them (services/sessions.py)."""
+    from starrating import models  # noqa: F401  (registers every table)
+    from starrating.database import init_database
+    from starrating.extensions import compress, csrf, login_manager
+    from starrating.services.sessions import session_user
+
+    init_database(app)
+    csrf.init_app(app)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml"],
+    )
+    # not streamed responses: static files are small, and Flask-Compress's streaming path
+    # leaves the file it reads unclosed (a ResourceWarning per request)
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    compress.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(session_user)

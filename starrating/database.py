@@ -1,4 +1,5 @@
-"""Engine settings of DESIGN.md §11: SQLite pragmas and its transaction mode.
+"""The app's database: engine settings of DESIGN.md §11 (SQLite pragmas and its transaction
+mode) and the binding of db to the app. It imports db from extensions, never the models.
 
 SQLite: WAL, synchronous=FULL, busy_timeout and foreign keys on every connection. A request that
 writes (any method but GET/HEAD/OPTIONS, and every CLI command) opens its transaction with
@@ -7,16 +8,18 @@ BEGIN IMMEDIATE so it never has to upgrade a read lock, which in WAL mode fails 
 request that must write (counting a wrong code) does it in a write_phase().
 """
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
+from starrating.extensions import MIGRATIONS, db, migrate
 from starrating.private_files import narrow_if_present, private_file, private_folder
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,8 +42,6 @@ def write_phase() -> Iterator[None]:
     """Within a reading request (a GET that counts a wrong code), a transaction that writes:
     BEGIN IMMEDIATE, so its first write never meets a newer commit of another process (even a
     read transaction whose first statement writes fails then). The caller commits inside."""
-    from starrating.extensions import db
-
     db.session.rollback()  # whatever was read before starts afresh
     token = _writing.set(True)
     try:
@@ -92,3 +93,38 @@ def engine_options(uri: str) -> dict[str, Any]:
     if uri.startswith("sqlite"):
         return {}
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+
+
+def init_database(app: Flask) -> None:
+    """Bind db (and the migrations) to app with the engine settings above; on SQLite, the
+    database file is made private first and every connection gets the pragmas."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
+    if uri.startswith("sqlite"):
+        prepare_sqlite_file(uri, app.instance_path)
+    db.init_app(app)
+    _close_sessions_quietly(app)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+
+
+def _close_sessions_quietly(app: Flask) -> None:
+    """Flask-SQLAlchemy closes the request's session in a teardown, after the response is
+    chosen; when the connection died meanwhile (PostgreSQL restarted), closing it can raise,
+    outside every error handler. Here a failure to close is logged and the session dropped,
+    and the response the request already has (its commit done, or its error page) is sent."""
+    app.teardown_appcontext_funcs.remove(db._teardown_session)
+
+    @app.teardown_appcontext
+    def _close_session(error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except Exception:
+            app.logger.exception("closing the request's database session failed")
+            # its connections are closed now (not left to the garbage collector), and the
+            # broken session is not reused
+            with contextlib.suppress(Exception):
+                db.session().invalidate()  # (scoped_session has no proxy for it)
+            db.session.registry.clear()

@@ -95,7 +95,7 @@ def create_scheme(*, township: Township, year: int = 2026, **rules: Any) -> "Sch
     from starrating.rules.tenstar_scheme import default_tenstar_scheme, scheme_to_dict
 
     tenstar = rules.get("tenstar") or default_tenstar_scheme()
-    from starrating.rules.appraisal import default_appraisal_scheme
+    from starrating.rules.appraisal_scheme import default_appraisal_scheme
 
     appraisal = rules.get("appraisal") or default_appraisal_scheme()
     scheme = Scheme(

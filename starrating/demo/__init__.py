@@ -205,8 +205,10 @@ def _demo_year(reviewer: User, secretary: User, committee: list[User]) -> None:
     """The 2026 ten-star year under way: four raters done, the fifth a third of the way,
     one member vetoed. The mass stars wait for the villagers' ballot."""
     from starrating.queries.assessment import assessed_members
-    from starrating.services.assessment import open_year, record_marks, record_veto
+    from starrating.services.assessment import open_year
+    from starrating.services.marking import record_marks
     from starrating.services.schemes import create_scheme
+    from starrating.services.vetoes import record_veto
 
     scheme = create_scheme(actor=reviewer, township=secretary.village.township, year=2026)
     year = open_year(

@@ -137,7 +137,7 @@ def _prepared(
     支委会's choice of the 优秀."""
     from starrating.queries.assessment import assessed_members, year_results
     from starrating.services.assessment import close_marking, confirm_excellence, open_year
-    from starrating.services.assessment import record_marks as mark
+    from starrating.services.marking import record_marks as mark
 
     accounts = []
     for suffix, label, role in (

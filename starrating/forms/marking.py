@@ -24,7 +24,7 @@ from wtforms.validators import AnyOf, Length, Optional, ValidationError
 from starrating.forms.base import ChineseForm
 from starrating.forms.numbers import FigureField
 from starrating.models import StarMark
-from starrating.rules.tenstar import ABSTAIN, Abstention
+from starrating.rules.tenstar_awards import ABSTAIN, Abstention
 from starrating.rules.tenstar_scheme import Star
 from starrating.rules.values import Figure
 

@@ -23,7 +23,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from starrating.forms import REQUIRED, choices
 from starrating.forms.base import ChineseForm, ChineseSubform
 from starrating.forms.numbers import FigureField, WholeNumberField
-from starrating.rules.appraisal import AppraisalScheme
+from starrating.rules.appraisal_scheme import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar_scheme import STAR_COUNT, MarkingMode, StarGroup, TenStarScheme
 from starrating.rules.values import Figure, Whole
@@ -45,7 +45,7 @@ def _at_most(characters: int) -> Length:
 
 
 # What any figure of a scheme may be typed as; what is sensible for each is the scheme rules' to
-# say (rules/tenstar_scheme.py, rules/appraisal.py), with their own messages.
+# say (rules/tenstar_scheme.py, rules/appraisal_scheme.py), with their own messages.
 SCHEME_FIGURE = Figure(Decimal(-1_000_000), Decimal(1_000_000), places=4, example="80")
 SCHEME_WHOLE = Whole(-100_000, 100_000)
 

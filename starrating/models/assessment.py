@@ -13,7 +13,7 @@ from starrating.extensions import db
 from starrating.models.members import Member
 from starrating.models.org import Township, User, Village
 from starrating.models.types import UTCDateTime, enum_column, utcnow
-from starrating.rules.appraisal import AppraisalScheme, default_appraisal_scheme
+from starrating.rules.appraisal_scheme import AppraisalScheme, default_appraisal_scheme
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar_scheme import TenStarScheme, scheme_from_dict
 from starrating.rules.vocabulary import Membership
@@ -23,7 +23,7 @@ class Scheme(db.Model):
     """A township's rules for one year, as data; frozen when the first village opens its year.
 
     `rules` holds one entry per part: "tenstar" (rules.tenstar_scheme's dict form) and
-    "appraisal" (rules.appraisal.AppraisalScheme's; the defaults when absent).
+    "appraisal" (rules.appraisal_scheme.AppraisalScheme's; the defaults when absent).
     """
 
     __tablename__ = "scheme"

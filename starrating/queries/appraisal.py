@@ -16,13 +16,12 @@ from starrating.queries.assessment import scheme_of
 from starrating.queries.ballots import cadre_ballot_counts_many, tally_rounds
 from starrating.rules.appraisal import (
     AppraisalOutcome,
-    AppraisalScheme,
     PledgeResult,
     WeightOutOfRange,
     WeightsDoNotSum,
     appraise,
-    default_appraisal_scheme,
 )
+from starrating.rules.appraisal_scheme import AppraisalScheme, default_appraisal_scheme
 from starrating.rules.ballots import ChoiceCounts
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.electorate import RoundState

@@ -24,14 +24,12 @@ from starrating.models import (
 from starrating.queries.ballots import member_ballot_counts_many
 from starrating.rules.assessment_state import lock_message, village_may_edit
 from starrating.rules.ballots import ChoiceCounts
-from starrating.rules.tenstar import (
+from starrating.rules.tenstar import Grade, MemberOutcome, grade_member
+from starrating.rules.tenstar_awards import (
     ABSTAIN,
-    Grade,
-    MemberOutcome,
     RaterMark,
     award_mass_stars,
     award_organisational_star,
-    grade_member,
 )
 from starrating.rules.tenstar_quota import QuotaResult, apply_excellence_quota
 from starrating.rules.tenstar_scheme import StarGroup, TenStarScheme

@@ -1,9 +1,6 @@
-"""A branch's ten-star year: open it, choose raters, mark, record vetoes and exemptions,
-close marking, confirm 优秀 within the quota."""
-
-from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
+"""A branch's ten-star year: open it, choose raters, add or take out members, close and reopen
+marking, confirm 优秀 within the quota. The raters' marks are recorded in marking.py, vetoes
+and exemptions in vetoes.py."""
 
 from sqlalchemy import delete, func, select
 
@@ -14,23 +11,18 @@ from starrating.models import (
     Member,
     Rater,
     Scheme,
-    StarMark,
     User,
     Village,
 )
 from starrating.models.types import utcnow
 from starrating.queries.assessment import rater_completion
 from starrating.rules.assessment_state import YearState, lock_message, village_may_edit
-from starrating.rules.roster import member_problems
-from starrating.rules.tenstar import Abstention
-from starrating.rules.tenstar_scheme import MarkingMode, StarGroup
 from starrating.rules.vocabulary import MemberStatus, Role
-from starrating.services import ServiceError, StaleEdit, ensure_unchanged
+from starrating.services import ServiceError
 from starrating.services.audit import record_event
 from starrating.services.schemes import freeze_scheme
 
 RATER_ROLES = frozenset({Role.SECRETARY, Role.COMMITTEE})
-Mark = bool | Decimal | Abstention | None  # None: no mark; ABSTAIN: 弃权
 QUOTA_REASON_LENGTH = 500  # AssessmentYear.quota_reason
 REMOVED_REASON_LENGTH = 200  # AssessedMember.removed_reason
 CLOSE_REASON_LENGTH = 200  # AssessmentYear.marking_closed_reason
@@ -42,7 +34,7 @@ def missing_scheme_message(year: int) -> str:
     return f"乡镇尚未制定 {year} 年度评定方案，请联系乡镇审核人"
 
 
-def _audit(
+def record_year_event(
     actor: User,
     year: AssessmentYear,
     action: str,
@@ -53,6 +45,7 @@ def _audit(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
+    """An audit event about the year (or one of its members), filed under its village."""
     record_event(
         actor=actor,
         action=action,
@@ -66,7 +59,8 @@ def _audit(
     )
 
 
-def _ensure_marking_open(year: AssessmentYear) -> None:
+def ensure_marking_open(year: AssessmentYear) -> None:
+    """Refuse, saying why, unless the year's marks, raters and members may change now."""
     if not village_may_edit(year.state):
         raise ServiceError(lock_message(year.year, year.state))
     if year.state not in (YearState.MARKING, YearState.PUBLICITY):
@@ -110,7 +104,7 @@ def open_year(*, actor: User, village: Village, year: int, rater_ids: list[int])
         for index, member in enumerate(members, start=1)
     )
     freeze_scheme(actor=actor, scheme=scheme, village_name=village.name)
-    _audit(
+    record_year_event(
         actor,
         assessment,
         "year.open",
@@ -148,7 +142,7 @@ def grade_changes_with_raters(
 
 def set_raters(*, actor: User, year: AssessmentYear, user_ids: list[int]) -> list[User]:
     """The raters are committee members (the secretary included) of the branch."""
-    _ensure_marking_open(year)
+    ensure_marking_open(year)
     users = (
         db.session.scalars(
             select(User).where(
@@ -171,7 +165,7 @@ def set_raters(*, actor: User, year: AssessmentYear, user_ids: list[int]) -> lis
     db.session.add_all(Rater(year_id=year.id, user_id=uid) for uid in keep - set(before))
     db.session.flush()
     names = "、".join(user.display_name for user in users)
-    _audit(
+    record_year_event(
         actor,
         year,
         "year.raters",
@@ -184,7 +178,7 @@ def set_raters(*, actor: User, year: AssessmentYear, user_ids: list[int]) -> lis
 
 def add_member_to_year(*, actor: User, year: AssessmentYear, member: Member) -> AssessedMember:
     """A member who joined (or transferred in) after the year opened is added explicitly."""
-    _ensure_marking_open(year)
+    ensure_marking_open(year)
     if member.village_id != year.village_id or member.status is not MemberStatus.ACTIVE:
         raise ServiceError("只能加入本村在册党员")
     taken = select(AssessedMember.id).where(
@@ -206,7 +200,7 @@ def add_member_to_year(*, actor: User, year: AssessmentYear, member: Member) -> 
     )
     db.session.add(assessed)
     db.session.flush()
-    _audit(
+    record_year_event(
         actor,
         year,
         "year.add_member",
@@ -219,7 +213,7 @@ def add_member_to_year(*, actor: User, year: AssessmentYear, member: Member) -> 
 
 def remove_member_from_year(*, actor: User, assessed: AssessedMember, reason: str) -> None:
     """Take a member out of this year's assessment (e.g. transferred out); marks are kept."""
-    _ensure_marking_open(assessed.year)
+    ensure_marking_open(assessed.year)
     if not reason.strip():
         raise ServiceError("请填写移出评定名单的原因")
     if assessed.removed_at is not None:
@@ -227,7 +221,7 @@ def remove_member_from_year(*, actor: User, assessed: AssessedMember, reason: st
     if len(reason.strip()) > REMOVED_REASON_LENGTH:
         raise ServiceError(f"移出原因不能超过 {REMOVED_REASON_LENGTH} 字")
     assessed.removed_at, assessed.removed_reason = utcnow(), reason.strip()
-    _audit(
+    record_year_event(
         actor,
         assessed.year,
         "year.remove_member",
@@ -237,234 +231,10 @@ def remove_member_from_year(*, actor: User, assessed: AssessedMember, reason: st
     )
 
 
-def marks_state(marks: Mapping[str, StarMark]) -> tuple[tuple[str, str | None, str | None], ...]:
-    """A rater's marks of one member as compared for stale saves: (star, mark, note), sorted."""
-    return tuple(sorted((code, _plain(m), m.note) for code, m in marks.items()))
-
-
-def record_marks(
-    *,
-    rater: User,
-    assessed: AssessedMember,
-    marks: Mapping[str, Mark],
-    notes: Mapping[str, str] | None = None,
-    shown: str | None = None,
-) -> int:
-    """Store this rater's marks of one member (a star left empty has no mark, 弃权 is kept as
-    decided); returns how many stars are now decided, 弃权 included. Only the year's raters
-    mark, only while marking is open."""
-    year = assessed.year
-    _ensure_marking_open(year)
-    if not db.session.get(Rater, (year.id, rater.id)):
-        raise ServiceError("您不是本年度的评委，不能评分")
-    if not assessed.markable:
-        why = "已移出评定名单" if assessed.removed_at else "免评"
-        raise ServiceError(f"「{assessed.member.name}」{why}，不需要评分")
-    scheme = year.scheme.tenstar
-    codes = {star.code for star in scheme.stars if star.group is not StarGroup.MASS}
-    if set(marks) - codes:
-        raise ServiceError("只能评定基础星和先锋星")
-    points_mode = scheme.marking.mode is MarkingMode.POINTS
-    for code, mark in marks.items():
-        _check_mark(mark, points_mode=points_mode, star=scheme.star(code).name)
-    existing = {
-        m.star_code: m
-        for m in db.session.scalars(
-            select(StarMark).where(
-                StarMark.assessed_member_id == assessed.id, StarMark.rater_id == rater.id
-            )
-        )
-    }
-    # the page was opened before this rater saved other marks (another tab): not overwritten
-    ensure_unchanged(marks_state(existing), shown)
-    before = {code: _plain(m) for code, m in existing.items()}
-    before |= {f"{code}.note": m.note for code, m in existing.items() if m.note}
-    for code, mark in marks.items():
-        _store(assessed, rater, existing.get(code), code, mark, (notes or {}).get(code))
-    db.session.flush()
-    after = {code: _plain_mark(mark) for code, mark in marks.items()}
-    after |= {  # the notes as stored now (a note changed alone is audited too)
-        f"{code}.note": note
-        for code, mark in marks.items()
-        if mark is not None and (note := ((notes or {}).get(code) or "").strip())
-    }
-    _audit(
-        rater,
-        year,
-        "mark.record",
-        f"为「{assessed.member.name}」评分",
-        object_type="assessed_member",
-        object_id=assessed.id,
-        before=before,
-        after=after,
-    )
-    return sum(1 for mark in marks.values() if mark is not None) + sum(
-        1 for code in existing if code not in marks
-    )
-
-
-def _check_mark(mark: Mark, *, points_mode: bool, star: str) -> None:
-    if mark is None or isinstance(mark, Abstention):
-        return
-    if points_mode:
-        if isinstance(mark, bool) or not isinstance(mark, Decimal) or not 0 <= mark <= 100:
-            raise ServiceError(f"{star}：分数须在 0–100 之间")
-        if mark != mark.quantize(Decimal("0.1")):
-            raise ServiceError(f"{star}：分数最多保留一位小数")
-    elif not isinstance(mark, bool):
-        raise ServiceError(f"{star}：请选择达标或不达标")
-
-
-def _store(
-    assessed: AssessedMember,
-    rater: User,
-    found: StarMark | None,
-    code: str,
-    mark: Mark,
-    note: str | None,
-) -> None:
-    if mark is None:
-        if found is not None:
-            db.session.delete(found)
-        return
-    if found is None:
-        found = StarMark(
-            year_id=assessed.year_id,
-            assessed_member_id=assessed.id,
-            rater_id=rater.id,
-            star_code=code,
-        )
-        db.session.add(found)
-    found.passed = mark if isinstance(mark, bool) else None
-    found.points = mark if isinstance(mark, Decimal) else None
-    found.abstained = isinstance(mark, Abstention)
-    found.note = (note or "").strip() or None
-    found.marked_at = utcnow()
-
-
-def _plain(mark: StarMark) -> str | None:
-    if mark.abstained:
-        return "弃权"
-    return _plain_mark(mark.passed if mark.passed is not None else mark.points)
-
-
-def _plain_mark(mark: Mark) -> str | None:
-    if mark is None:
-        return None
-    if isinstance(mark, Abstention):
-        return "弃权"
-    if isinstance(mark, bool):
-        return "达标" if mark else "不达标"
-    return str(mark)
-
-
-def record_veto(
-    *,
-    actor: User,
-    assessed: AssessedMember,
-    reason: str,
-    on: date,
-    note: str,
-    expected_version: int,
-    today: date,
-) -> None:
-    """一票否决: a recorded fact (one of the scheme's reasons, with its date) voids the stars."""
-    _ensure_marking_open(assessed.year)
-    if assessed.version != expected_version:
-        raise StaleEdit()
-    if reason not in assessed.year.scheme.tenstar.veto_reasons:
-        raise ServiceError("请从方案规定的否决情形中选择")
-    if on > today:
-        raise ServiceError("否决事实的日期不能晚于今天")
-    before = {"veto_reason": assessed.veto_reason}
-    assessed.veto_reason, assessed.veto_on = reason, on
-    assessed.veto_note = note.strip() or None
-    db.session.flush()
-    _audit(
-        actor,
-        assessed.year,
-        "year.veto",
-        f"对「{assessed.member.name}」一票否决：{reason}",
-        object_type="assessed_member",
-        object_id=assessed.id,
-        before=before,
-        after={"veto_reason": reason, "veto_on": on.isoformat(), "veto_note": note.strip()},
-    )
-
-
-def clear_veto(*, actor: User, assessed: AssessedMember, expected_version: int) -> None:
-    _ensure_marking_open(assessed.year)
-    if assessed.version != expected_version:
-        raise StaleEdit()
-    if assessed.veto_reason is None:
-        raise ServiceError(f"「{assessed.member.name}」没有否决记录")
-    before = {"veto_reason": assessed.veto_reason}
-    assessed.veto_reason = assessed.veto_on = assessed.veto_note = None
-    db.session.flush()
-    _audit(
-        actor,
-        assessed.year,
-        "year.clear_veto",
-        f"撤销对「{assessed.member.name}」的否决",
-        object_type="assessed_member",
-        object_id=assessed.id,
-        before=before,
-        after={"veto_reason": None},
-    )
-
-
-def record_exemption(
-    *,
-    actor: User,
-    assessed: AssessedMember,
-    meeting_date: date | None,
-    reason: str,
-    expected_version: int,
-    today: date,
-) -> None:
-    """免评 for a 年老体弱 member, approved by the 党员大会 on meeting_date (None: not exempt)."""
-    _ensure_marking_open(assessed.year)
-    if assessed.version != expected_version:
-        raise StaleEdit()
-    member = assessed.member
-    if meeting_date is None and not assessed.is_exempt:
-        raise ServiceError(f"「{member.name}」本年度没有免评记录")
-    problems = member_problems(
-        birth_date=member.birth_date,
-        joined_on=None,
-        category=member.category,
-        exempt_meeting_date=meeting_date,
-        today=today,
-    )
-    if problems:
-        raise ServiceError("；".join(p.message for p in problems))
-    before = {"exempt_meeting_date": _iso(assessed.exempt_meeting_date)}
-    assessed.exempt_meeting_date = meeting_date
-    assessed.exempt_reason = reason.strip() or None if meeting_date else None
-    db.session.flush()
-    summary = (
-        f"「{member.name}」经党员大会同意免评" if meeting_date else f"撤销「{member.name}」的免评"
-    )
-    _audit(
-        actor,
-        assessed.year,
-        "year.exemption",
-        summary,
-        object_type="assessed_member",
-        object_id=assessed.id,
-        before=before,
-        after={"exempt_meeting_date": _iso(meeting_date), "exempt_reason": reason.strip()},
-    )
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def close_marking(*, actor: User, year: AssessmentYear, reason: str = "") -> None:
     """End marking. While some rater has not finished, only with a reason, kept on the year
     and in the audit with who had marked how many."""
-    _ensure_marking_open(year)
+    ensure_marking_open(year)
     unfinished = [c for c in rater_completion(year) if not c.finished]
     reason = reason.strip()
     if unfinished and not reason:
@@ -479,7 +249,7 @@ def close_marking(*, actor: User, year: AssessmentYear, reason: str = "") -> Non
     summary = f"结束 {year.year} 年度评分"
     if unfinished:
         summary += f"（{len(unfinished)} 名评委未评完）：{reason}"
-    _audit(
+    record_year_event(
         actor,
         year,
         "year.close_marking",
@@ -501,7 +271,7 @@ def reopen_marking(*, actor: User, year: AssessmentYear, reason: str) -> None:
     if not reason.strip():
         raise ServiceError("请填写重新开放评分的原因")
     year.marking_closed_at = year.marking_closed_reason = None
-    _audit(
+    record_year_event(
         actor,
         year,
         "year.reopen_marking",
@@ -540,7 +310,7 @@ def confirm_excellence(
         assessed.excellent_confirmed = assessed.id in member_ids
     year.quota_reason, year.quota_confirmed_at = reason.strip(), utcnow()
     db.session.flush()
-    _audit(
+    record_year_event(
         actor,
         year,
         "year.confirm_excellence",

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from starrating.extensions import db
 from starrating.models import Scheme, Township, User
 from starrating.models.types import utcnow
-from starrating.rules.appraisal import AppraisalScheme, default_appraisal_scheme
-from starrating.rules.appraisal import scheme_problems as appraisal_problems
+from starrating.rules.appraisal_scheme import AppraisalScheme, default_appraisal_scheme
+from starrating.rules.appraisal_scheme import scheme_problems as appraisal_problems
 from starrating.rules.tenstar_scheme import (
     TenStarScheme,
     default_tenstar_scheme,

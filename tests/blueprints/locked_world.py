@@ -30,12 +30,7 @@ from starrating.rules.pledges import PledgeState
 from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.services import review as review_service
-from starrating.services.assessment import (
-    add_member_to_year,
-    close_marking,
-    record_exemption,
-    reopen_marking,
-)
+from starrating.services.assessment import add_member_to_year, close_marking, reopen_marking
 from starrating.services.ballots import (
     close_round,
     generate_codes,
@@ -46,6 +41,7 @@ from starrating.services.objections import answer_objection, file_objection
 from starrating.services.paper import certify_round, key_paper_ballot, propose_void
 from starrating.services.pledges import confirm_pledge
 from starrating.services.versions import prepare_version
+from starrating.services.vetoes import record_exemption
 from tests.blueprints.publicity import YEAR, add_cadre, ready_year
 from tests.factories import create_member, create_member_round, create_user, signed_off
 

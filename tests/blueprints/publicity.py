@@ -13,8 +13,10 @@ from starrating.rules.ballots import Choice
 from starrating.rules.pledges import PledgeState
 from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import close_marking, record_marks, record_veto
+from starrating.services.assessment import close_marking
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
+from starrating.services.marking import record_marks
+from starrating.services.vetoes import record_veto
 from tests.factories import certify, create_member, create_member_round, create_user, create_village
 from tests.factories import open_assessment as open_year
 

@@ -9,7 +9,11 @@ from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AuditEvent, Scheme
-from starrating.rules.appraisal import AppraisalScheme, ComponentWeights, default_appraisal_scheme
+from starrating.rules.appraisal_scheme import (
+    AppraisalScheme,
+    ComponentWeights,
+    default_appraisal_scheme,
+)
 from starrating.rules.ballots import Choice, ChoiceWeights
 from starrating.rules.cadre_grades import ConsequenceThresholds, GradeBands
 from starrating.rules.pay import PayRule, PayRuleKind, TierPercents

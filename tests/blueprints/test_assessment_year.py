@@ -9,11 +9,12 @@ from sqlalchemy import event, func, select
 from starrating.extensions import db
 from starrating.models import AssessedMember, AssessmentYear, AuditEvent, Rater, Scheme
 from starrating.queries.assessment import assessed_members, year_results
-from starrating.rules.tenstar import ABSTAIN
+from starrating.rules.tenstar_awards import ABSTAIN
 from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import MemberCategory, Membership, Role
 from starrating.services import ServiceError
-from starrating.services.assessment import add_member_to_year, record_marks
+from starrating.services.assessment import add_member_to_year
+from starrating.services.marking import record_marks
 from starrating.web import china_today
 from tests.factories import (
     create_member,

@@ -21,7 +21,7 @@ from starrating.queries.assessment import assessed_members
 from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.tokens import normalised
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import record_marks
+from starrating.services.marking import record_marks
 from starrating.web import ballot_address
 from tests.factories import create_member, create_user, create_village, login, open_assessment
 

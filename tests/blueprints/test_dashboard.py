@@ -28,8 +28,8 @@ from starrating.rules.tenstar_scheme import default_tenstar_scheme
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
 from starrating.services import review as review_service
 from starrating.services.appraisal import record_township_score
-from starrating.services.assessment import record_marks
 from starrating.services.ballots import generate_codes, open_round
+from starrating.services.marking import record_marks
 from starrating.services.objections import file_objection
 from tests.blueprints.test_appraisal import field_value, hold_cadre_ballot
 from tests.blueprints.test_township_review import (

@@ -17,8 +17,9 @@ from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.ballots import Choice
 from starrating.rules.tenstar_scheme import MassMeasure, StarGroup, default_tenstar_scheme
 from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
-from starrating.services.assessment import record_marks, record_veto
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
+from starrating.services.marking import record_marks
+from starrating.services.vetoes import record_veto
 from tests.blueprints.test_appraisal import (
     ZHANG_SAN_ITEMS,
     create_cadre,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from starrating.extensions import db
 from starrating.models import AuditEvent, StarMark
 from starrating.queries.assessment import assessed_members, year_results
-from starrating.rules.tenstar import ABSTAIN
+from starrating.rules.tenstar_awards import ABSTAIN
 from starrating.rules.tenstar_scheme import (
     MarkingMode,
     MarkingRule,
@@ -22,11 +22,8 @@ from starrating.rules.tenstar_scheme import (
     default_tenstar_scheme,
 )
 from starrating.rules.vocabulary import MemberCategory, Role
-from starrating.services.assessment import (
-    close_marking,
-    record_marks,
-    remove_member_from_year,
-)
+from starrating.services.assessment import close_marking, remove_member_from_year
+from starrating.services.marking import record_marks
 from tests.blueprints.test_exports import download
 from tests.factories import (
     counting_queries,

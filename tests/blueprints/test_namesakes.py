@@ -18,8 +18,9 @@ from starrating.rules.electorate import Electorate
 from starrating.rules.result_versions import Part
 from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import close_marking, confirm_excellence, record_marks
+from starrating.services.assessment import close_marking, confirm_excellence
 from starrating.services.ballots import create_round, generate_codes, open_round
+from starrating.services.marking import record_marks
 from starrating.services.review import publish_results
 from starrating.web import china_today
 from tests.blueprints.publicity import hold_member_ballot

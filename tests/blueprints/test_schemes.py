@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AuditEvent, Scheme
-from starrating.rules.appraisal import default_appraisal_scheme
+from starrating.rules.appraisal_scheme import default_appraisal_scheme
 from starrating.rules.tenstar_scheme import (
     DEFAULT_CRITERIA,
     DEFAULT_VETO_REASONS,

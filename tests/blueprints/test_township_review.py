@@ -41,11 +41,13 @@ from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services import review as review_service
 from starrating.services.appraisal import record_township_score, record_verified_completion
-from starrating.services.assessment import close_marking, record_marks, record_veto
+from starrating.services.assessment import close_marking
 from starrating.services.ballots import cast_ballot, close_round, generate_codes, open_round
+from starrating.services.marking import record_marks
 from starrating.services.objections import answer_objection, file_objection
 from starrating.services.pledges import ItemFacts, amend_pledge_item
 from starrating.services.reports import file_report
+from starrating.services.vetoes import record_veto
 from tests.blueprints.test_appraisal import create_cadre, create_pledge
 from tests.factories import (
     certify,

@@ -11,7 +11,7 @@ from starrating.models import ObjectionTopic
 from starrating.queries.assessment import assessed_members
 from starrating.rules.assessment_state import Step
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import record_marks
+from starrating.services.marking import record_marks
 from starrating.services.objections import file_objection
 from tests.blueprints.test_township_review import (
     YEAR,

@@ -16,7 +16,7 @@ from starrating.models import AssessmentYear, AuditEvent, StarMark
 from starrating.queries.assessment import assessed_members
 from starrating.rules.tenstar_scheme import StarGroup, default_tenstar_scheme
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import record_marks
+from starrating.services.marking import record_marks
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import BACKEND
 from tests.factories import PASSWORD, create_member, create_user, create_village, open_assessment

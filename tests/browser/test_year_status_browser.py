@@ -15,8 +15,8 @@ from starrating.queries.assessment import assessed_members
 from starrating.rules.electorate import Electorate
 from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import record_marks
 from starrating.services.ballots import create_round, generate_codes, open_round
+from starrating.services.marking import record_marks
 from starrating.services.objections import file_objection
 from starrating.services.review import publish_results
 from starrating.web import china_today

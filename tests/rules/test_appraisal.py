@@ -8,9 +8,7 @@ import pytest
 
 from starrating.rules.appraisal import (
     AppraisalOutcome,
-    AppraisalScheme,
     CompletionOutOfRange,
-    ComponentWeights,
     NothingToCombine,
     PledgeResult,
     ScoreOutOfRange,
@@ -22,6 +20,10 @@ from starrating.rules.appraisal import (
     cadre_satisfaction_rate,
     combine,
     completion_ratio,
+)
+from starrating.rules.appraisal_scheme import (
+    AppraisalScheme,
+    ComponentWeights,
     default_appraisal_scheme,
     scheme_problems,
 )

@@ -8,21 +8,23 @@ from decimal import Decimal
 import pytest
 
 from starrating.rules.tenstar import (
-    ABSTAIN,
-    BallotCounts,
-    BallotCountsInvalid,
     DecisionsIncomplete,
     Grade,
-    MarkInvalid,
     MemberOutcome,
-    RaterMark,
     StarDecision,
     StarStatus,
     VetoReasonUnknown,
+    grade_member,
+)
+from starrating.rules.tenstar_awards import (
+    ABSTAIN,
+    BallotCounts,
+    BallotCountsInvalid,
+    MarkInvalid,
+    RaterMark,
     WrongStar,
     award_mass_stars,
     award_organisational_star,
-    grade_member,
 )
 from starrating.rules.tenstar_scheme import (
     GradeRule,

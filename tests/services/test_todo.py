@@ -12,7 +12,6 @@ from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate
 from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
-from starrating.services.assessment import record_marks
 from starrating.services.ballots import (
     cast_ballot,
     close_round,
@@ -20,6 +19,7 @@ from starrating.services.ballots import (
     generate_codes,
     open_round,
 )
+from starrating.services.marking import record_marks
 from starrating.services.objections import file_objection
 from starrating.services.review import publish_results
 from starrating.services.todo import Todo, secretary_todos

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from starrating.rules.appraisal import PledgeResult, appraise, default_appraisal_scheme
+from starrating.rules.appraisal import PledgeResult, appraise
+from starrating.rules.appraisal_scheme import default_appraisal_scheme
 from starrating.rules.ballots import ChoiceCounts
 from starrating.rules.pay import PayProfile
 from starrating.spreadsheets.exports.appraisal import (

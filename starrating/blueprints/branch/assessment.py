@@ -35,7 +35,7 @@ from starrating.rules.tenstar import GRADE_ORDER
 from starrating.rules.tenstar_quota import QuotaResult
 from starrating.rules.vocabulary import MemberCategory, Role
 from starrating.rules.wording import rate
-from starrating.services import ServiceError
+from starrating.services import ServiceError, vetoes
 from starrating.services import assessment as service
 from starrating.web import china_today
 
@@ -382,7 +382,7 @@ def record_veto(year: int, assessed_id: int) -> Any:
     form = VetoForm()
     return submit_change(
         form,
-        lambda: service.record_veto(
+        lambda: vetoes.record_veto(
             actor=current_user,
             assessed=assessed,
             reason=form.veto_reason.data,
@@ -403,7 +403,7 @@ def clear_veto(year: int, assessed_id: int) -> Any:
     form = VersionForm()
     return submit_change(
         form,
-        lambda: service.clear_veto(
+        lambda: vetoes.clear_veto(
             actor=current_user, assessed=assessed, expected_version=form.version.data
         ),
         done=f"已撤销对「{assessed.member.name}」的一票否决",
@@ -418,7 +418,7 @@ def record_exemption(year: int, assessed_id: int) -> Any:
     form = ExemptionForm()
     return submit_change(
         form,
-        lambda: service.record_exemption(
+        lambda: vetoes.record_exemption(
             actor=current_user,
             assessed=assessed,
             meeting_date=form.meeting_date.data,
@@ -438,7 +438,7 @@ def clear_exemption(year: int, assessed_id: int) -> Any:
     form = VersionForm()
     return submit_change(
         form,
-        lambda: service.record_exemption(
+        lambda: vetoes.record_exemption(
             actor=current_user,
             assessed=assessed,
             meeting_date=None,

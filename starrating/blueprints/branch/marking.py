@@ -21,7 +21,7 @@ from starrating.rules.stale import fingerprint
 from starrating.rules.tenstar_scheme import MarkingMode, Star, StarGroup
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
-from starrating.services.assessment import marks_state, record_marks
+from starrating.services.marking import marks_state, record_marks
 
 ORGANISATIONAL_GROUPS = (StarGroup.BASIC, StarGroup.VANGUARD)
 

@@ -25,7 +25,7 @@ from starrating.queries.versions import (
     tenstar_content,
     tenstar_of,
 )
-from starrating.rules.appraisal import AppraisalScheme
+from starrating.rules.appraisal_scheme import AppraisalScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar import Grade
 from starrating.rules.vocabulary import Role

@@ -21,7 +21,7 @@ from starrating.forms.schemes import (
 )
 from starrating.models import Scheme
 from starrating.permissions import get_scheme_or_404
-from starrating.rules.appraisal import AppraisalScheme, ComponentWeights
+from starrating.rules.appraisal_scheme import AppraisalScheme, ComponentWeights
 from starrating.rules.ballots import ChoiceWeights
 from starrating.rules.cadre_grades import ConsequenceThresholds, GradeBands
 from starrating.rules.pay import PayRule, PayRuleKind, TierPercents
