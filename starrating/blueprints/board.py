@@ -33,7 +33,9 @@ from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries import board as reads
+from starrating.rules.board_scheme import OFF_BOARD
 from starrating.rules.tokens import RECEIPT_LENGTH
+from starrating.rules.wording import yuan
 from starrating.services import ServiceError, guessing, once
 from starrating.services.objections import CONTENT_LENGTH, file_objection
 from starrating.web import china_today, printing_problem, public_address, qr_svg
@@ -111,6 +113,8 @@ def _board_page(
         problem=problem,
         content_length=CONTENT_LENGTH,
         receipt_length=RECEIPT_LENGTH,
+        off_board=OFF_BOARD,
+        yuan=yuan,
     ), status
 
 

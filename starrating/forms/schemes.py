@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from wtforms import (
+    BooleanField,
     FieldList,
     FormField,
     HiddenField,
@@ -24,6 +25,7 @@ from starrating.forms import REQUIRED, choices
 from starrating.forms.base import ChineseForm, ChineseSubform
 from starrating.forms.numbers import FigureField, WholeNumberField
 from starrating.rules.appraisal_scheme import AppraisalScheme
+from starrating.rules.board_scheme import BOARD_LABELS, BoardScheme
 from starrating.rules.pay import PayRuleKind
 from starrating.rules.tenstar_scheme import STAR_COUNT, MarkingMode, StarGroup, TenStarScheme
 from starrating.rules.values import Figure, Whole
@@ -245,3 +247,20 @@ def appraisal_form_data(rules: AppraisalScheme, version: int) -> dict[str, Any]:
         "per_point_step": _shown(pay.per_point_step),
         "version": str(version),
     }
+
+
+class BoardSchemeForm(SchemePartForm):
+    """What the village boards show (公示栏公开内容): a tick per item, all on by default."""
+
+    tenstar = BooleanField(BOARD_LABELS["tenstar"])
+    pledges = BooleanField(BOARD_LABELS["pledges"])
+    cadre_results = BooleanField(BOARD_LABELS["cadre_results"])
+    pay_standards = BooleanField(BOARD_LABELS["pay_standards"])
+    pay_results = BooleanField(BOARD_LABELS["pay_results"])
+
+    def rules(self) -> BoardScheme:
+        return BoardScheme(**{name: bool(self[name].data) for name in BOARD_LABELS})
+
+
+def board_form_data(rules: BoardScheme, version: int) -> dict[str, Any]:
+    return {**rules.to_dict(), "version": version}

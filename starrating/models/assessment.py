@@ -15,6 +15,7 @@ from starrating.models.org import Township, User, Village
 from starrating.models.types import UTCDateTime, enum_column, utcnow
 from starrating.rules.appraisal_scheme import AppraisalScheme, default_appraisal_scheme
 from starrating.rules.assessment_state import YearState
+from starrating.rules.board_scheme import BoardScheme
 from starrating.rules.tenstar_scheme import TenStarScheme, scheme_from_dict
 from starrating.rules.vocabulary import Membership
 
@@ -50,6 +51,11 @@ class Scheme(db.Model):
         """The cadre appraisal rules; a scheme made before they existed uses the defaults."""
         stored = self.rules.get("appraisal")
         return AppraisalScheme.from_dict(stored) if stored else default_appraisal_scheme()
+
+    @property
+    def board(self) -> BoardScheme:
+        """What the village boards show; a scheme made before the setting shows everything."""
+        return BoardScheme.from_dict(self.rules.get("board", {}))
 
     @property
     def frozen(self) -> bool:

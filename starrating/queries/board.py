@@ -1,9 +1,11 @@
 """Reads for a village's public notice board (DESIGN.md §8) and its objections.
 
-What the board shows is chosen here, field by field: names, posts and results only — a name
-with its namesake detail (组别 or birth year, queries/namesakes.py) where two share it. A member's
-phone or birth date, a veto's reason, a cadre's pay and consequence flags, and who filed an
-objection never leave this module for a public page. Each read runs a fixed number of queries.
+What the board shows is chosen here, field by field: names, posts and results — a name with its
+namesake detail (组别 or birth year, queries/namesakes.py) where two share it — and, as 村务公开
+requires unless the township's scheme turns it off (rules/board_scheme.py), each cadre's pay
+standard and pay result. A member's phone or birth date, a veto's reason, a cadre's consequence
+flags, and who filed an objection never leave this module for a public page. Each read runs a
+fixed number of queries.
 Once a part is published, the board shows its stored result version (queries/versions.py),
 never the live results: a correction reaches the board as a new version, with the day and the
 list of what changed.
@@ -11,7 +13,7 @@ list of what changed.
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +31,7 @@ from starrating.queries.namesakes import namesake_labels
 from starrating.queries.result_rows import PublicCadreResult, PublicStarRow, public_star_rows
 from starrating.queries.versions import cadres_of, published_history, tenstar_of
 from starrating.rules.assessment_state import YearState, objection_answerer, publicity_open
+from starrating.rules.board_scheme import BoardScheme
 from starrating.rules.electorate import RoundState
 from starrating.rules.pledges import PledgeState
 from starrating.rules.result_versions import Part
@@ -106,6 +109,7 @@ class Board:
     cadre_results: list[PublicCadreResult]  # empty until published
     tenstar_correction: Correction | None
     cadre_correction: Correction | None
+    shows: BoardScheme  # what the township's scheme puts on the board
     closed_rounds: list[BallotRound]
     answerer: str  # who answers an objection filed now: 村党支部, or 乡镇 during the review
 
@@ -150,6 +154,7 @@ def public_board(village: Village, *, today: date) -> Board:
         record.cadres_published_on if record else None,
         record.cadres_publicity_ends_on if record else None,
     )
+    shows = record.scheme.board if record is not None else BoardScheme()
     star_names: tuple[str, ...] = ()
     members: list[PublicStarRow] = []
     cadre_results: list[PublicCadreResult] = []
@@ -157,17 +162,17 @@ def public_board(village: Village, *, today: date) -> Board:
     tenstar_correction = cadre_correction = None
     if record is not None:
         star_names = tuple(star.name for star in record.scheme.tenstar.stars)
-        if tenstar.published:
+        if tenstar.published and shows.tenstar:
             shown = published_history(record.id, Part.TENSTAR)
             if shown:
                 content = tenstar_of(shown[0])
                 members = [m.public for m in content.members]
                 quota_note = content.quota_note
                 tenstar_correction = _correction(shown, _star_changes)
-        if cadres.published:
+        if cadres.published and shows.cadre_results:
             shown = published_history(record.id, Part.CADRES)
             if shown:
-                cadre_results = [c.public for c in cadres_of(shown[0]).cadres]
+                cadre_results = [_with_pay(c.public, shows) for c in cadres_of(shown[0]).cadres]
                 cadre_correction = _correction(shown, _cadre_changes)
     return Board(
         village=village,
@@ -177,13 +182,23 @@ def public_board(village: Village, *, today: date) -> Board:
         tenstar=tenstar,
         members=members,
         quota_note=quota_note,
-        pledges=_pledges(active_cadres([village.id]), year),
+        pledges=_pledges(active_cadres([village.id]), year) if shows.pledges else [],
         cadres=cadres,
         cadre_results=cadre_results,
         tenstar_correction=tenstar_correction,
         cadre_correction=cadre_correction,
+        shows=shows,
         closed_rounds=[r for r in rounds_of(village.id) if r.state is RoundState.CLOSED],
         answerer=answerer_label(record.state if record else None),
+    )
+
+
+def _with_pay(row: PublicCadreResult, shows: BoardScheme) -> PublicCadreResult:
+    """The cadre's line with the pay figures the scheme puts on the board (on by default)."""
+    return replace(
+        row,
+        base_pay=row.base_pay if shows.pay_standards else None,
+        total_pay=row.total_pay if shows.pay_results else None,
     )
 
 

@@ -8,6 +8,7 @@ from starrating.models import Scheme, Township, User
 from starrating.models.types import utcnow
 from starrating.rules.appraisal_scheme import AppraisalScheme, default_appraisal_scheme
 from starrating.rules.appraisal_scheme import scheme_problems as appraisal_problems
+from starrating.rules.board_scheme import BoardScheme
 from starrating.rules.tenstar_scheme import (
     TenStarScheme,
     default_tenstar_scheme,
@@ -75,6 +76,7 @@ def create_scheme(*, actor: User, township: Township, year: int) -> Scheme:
     defaults = {
         "tenstar": scheme_to_dict(default_tenstar_scheme()),
         "appraisal": default_appraisal_scheme().to_dict(),
+        "board": BoardScheme().to_dict(),
     }
     rules = {**defaults, **earlier.rules} if earlier else defaults
     scheme = Scheme(township=township, year=year, rules=rules)
@@ -109,6 +111,16 @@ def save_appraisal_rules(
         raise SchemeRejected(problems)
     before = scheme.appraisal.to_dict()  # the defaults, if the scheme predates stored cadre rules
     _replace_part(actor, scheme, "appraisal", before, rules.to_dict(), "村干部考核规则")
+    return scheme
+
+
+def save_board_rules(
+    *, actor: User, scheme: Scheme, rules: BoardScheme, expected_version: int
+) -> Scheme:
+    """Replace what the year's village boards show; refused once frozen."""
+    _check_editable(scheme, expected_version)
+    before = scheme.board.to_dict()
+    _replace_part(actor, scheme, "board", before, rules.to_dict(), "公示栏公开内容")
     return scheme
 
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from starrating import ratelimit
 from starrating.blueprints import board as board_view
 from starrating.extensions import db
-from starrating.models import Objection, ObjectionTopic
+from starrating.models import Cadre, Objection, ObjectionTopic
+from starrating.rules.board_scheme import OFF_BOARD, BoardScheme
 from starrating.rules.pledges import PledgeState
 from starrating.rules.result_versions import Part
+from starrating.rules.wording import yuan
 from starrating.services.objections import answer_objection, file_objection
 from starrating.services.review import publish_cadre_results, publish_results
 from tests.blueprints.publicity import (
@@ -160,7 +162,7 @@ def test_a_draft_pledge_is_not_on_the_board(client, published):
     assert "本年度还没有公开的承诺" in html
 
 
-def test_cadre_results_appear_once_published_without_pay_or_flags(client, published):
+def test_cadre_results_appear_once_published_with_pay_and_without_flags(client, published):
     village, secretary, year = published
     add_cadre(village, verified=True)
     assert "本年度村干部考核结果尚未公示" in page(client, f"/{village.code}/board")
@@ -174,8 +176,30 @@ def test_cadre_results_appear_once_published_without_pay_or_flags(client, publis
     assert "张三 村委会主任 基本称职" in cadres
     assert "目标完成率 79.0%" in cadres and "综合得分 79.0" in cadres
     assert "缺少" in cadres
-    for hidden in ("元", "应发", "扣减", "奖励", "诫勉", "建议调整", "职务终止"):
+    # 村务公开: each cadre's pay standard and pay result, by default; never the flags
+    cadre = db.session.scalar(select(Cadre).where(Cadre.village_id == village.id))
+    assert f"基本报酬（元） {yuan(cadre.base_pay)}" in cadres
+    assert "应发报酬（元）" in cadres
+    for hidden in ("扣减", "奖励", "诫勉", "建议调整", "职务终止"):
         assert hidden not in cadres, hidden
+
+
+def test_a_township_may_keep_pay_and_results_off_the_board(client, published):
+    village, secretary, year = published
+    add_cadre(village, verified=True)
+    signed_off(year, Part.CADRES)
+    publish_cadre_results(actor=secretary, year=year, today=date(YEAR, 11, 27))
+    year.scheme.rules = {
+        **year.scheme.rules,
+        "board": {**BoardScheme().to_dict(), "pay_standards": False, "pay_results": False},
+    }
+    db.session.commit()
+    cadres = text(page(client, f"/{village.code}/board").split('id="cadres"')[1])
+    assert "张三 村委会主任 基本称职" in cadres and "报酬" not in cadres.split("</section>")[0]
+    year.scheme.rules = {**year.scheme.rules, "board": {"tenstar": False}}
+    db.session.commit()
+    tenstar = text(page(client, f"/{village.code}/board").split('id="tenstar"')[1])
+    assert OFF_BOARD in tenstar and "王建国" not in tenstar.split("</section>")[0]
 
 
 def test_the_board_links_the_receipts_of_closed_rounds(client, published):
@@ -450,9 +474,7 @@ def test_public_pages_show_no_phone_birth_date_veto_reason_or_filer(client, publ
         "一票否决",
         "王举报",
         "13900001111",
-        "24,000",
-        "24000",
-    ]
+    ]  # the cadres' pay is public by default (村务公开): see the cadre results test
     for html in pages:
         for secret in secrets:
             assert secret not in html, secret

@@ -383,6 +383,7 @@ ROUTES: dict[str, Case | str] = {
     "township.schemes": "the township's schemes (frozen once a village opens the year)",
     "township.scheme": "the township's schemes (frozen once a village opens the year)",
     "township.appraisal_scheme": "the township's schemes (frozen once a village opens the year)",
+    "township.board_scheme": "the township's schemes (frozen once a village opens the year)",
     "auth.login": "logging in",
     "auth.logout": "logging out",
     "auth.change_password": "one's own password",

@@ -13,16 +13,19 @@ from starrating.blueprints.township import bp
 from starrating.extensions import db
 from starrating.forms.schemes import (
     AppraisalSchemeForm,
+    BoardSchemeForm,
     SchemeForm,
     SchemePartForm,
     SchemeYearForm,
     appraisal_form_data,
+    board_form_data,
     scheme_form_data,
 )
 from starrating.models import Scheme
 from starrating.permissions import get_scheme_or_404
 from starrating.rules.appraisal_scheme import AppraisalScheme, ComponentWeights
 from starrating.rules.ballots import ChoiceWeights
+from starrating.rules.board_scheme import BOARD_LABELS
 from starrating.rules.cadre_grades import ConsequenceThresholds, GradeBands
 from starrating.rules.pay import PayRule, PayRuleKind, TierPercents
 from starrating.rules.tenstar_scheme import (
@@ -39,6 +42,7 @@ from starrating.services.schemes import (
     SchemeRejected,
     create_scheme,
     save_appraisal_rules,
+    save_board_rules,
     save_tenstar_rules,
 )
 from starrating.web import china_today
@@ -201,6 +205,24 @@ def appraisal_scheme(year: int) -> Any:
     )
 
 
+@bp.route("/schemes/<int:year>/board", methods=["GET", "POST"])
+def board_scheme(year: int) -> Any:
+    """What the village boards show (村务公开): every item on unless the township turns it off."""
+    found = get_scheme_or_404(year, for_user=current_user)
+    return _edit_part(
+        found,
+        lambda **stored: BoardSchemeForm(
+            data=board_form_data(found.board, found.version), **stored
+        ),
+        lambda form, version: save_board_rules(
+            actor=current_user, scheme=found, rules=form.rules(), expected_version=version
+        ),
+        saved=f"已保存 {found.year} 年度公示栏公开内容",
+        endpoint="township.board_scheme",
+        template="township/board_scheme.html",
+    )
+
+
 def _not_valid(found: Scheme, form: SchemePartForm) -> tuple[list[str], int]:
     """Why a form that failed its shape checks was refused: a frozen scheme takes no edit at all."""
     if found.frozen:
@@ -229,6 +251,8 @@ def _scheme_page(template: str, found: Scheme, form: SchemePartForm, problems: l
         rules=found.tenstar,
         appraisal=appraisal,
         appraisal_shown=appraisal_form_data(appraisal, found.version),
+        board=found.board,
+        board_labels=BOARD_LABELS,
         form=form,
         problems=problems,
         opened_by=next(row.villages for row in rows if row.scheme.id == found.id),
