@@ -300,6 +300,11 @@ def test_the_dashboard_charts_each_villages_cadres(app):
         counts={Choice.SATISFIED: 7, Choice.BASIC: 1, Choice.DISSATISFIED: 2},
         eligible=20,
     )
+    # the ballot came after the cadres' results went public: they go public again, corrected
+    signed_off(public.year, Part.CADRES)
+    review_service.publish_correction(
+        actor=public.secretary, year=public.year, part=Part.CADRES, today=PUBLISHED
+    )
     db.session.commit()
     client = app.test_client()
     login(client, public.reviewer)

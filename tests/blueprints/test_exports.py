@@ -389,6 +389,11 @@ def test_every_download_is_sent_no_store_so_no_browser_or_proxy_keeps_it(app, vi
             f"villages/{village.id}/appraisal/{YEAR}/cadres",
         ),
         "/township/exports/years/<int:year>/township.xlsx": (reviewer, f"years/{YEAR}/township"),
+        "/branch/exports/years/<int:year>/archive.xlsx": (secretary, f"years/{YEAR}/archive"),
+        "/township/exports/villages/<int:village_id>/years/<int:year>/archive.xlsx": (
+            reviewer,
+            f"villages/{village.id}/years/{YEAR}/archive",
+        ),
     }
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.endswith(".xlsx")}
     assert routes == set(downloads), "a new download: add it here"

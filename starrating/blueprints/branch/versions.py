@@ -138,7 +138,7 @@ def archive(year: int) -> Any:
     )
 
 
-@bp.route("/years/<int:year>/archive.xlsx")
+@bp.route("/exports/years/<int:year>/archive.xlsx")
 @allow(*READERS)
 def export_archive(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)

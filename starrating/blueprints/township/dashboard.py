@@ -33,7 +33,7 @@ def dashboard() -> Any:
         rows=rows,
         stages=[(stage, stages[stage]) for stage in STAGES],
         grades=GRADE_ORDER,
-        grade_rows=[(row.village.name, row.grade_counts) for row in rows if row.results],
+        grade_rows=[(row.village.name, row.grade_counts) for row in rows if row.figures],
         open_objections=sum(row.open_objections for row in rows),
         cadre_charts=[
             (row, cadre_charts(row.cadres, row.record.scheme.appraisal))

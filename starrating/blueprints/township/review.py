@@ -187,6 +187,6 @@ def archive(village_id: int, year: int) -> Any:
     )
 
 
-@bp.route("/villages/<int:village_id>/years/<int:year>/archive.xlsx")
+@bp.route("/exports/villages/<int:village_id>/years/<int:year>/archive.xlsx")
 def export_archive(village_id: int, year: int) -> Any:
     return send_archive(_load(village_id, year))
