@@ -12,10 +12,12 @@ from starrating.queries import assessment as year_reads
 from starrating.queries.appraisal import active_cadres
 from starrating.queries.board import objection_counts
 from starrating.queries.reports import pledges_with_items, reports_of
+from starrating.queries.versions import part_status
 from starrating.rules.assessment_state import YearState, objection_answerer
 from starrating.rules.electorate import RoundState
 from starrating.rules.pledges import PledgeState
 from starrating.rules.reports import QUARTERS, ReportStatus, report_status, years_in_play
+from starrating.rules.result_versions import Part
 from starrating.rules.tenstar import Grade
 from starrating.rules.vocabulary import Role
 from starrating.services.review import publishing_blockers, submission_blockers
@@ -123,6 +125,7 @@ def _steps(year: AssessmentYear, today: date) -> list[Todo]:
         blockers = publishing_blockers(year)
         text = "还不能公示：" + "；".join(blockers) if blockers else "评定结果可以公示"
         todos.append(_on_review_page(year, text, "publish"))
+    todos += _versions(year)
     _, unanswered = objection_counts(year.village_id, year.year)
     if unanswered:
         # while the township reviews the year it answers them: shown, not the branch's to do
@@ -136,6 +139,29 @@ def _steps(year: AssessmentYear, today: date) -> list[Todo]:
         todos.append(_on_review_page(year, "公示已期满：可以报送乡镇审核", "submit"))
     if year.state is YearState.RETURNED:
         todos.append(_on_review_page(year, "乡镇已退回：请按审核意见修改", "resume"))
+    return todos
+
+
+def _versions(year: AssessmentYear) -> list[Todo]:
+    """A 公示稿 waiting for its sign-off or signed and ready, and a public part whose results
+    changed since (a correction is due)."""
+    if year.state not in (YearState.MARKING, YearState.PUBLICITY):
+        return []
+    todos = []
+    for part in Part:
+        status = part_status(year, part)
+        anchor = "publish" if part is Part.TENSTAR else "publish-cadres"
+        draft = status.draft
+        if draft is not None and status.draft_fresh:
+            text = (
+                f"{part.label}公示稿第 {draft.number} 版已审核签字，可以公示"
+                if draft.signed
+                else f"{part.label}公示稿第 {draft.number} 版待审核签字"
+            )
+            todos.append(_on_review_page(year, text, anchor))
+        elif status.changed:
+            text = f"{part.label}公示后有改动：请生成更正稿、审核签字后公示更正"
+            todos.append(_on_review_page(year, text, anchor))
     return todos
 
 

@@ -12,6 +12,7 @@ from starrating.rules.ballots import Choice
 from starrating.rules.electorate import Electorate
 from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
+from starrating.services.assessment import close_marking, reopen_marking
 from starrating.services.ballots import (
     cast_ballot,
     close_round,
@@ -23,6 +24,7 @@ from starrating.services.marking import record_marks
 from starrating.services.objections import file_objection
 from starrating.services.review import publish_results
 from starrating.services.todo import Todo, secretary_todos
+from starrating.services.versions import prepare_version, sign_off
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR, add_cadre, ready_year
 from tests.factories import create_member, create_user, create_village, open_assessment, signed_off
 
@@ -127,3 +129,26 @@ def test_overdue_quarterly_reports_are_counted_per_cadre(app):
     add_cadre(village, verified=False)  # 3 items of a public pledge, nothing reported
     todos = secretary_todos(village.id, today=date(YEAR, 10, 16))  # Q1–Q3 overdue
     assert Todo("张三有 9 份季度汇报逾期未报", "branch.reports_overview") in todos
+
+
+def test_a_draft_waiting_for_its_sign_off_then_a_correction_due_are_listed(app):
+    village, secretary, year = ready_year()
+    signer = create_user(role=Role.COMMITTEE, village=village)
+    draft = prepare_version(actor=secretary, year=year, part=Part.TENSTAR)
+    db.session.commit()
+    assert "十星级评定结果公示稿第 1 版待审核签字" in texts(
+        secretary_todos(village.id, today=TODAY)
+    )
+    sign_off(actor=signer, version=draft)
+    db.session.commit()
+    ready = "十星级评定结果公示稿第 1 版已审核签字，可以公示"
+    assert ready in texts(secretary_todos(village.id, today=TODAY))
+    publish_results(actor=secretary, year=year, today=date(YEAR, 11, 26))
+    reopen_marking(actor=secretary, year=year, reason="更正")
+    wang = assessed_members(year.id)[0]
+    record_marks(rater=secretary, assessed=wang, marks=dict.fromkeys(ORGANISATIONAL, True))
+    close_marking(actor=secretary, year=year)
+    db.session.commit()
+    todos = texts(secretary_todos(village.id, today=date(YEAR, 11, 27)))
+    assert "十星级评定结果公示后有改动：请生成更正稿、审核签字后公示更正" in todos
+    assert ready not in todos
