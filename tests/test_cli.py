@@ -135,7 +135,9 @@ def test_seed_demo_dates_every_step_on_a_day_that_agrees_with_its_publicity(runn
     from zoneinfo import ZoneInfo
 
     from starrating.models import AssessmentYear, YearReview
+    from starrating.queries.versions import versions_of
     from starrating.rules.assessment_state import Step, publicity_end
+    from starrating.rules.result_versions import Part
 
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -144,11 +146,20 @@ def test_seed_demo_dates_every_step_on_a_day_that_agrees_with_its_publicity(runn
         select(AssessmentYear).where(AssessmentYear.published_on.is_not(None))
     ).all()
     assert len(years) == 4
+    corrected: list[str] = []
     for year in years:
         days = year.scheme.tenstar.publicity_days
         assert year.publicity_ends_on == publicity_end(year.published_on, days)
         assert year.publicity_ends_on > year.published_on
-        assert year.marking_closed_at.astimezone(china).date() < year.published_on
+        closed = year.marking_closed_at.astimezone(china).date()
+        published = sorted(
+            v.published_on for v in versions_of(year.id, Part.TENSTAR) if v.published
+        )
+        if len(published) == 1:
+            assert closed < year.published_on
+        else:  # corrected during publicity: marking closed again before the correction
+            corrected.append(year.village.name)
+            assert published[0] == year.published_on < closed <= published[-1]
         steps = db.session.scalars(
             select(YearReview).where(YearReview.year_id == year.id).order_by(YearReview.id)
         ).all()
@@ -160,6 +171,7 @@ def test_seed_demo_dates_every_step_on_a_day_that_agrees_with_its_publicity(runn
         decided = on.get(Step.APPROVE) or on.get(Step.RETURN)
         if decided:
             assert decided > on[Step.SUBMIT]
+    assert len(corrected) == 1  # the village in publicity shows a correction on its board
 
 
 # --- backup and restore, on a real database with real commits ------------------------------

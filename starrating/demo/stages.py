@@ -65,6 +65,25 @@ def _sign_off(year: AssessmentYear, secretary: User, part: Part) -> None:
     sign_off(actor=signer, version=version)
 
 
+def _correct(year: AssessmentYear, secretary: User, today: date) -> None:
+    """A correction during publicity: the first member's organisational stars were marked
+    wrongly; marking reopens, the raters' marks are corrected, the 公示稿 is signed again and
+    the board shows 更正于 with the change."""
+    from starrating.queries.assessment import assessed_members, raters
+    from starrating.services.assessment import close_marking, reopen_marking
+    from starrating.services.marking import record_marks
+    from starrating.services.review import publish_correction
+
+    reopen_marking(actor=secretary, year=year, reason="群众异议：核实后更正评分")
+    first = next(a for a in assessed_members(year.id) if a.markable and not a.veto_reason)
+    codes = [s.code for s in year.scheme.tenstar.stars if s.measure is None]
+    for rater in raters(year.id):
+        record_marks(rater=rater, assessed=first, marks=dict.fromkeys(codes, True))
+    close_marking(actor=secretary, year=year)
+    _sign_off(year, secretary, Part.TENSTAR)
+    publish_correction(actor=secretary, year=year, part=Part.TENSTAR, today=today)
+
+
 def _village_through(
     village: Village, reviewer: User, size: int, stage: str, *, seed: int, today: date
 ) -> User:
@@ -105,6 +124,8 @@ def _village_through(
                 name="",
                 phone="",
             )
+        with recorded_at(_morning(published + timedelta(days=1))):
+            _correct(year, secretary, published + timedelta(days=1))
         return secretary
     submitted = published + timedelta(days=6)
     with recorded_at(_morning(submitted)):
