@@ -12,6 +12,8 @@ from typing import Any
 SCHEME_FORMAT = 1
 STAR_COUNT = 10
 MAX_PUBLICITY_DAYS = 30
+DEFAULT_ANSWER_DAYS = 10  # days a villager's objection is to be answered in (rules/answer_deadline)
+MAX_ANSWER_DAYS = 30
 MAX_VETO_REASON_LENGTH = 100  # a member's recorded veto names its reason in full
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")
 HUNDRED = Decimal(100)
@@ -125,6 +127,7 @@ class TenStarScheme:
     grades: GradeRule = field(default_factory=GradeRule)
     veto_reasons: tuple[str, ...] = DEFAULT_VETO_REASONS
     publicity_days: int = 5
+    answer_days: int = DEFAULT_ANSWER_DAYS
 
     def star(self, code: str) -> Star:
         """The star with this code; KeyError if the scheme has none."""
@@ -196,6 +199,7 @@ def scheme_problems(scheme: TenStarScheme) -> list[str]:
         *_grade_problems(scheme),
         *_veto_problems(scheme.veto_reasons),
         *_publicity_problems(scheme.publicity_days),
+        *_answer_problems(scheme.answer_days),
     ]
 
 
@@ -294,6 +298,12 @@ def _publicity_problems(days: int) -> list[str]:
     return [f"公示期须在 1–{MAX_PUBLICITY_DAYS} 天之间，现为 {days} 天"]
 
 
+def _answer_problems(days: int) -> list[str]:
+    if 1 <= days <= MAX_ANSWER_DAYS:
+        return []
+    return [f"异议答复期限须在 1–{MAX_ANSWER_DAYS} 天之间，现为 {days} 天"]
+
+
 # --- plain dict (stored as JSON per year) -------------------------------------------------------
 
 
@@ -329,6 +339,7 @@ def scheme_to_dict(scheme: TenStarScheme) -> dict[str, Any]:
         },
         "veto_reasons": list(scheme.veto_reasons),
         "publicity_days": scheme.publicity_days,
+        "answer_days": scheme.answer_days,
     }
 
 
@@ -362,6 +373,8 @@ def _parse_scheme(data: dict[str, Any]) -> TenStarScheme:
         ),
         veto_reasons=tuple(_text(reason) for reason in data["veto_reasons"]),
         publicity_days=_integer(data["publicity_days"]),
+        # schemes stored before objections had a deadline read the default
+        answer_days=_integer(data.get("answer_days", DEFAULT_ANSWER_DAYS)),
     )
 
 
