@@ -13,9 +13,13 @@ from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import Objection, Scheme
-from starrating.rules.answer_deadline import AnswerDeadline, answer_deadline, urgency
+from starrating.rules.answer_deadline import (
+    DEFAULT_ANSWER_DAYS,
+    AnswerDeadline,
+    answer_deadline,
+    urgency,
+)
 from starrating.rules.answer_deadline import overdue_if_filed_before as overdue_before
-from starrating.rules.tenstar_scheme import DEFAULT_ANSWER_DAYS
 
 
 def _china_zone() -> ZoneInfo:

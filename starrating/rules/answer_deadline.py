@@ -9,6 +9,9 @@ included. From the day after that, while it has no answer, it is overdue (已超
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+DEFAULT_ANSWER_DAYS = 10  # a scheme's answer days (rules/tenstar_scheme.py) unless it sets them
+MAX_ANSWER_DAYS = 30
+
 
 def answer_by(filed_on: date, days: int) -> date:
     """The last day on which an objection filed on filed_on is answered in time."""

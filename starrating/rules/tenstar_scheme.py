@@ -9,11 +9,11 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from starrating.rules.answer_deadline import DEFAULT_ANSWER_DAYS, MAX_ANSWER_DAYS
+
 SCHEME_FORMAT = 1
 STAR_COUNT = 10
 MAX_PUBLICITY_DAYS = 30
-DEFAULT_ANSWER_DAYS = 10  # days a villager's objection is to be answered in (rules/answer_deadline)
-MAX_ANSWER_DAYS = 30
 MAX_VETO_REASON_LENGTH = 100  # a member's recorded veto names its reason in full
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")
 HUNDRED = Decimal(100)
@@ -198,8 +198,8 @@ def scheme_problems(scheme: TenStarScheme) -> list[str]:
         *_threshold_problems(scheme),
         *_grade_problems(scheme),
         *_veto_problems(scheme.veto_reasons),
-        *_publicity_problems(scheme.publicity_days),
-        *_answer_problems(scheme.answer_days),
+        *_days_problems("公示期", scheme.publicity_days, MAX_PUBLICITY_DAYS),
+        *_days_problems("异议答复期限", scheme.answer_days, MAX_ANSWER_DAYS),
     ]
 
 
@@ -292,16 +292,8 @@ def _veto_problems(reasons: tuple[str, ...]) -> list[str]:
     return problems + _duplicates("一票否决情形", [reason.strip() for reason in reasons])
 
 
-def _publicity_problems(days: int) -> list[str]:
-    if 1 <= days <= MAX_PUBLICITY_DAYS:
-        return []
-    return [f"公示期须在 1–{MAX_PUBLICITY_DAYS} 天之间，现为 {days} 天"]
-
-
-def _answer_problems(days: int) -> list[str]:
-    if 1 <= days <= MAX_ANSWER_DAYS:
-        return []
-    return [f"异议答复期限须在 1–{MAX_ANSWER_DAYS} 天之间，现为 {days} 天"]
+def _days_problems(what: str, days: int, most: int) -> list[str]:
+    return [] if 1 <= days <= most else [f"{what}须在 1–{most} 天之间，现为 {days} 天"]
 
 
 # --- plain dict (stored as JSON per year) -------------------------------------------------------
