@@ -103,6 +103,7 @@ def test_seed_demo_prints_the_villagers_page_at_the_address_it_is_served_on(runn
 
 def test_seed_demo_puts_the_other_villages_at_every_stage_of_the_review(runner):
     from starrating.models import AssessmentYear, Objection
+    from starrating.rules.answer_deadline import days_overdue
 
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -121,10 +122,21 @@ def test_seed_demo_puts_the_other_villages_at_every_stage_of_the_review(runner):
         "北塘村": "已审核通过",
         "前洋村": "已退回",
     }
-    unanswered = db.session.scalars(
-        select(Village.name).join(Objection).where(Objection.answered_at.is_(None))
+    unanswered = db.session.execute(
+        select(Village.name, Objection.filed_at)
+        .join(Objection)
+        .where(Objection.answered_at.is_(None))
     ).all()
-    assert unanswered == ["东沙村"]
+    # 东沙村's waits in time; 前洋村's came in after submission and is past the scheme's 10 days
+    china = ZoneInfo("Asia/Shanghai")
+    today = datetime.now(china).date()
+    late = {
+        name: days_overdue(
+            filed_on=filed_at.astimezone(china).date(), days=10, today=today, answered=False
+        )
+        for name, filed_at in unanswered
+    }
+    assert late == {"东沙村": 0, "前洋村": 5}
     for username in ("dongsha-shuji", "xiao-shuji", "beitang-shuji", "qianyang-shuji"):
         assert username in result.output
 

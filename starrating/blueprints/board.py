@@ -33,6 +33,8 @@ from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries import board as reads
+from starrating.queries.answer_deadlines import answer_days_of, deadline_of
+from starrating.queries.assessment import scheme_of
 from starrating.rules.board_scheme import OFF_BOARD
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.rules.wording import yuan
@@ -191,11 +193,13 @@ def objection(village_code: str, reference: str) -> Any:
     if found is None:
         _count_wrong_reference(village)
         return _not_found_reference(village, typed)
+    days = answer_days_of(scheme_of(village.township_id, found.year))
     return render_template(
         "board/objection.html",
         village=village,
         objection=found,
         answerer=reads.objection_answerer_label(found),
+        deadline=deadline_of(found, days=days, today=china_today()),
     )
 
 

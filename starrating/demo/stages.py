@@ -1,5 +1,6 @@
 """The township's other demo villages, each walked through the services to another stage of
-the 2026 review: publicity (with an objection waiting), submitted, approved, returned."""
+the 2026 review: publicity (with an objection waiting), submitted, approved, returned (with an
+objection past its answer deadline)."""
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -46,7 +47,7 @@ _STAGE_NOTE = {
     "publicity": "公示中，有一条待答复的群众异议",
     "submitted": "已报乡镇，待审核",
     "approved": "已审核通过",
-    "returned": "已被乡镇退回",
+    "returned": "已被乡镇退回，有一条超期未答复的群众异议",
 }
 
 
@@ -102,8 +103,10 @@ def _village_through(
 
     rng = random.Random(7000 + seed)  # noqa: S311 — a fixed seed, the same demo every time
     # each step is recorded on its own day: prepared, published (5 days of publicity), an
-    # objection the day after, submitted once publicity is over, decided two days later
-    published = today - timedelta(days=2 if stage == "publicity" else 12)
+    # objection the day after, submitted once publicity is over, decided two days later; the
+    # returned village went through it earlier, with an objection filed the day after it was
+    # submitted and still unanswered, past the scheme's 10 days
+    published = today - timedelta(days=_PUBLISHED_DAYS_AGO.get(stage, 12))
     with recorded_at(_morning(published - timedelta(days=3))):
         secretary, year, cadres = _prepared(village, reviewer, size, rng, seed)
     with recorded_at(_morning(published - timedelta(days=1))):
@@ -130,6 +133,16 @@ def _village_through(
     submitted = published + timedelta(days=6)
     with recorded_at(_morning(submitted)):
         submit_year(actor=secretary, year=year, today=submitted)
+    if stage == "returned":
+        with recorded_at(_morning(submitted + timedelta(days=1))):
+            file_objection(
+                village=village,
+                year=2026,
+                topic=ObjectionTopic.CADRES,
+                content="村干部考核结果里，村会计的群众测评分数和我们组里了解的情况不一致。",
+                name="",
+                phone="",
+            )
     with recorded_at(_morning(submitted + timedelta(days=2))):
         if stage == "approved":
             approve_year(
@@ -143,6 +156,9 @@ def _village_through(
                 actor=reviewer, year=year, opinion="请补充不合格党员的支委会认定材料后重新报送。"
             )
     return secretary
+
+
+_PUBLISHED_DAYS_AGO = {"publicity": 2, "returned": 22}
 
 
 def _morning(day: date) -> datetime:

@@ -151,6 +151,7 @@ class SchemeForm(SchemePartForm):
     excellent_quota = FractionField("优秀名额上限（占参评党员的比例）", validators=[_required()])
     veto_reasons = TextAreaField("一票否决情形（每行一种）")
     publicity_days = whole_number("公示期（天）")
+    answer_days = whole_number("异议答复期限（天）")
 
     def validate_veto_reasons(self, field: TextAreaField) -> None:
         too_long = [line for line in self.veto_reason_lines() if len(line) > MAX_VETO_REASON]
@@ -182,6 +183,7 @@ def scheme_form_data(rules: TenStarScheme, version: int) -> dict[str, Any]:
         "excellent_quota": rules.grades.excellent_quota,
         "veto_reasons": "\n".join(rules.veto_reasons),
         "publicity_days": rules.publicity_days,
+        "answer_days": rules.answer_days,
         "version": str(version),
     }
 

@@ -9,6 +9,8 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from starrating.rules.answer_deadline import DEFAULT_ANSWER_DAYS, MAX_ANSWER_DAYS
+
 SCHEME_FORMAT = 1
 STAR_COUNT = 10
 MAX_PUBLICITY_DAYS = 30
@@ -125,6 +127,7 @@ class TenStarScheme:
     grades: GradeRule = field(default_factory=GradeRule)
     veto_reasons: tuple[str, ...] = DEFAULT_VETO_REASONS
     publicity_days: int = 5
+    answer_days: int = DEFAULT_ANSWER_DAYS
 
     def star(self, code: str) -> Star:
         """The star with this code; KeyError if the scheme has none."""
@@ -195,7 +198,8 @@ def scheme_problems(scheme: TenStarScheme) -> list[str]:
         *_threshold_problems(scheme),
         *_grade_problems(scheme),
         *_veto_problems(scheme.veto_reasons),
-        *_publicity_problems(scheme.publicity_days),
+        *_days_problems("公示期", scheme.publicity_days, MAX_PUBLICITY_DAYS),
+        *_days_problems("异议答复期限", scheme.answer_days, MAX_ANSWER_DAYS),
     ]
 
 
@@ -288,10 +292,8 @@ def _veto_problems(reasons: tuple[str, ...]) -> list[str]:
     return problems + _duplicates("一票否决情形", [reason.strip() for reason in reasons])
 
 
-def _publicity_problems(days: int) -> list[str]:
-    if 1 <= days <= MAX_PUBLICITY_DAYS:
-        return []
-    return [f"公示期须在 1–{MAX_PUBLICITY_DAYS} 天之间，现为 {days} 天"]
+def _days_problems(what: str, days: int, most: int) -> list[str]:
+    return [] if 1 <= days <= most else [f"{what}须在 1–{most} 天之间，现为 {days} 天"]
 
 
 # --- plain dict (stored as JSON per year) -------------------------------------------------------
@@ -329,6 +331,7 @@ def scheme_to_dict(scheme: TenStarScheme) -> dict[str, Any]:
         },
         "veto_reasons": list(scheme.veto_reasons),
         "publicity_days": scheme.publicity_days,
+        "answer_days": scheme.answer_days,
     }
 
 
@@ -362,6 +365,8 @@ def _parse_scheme(data: dict[str, Any]) -> TenStarScheme:
         ),
         veto_reasons=tuple(_text(reason) for reason in data["veto_reasons"]),
         publicity_days=_integer(data["publicity_days"]),
+        # schemes stored before objections had a deadline read the default
+        answer_days=_integer(data.get("answer_days", DEFAULT_ANSWER_DAYS)),
     )
 
 

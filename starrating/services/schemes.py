@@ -95,7 +95,7 @@ def save_tenstar_rules(
     problems = scheme_problems(rules)
     if problems:
         raise SchemeRejected(problems)
-    before = scheme.rules["tenstar"]
+    before = scheme_to_dict(scheme.tenstar)  # a scheme older than a setting reads its default
     _replace_part(actor, scheme, "tenstar", before, scheme_to_dict(rules), "十星评定方案")
     return scheme
 

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from starrating.extensions import db
 from starrating.models import AssessmentYear, BallotRound, BallotToken
 from starrating.queries import assessment as year_reads
+from starrating.queries.answer_deadlines import overdue_count
 from starrating.queries.appraisal import active_cadres
 from starrating.queries.board import objection_counts
 from starrating.queries.reports import pledges_with_items, reports_of
@@ -133,7 +134,11 @@ def _steps(year: AssessmentYear, today: date) -> list[Todo]:
         left = ""
         if year.publicity_ends_on is not None and today <= year.publicity_ends_on:
             left = f"（公示期剩 {(year.publicity_ends_on - today).days + 1} 天）"
-        text = f"{unanswered} 条群众异议待{who}答复{left}"
+        overdue = overdue_count(
+            year.village_id, year.year, days=year.scheme.tenstar.answer_days, today=today
+        )
+        late = f"，其中 {overdue} 条已超期" if overdue else ""
+        text = f"{unanswered} 条群众异议待{who}答复{late}{left}"
         todos.append(Todo(text, "branch.objections", {"year": year.year}))
     if year.state is YearState.PUBLICITY and not submission_blockers(year, today=today):
         todos.append(_on_review_page(year, "公示已期满：可以报送乡镇审核", "submit"))

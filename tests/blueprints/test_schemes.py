@@ -132,6 +132,7 @@ DEFAULT_SETTINGS = {
     "basic_for_basic_pass": "3",
     "excellent_quota": "1/3",
     "publicity_days": "5",
+    "answer_days": "10",
 }
 
 
@@ -219,6 +220,10 @@ def test_reviewer_edits_stars_thresholds_quota_and_veto_reasons(client):
         ({"veto_reasons": "违法犯罪\n违法犯罪"}, "一票否决情形“违法犯罪”重复"),
         ({"veto_reasons": "长" * 101}, "一票否决情形（每行一种）：每种情形不超过 100 字"),
         ({"publicity_days": "0"}, "公示期须在 1–30 天之间，现为 0 天"),
+        ({"answer_days": "0"}, "异议答复期限须在 1–30 天之间，现为 0 天"),
+        ({"answer_days": "31"}, "异议答复期限须在 1–30 天之间，现为 31 天"),
+        ({"answer_days": ""}, "异议答复期限（天）：此项必填"),
+        ({"answer_days": "十天"}, "异议答复期限（天）：请填写整数"),
     ],
 )
 def test_a_setting_out_of_range_is_refused_and_nothing_is_saved(client, changes, message):
@@ -247,6 +252,34 @@ def test_every_problem_is_listed_and_the_typed_values_kept(client):
     stored = _scheme(reviewer)
     assert stored.rules["tenstar"] == DEFAULT_RULES
     assert stored.appraisal == default_appraisal_scheme()  # the cadre rules start at the defaults
+
+
+def test_reviewer_sets_the_days_objections_are_answered_in(client):
+    reviewer = _reviewer(client)
+    create_scheme(township=reviewer.township)
+    assert _edit(client, answer_days="7").location == "/township/schemes/2026"
+    assert _scheme(reviewer).tenstar.answer_days == 7
+    page = client.get("/township/schemes/2026").get_data(as_text=True)
+    assert form_values(page)["answer_days"] == "7"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scheme.update"))
+    assert (event.before, event.after) == ({"answer_days": 10}, {"answer_days": 7})
+
+
+def test_a_scheme_stored_without_an_answer_deadline_shows_and_keeps_10_days(client):
+    reviewer = _reviewer(client)
+    scheme = create_scheme(township=reviewer.township)
+    older = dict(scheme.rules["tenstar"])
+    del older["answer_days"]
+    scheme.rules = {**scheme.rules, "tenstar": older}
+    db.session.commit()
+    assert _scheme(reviewer).tenstar.answer_days == 10
+    page = client.get("/township/schemes/2026").get_data(as_text=True)
+    assert form_values(page)["answer_days"] == "10"
+    # saving another setting stores the 10 days, and the audit records no change to them
+    _edit(client, publicity_days="7")
+    assert _scheme(reviewer).rules["tenstar"]["answer_days"] == 10
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scheme.update"))
+    assert event.after == {"publicity_days": 7}
 
 
 def test_a_form_opened_before_someone_saved_is_refused(client):
@@ -285,10 +318,12 @@ def test_the_scheme_freezes_when_the_first_village_opens_its_year(client):
     assert "保存方案" not in page and "stars-0-name" not in form_values(page)
     for shown in (*DEFAULT_NAMES, *DEFAULT_VETO_REASONS, "认可率 ≥ 80%", "满意率 ≥ 60%"):
         assert shown in page
+    assert '异议答复期限</dt><dd id="answer-days">收到群众异议后 10 天内答复' in page
 
-    response = client.post("/township/schemes/2026", data={**old, "publicity_days": "9"})
-    assert response.status_code == 409
-    assert "2026 年度方案已于有村开始评定时冻结，不能再修改" in response.get_data(as_text=True)
+    for change in ({"publicity_days": "9"}, {"answer_days": "5"}):
+        response = client.post("/township/schemes/2026", data={**old, **change})
+        assert response.status_code == 409
+        assert "2026 年度方案已于有村开始评定时冻结，不能再修改" in response.get_data(as_text=True)
     stored = _scheme(reviewer)
     assert stored.rules["tenstar"] == DEFAULT_RULES
     assert stored.appraisal == default_appraisal_scheme()  # the cadre rules start at the defaults

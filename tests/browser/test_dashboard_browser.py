@@ -2,12 +2,14 @@
 villages in every stage, the grade chart, and an approval with every member ticked."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from starrating.extensions import db
 from starrating.models import ObjectionTopic
+from starrating.models.types import recorded_at
 from starrating.queries.assessment import assessed_members
 from starrating.rules.assessment_state import Step
 from starrating.rules.vocabulary import Role
@@ -34,9 +36,10 @@ pytestmark = pytest.mark.browser
 PC = {"width": 1280, "height": 800}
 
 
-def _seed(live_server) -> dict[str, object]:
+def _seed(live_server, *, overdue: bool = False) -> dict[str, object]:
     """A township with a village in each stage: 西岙村 submitted, 北塘村 approved, 前洋村 returned,
-    东沙村 in publicity with an objection, 南塘村 marking, 翁家埠村 not opened."""
+    东沙村 in publicity with an objection, 南塘村 marking, 翁家埠村 not opened. Overdue: 前洋村
+    also has an objection filed 25 days ago and not answered (15 days past the scheme's 10)."""
 
     def make() -> dict[str, object]:
         township = create_township()
@@ -56,6 +59,16 @@ def _seed(live_server) -> dict[str, object]:
             name="周大爷",
             phone="",
         )
+        if overdue:
+            with recorded_at(datetime.now(UTC) - timedelta(days=25)):
+                file_objection(
+                    village=branches["前洋村"].village,
+                    year=YEAR,
+                    topic=ObjectionTopic.CADRES,
+                    content="村会计的测评分数和组里了解的不一致",
+                    name="",
+                    phone="",
+                )
         marking = create_village(township=township, name="南塘村")
         secretary = create_user(role=Role.SECRETARY, village=marking)
         for number in range(8):
@@ -69,6 +82,7 @@ def _seed(live_server) -> dict[str, object]:
         return {
             "reviewer": branches["西岙村"].reviewer.username,
             "submitted": branches["西岙村"].village.id,
+            "returned": branches["前洋村"].village.id,
         }
 
     return live_server.seed(make)
@@ -131,8 +145,35 @@ def test_the_reviewer_reads_the_dashboard_and_approves_a_village(live_server, pc
     _shoot(pc, "township-review-approved")
 
 
+def test_the_reviewer_sees_an_overdue_objection_and_reaches_it(live_server, pc):
+    seeded = _seed(live_server, overdue=True)
+    _login(pc, live_server.url, str(seeded["reviewer"]))
+    pc.goto(f"{live_server.url}/township/dashboard")
+
+    expect(pc.locator("#open-objections-total strong")).to_have_text("2")
+    expect(pc.locator("#overdue-objections-total strong")).to_have_text("1")
+    overdue = pc.locator("#overdue-list tbody tr")
+    expect(overdue).to_have_count(1)
+    expect(overdue.first).to_contain_text("前洋村")
+    expect(overdue.first.locator("[data-field=days-overdue]")).to_have_text("15 天")
+    returned = pc.locator(f'#villages tr[data-village-id="{seeded["returned"]}"]')
+    expect(returned.locator("[data-field=overdue]")).to_have_text("1 条超期")
+    # the list comes before the table of villages, where it is seen first
+    assert (
+        pc.locator("#overdue-objections").bounding_box()["y"]
+        < pc.locator("#villages").bounding_box()["y"]
+    )
+    _shoot(pc, "township-dashboard-overdue")
+
+    overdue.first.locator("a", has_text="查看").click()
+    expect(pc.locator("#state")).to_have_text("已退回")
+    expect(pc.locator("#overdue-count")).to_have_text("1 条异议已超期未答复")
+    expect(pc.locator("#objections li.overdue")).to_contain_text("已超期 15 天")
+    _shoot(pc, "township-review-overdue")
+
+
 def test_the_dashboard_fits_a_phone(live_server, page, screenshot):
-    seeded = _seed(live_server)
+    seeded = _seed(live_server, overdue=True)
     _login(page, live_server.url, str(seeded["reviewer"]))
     page.goto(f"{live_server.url}/township/dashboard")
     expect(page.locator("#grade-chart svg")).to_be_visible()

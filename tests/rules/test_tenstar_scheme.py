@@ -48,6 +48,7 @@ def alternative_scheme() -> TenStarScheme:
         grades=GradeRule(4, 9, 4, 2, Fraction(1, 4)),
         veto_reasons=("受党纪处分", "违法犯罪"),
         publicity_days=7,
+        answer_days=15,
     )
 
 
@@ -272,6 +273,22 @@ def test_publicity_period_outside_1_to_30_days_is_refused(days: int) -> None:
     assert scheme_problems(scheme) == [f"公示期须在 1–30 天之间，现为 {days} 天"]
 
 
+def test_objections_are_answered_within_10_days_by_default() -> None:
+    assert DEFAULT.answer_days == 10
+    assert scheme_to_dict(DEFAULT)["answer_days"] == 10
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_an_answer_deadline_of_1_to_30_days_is_allowed(days: int) -> None:
+    assert scheme_problems(dataclasses.replace(DEFAULT, answer_days=days)) == []
+
+
+@pytest.mark.parametrize("days", [0, 31, -5])
+def test_an_answer_deadline_outside_1_to_30_days_is_refused(days: int) -> None:
+    scheme = dataclasses.replace(DEFAULT, answer_days=days)
+    assert scheme_problems(scheme) == [f"异议答复期限须在 1–30 天之间，现为 {days} 天"]
+
+
 def test_veto_reasons_must_be_listed_distinct_and_not_blank() -> None:
     assert scheme_problems(dataclasses.replace(DEFAULT, veto_reasons=())) == [
         "至少须列出一种一票否决情形"
@@ -345,6 +362,25 @@ def test_a_stored_scheme_missing_a_rule_is_refused() -> None:
     del data["publicity_days"]
     with pytest.raises(SchemeInvalid, match="方案数据格式有误"):
         scheme_from_dict(data)
+
+
+def test_a_scheme_stored_before_answer_deadlines_existed_reads_10_days() -> None:
+    data = scheme_to_dict(alternative_scheme())
+    del data["answer_days"]
+    assert scheme_from_dict(data) == dataclasses.replace(alternative_scheme(), answer_days=10)
+
+
+@pytest.mark.parametrize("value", ["10", True, 10.0, None])
+def test_a_stored_answer_deadline_that_is_no_whole_number_is_refused(value: object) -> None:
+    data = {**scheme_to_dict(DEFAULT), "answer_days": value}
+    with pytest.raises(SchemeInvalid, match="方案数据格式有误"):
+        scheme_from_dict(data)
+
+
+def test_a_stored_answer_deadline_out_of_range_is_refused_with_its_problem() -> None:
+    with pytest.raises(SchemeInvalid) as refused:
+        scheme_from_dict({**scheme_to_dict(DEFAULT), "answer_days": 0})
+    assert refused.value.problems == ["异议答复期限须在 1–30 天之间，现为 0 天"]
 
 
 def test_a_stored_scheme_of_an_unknown_format_is_refused() -> None:

@@ -15,6 +15,7 @@ from starrating.forms.board import AnswerForm, PublishForm
 from starrating.models import AssessmentYear
 from starrating.permissions import allow, get_year_or_404
 from starrating.queries import board as board_reads
+from starrating.queries.answer_deadlines import deadlines, most_urgent_first, overdue_count
 from starrating.queries.status import year_status_of
 from starrating.queries.township import review_history
 from starrating.queries.versions import part_status
@@ -47,6 +48,9 @@ def review(year: int) -> Any:
     state = found.state
     editable = state in (YearState.MARKING, YearState.PUBLICITY)
     total, unanswered = board_reads.objection_counts(found.village_id, found.year)
+    overdue = overdue_count(
+        found.village_id, found.year, days=found.scheme.tenstar.answer_days, today=today
+    )
     return render_template(
         "branch/review.html",
         year=found,
@@ -59,6 +63,7 @@ def review(year: int) -> Any:
         submit_blockers=service.submission_blockers(found, today=today) if editable else [],
         objections=total,
         unanswered=unanswered,
+        overdue=overdue,
         history=review_history(found.id),
         parts={part.value: part_status(found, part) for part in Part},
         form=ConfirmForm(),
@@ -166,10 +171,15 @@ def resume_year(year: int) -> Any:
 def objections(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     objections = board_reads.village_objections(found.village_id, found.year)
+    days = found.scheme.tenstar.answer_days
+    due = deadlines(objections, days=days, today=china_today())
     return render_template(
         "branch/objections.html",
         year=found,
-        objections=objections,
+        objections=most_urgent_first(objections, due),
+        deadlines=due,
+        overdue=sum(1 for deadline in due.values() if deadline.overdue),
+        answer_days=days,
         problems=answer_problems(objections=objections, state=found.state, role=Role.SECRETARY),
         locked=None if village_may_edit(found.state) else lock_message(found.year, found.state),
         form=AnswerForm(),

@@ -15,6 +15,7 @@ from starrating.forms.township_review import ApproveForm, ReopenYearForm, Return
 from starrating.models import AssessmentYear
 from starrating.permissions import get_village_or_404
 from starrating.queries import township as reads
+from starrating.queries.answer_deadlines import deadlines, most_urgent_first
 from starrating.queries.assessment import year_of
 from starrating.queries.board import get_objection_or_404, village_objections
 from starrating.queries.versions import (
@@ -32,6 +33,7 @@ from starrating.rules.vocabulary import Role
 from starrating.rules.wording import plain, rate, yuan
 from starrating.services import review as service
 from starrating.services.objections import ANSWER_LENGTH, answer_objection, answer_problems
+from starrating.web import china_today
 
 
 def _load(village_id: int, year: int) -> AssessmentYear:
@@ -48,6 +50,7 @@ def review(village_id: int, year: int) -> Any:
     tenstar = _tenstar(found)
     needing = set(service.members_needing_approval(record))
     objections = village_objections(record.village_id, year)
+    due = deadlines(objections, days=record.scheme.tenstar.answer_days, today=china_today())
     return render_template(
         "township/review.html",
         record=record,
@@ -63,7 +66,9 @@ def review(village_id: int, year: int) -> Any:
             key=lambda m: m.grade is not Grade.EXCELLENT,
         ),
         history=reads.review_history(record.id),
-        objections=objections,
+        objections=most_urgent_first(objections, due),
+        deadlines=due,
+        overdue=sum(1 for deadline in due.values() if deadline.overdue),
         answer_problems=answer_problems(
             objections=objections, state=record.state, role=Role.TOWNSHIP
         ),
