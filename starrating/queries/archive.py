@@ -99,7 +99,8 @@ def archive_book(year: AssessmentYear, *, today: date) -> ArchiveBook:
     heading = Heading(village.township.name, year.year, today, village.name)
     sheets = []
     for published in publications(year):
-        name = f"{published.version.part.label[:4]}第{published.version.number}版"
+        kind = "更正" if published.correction else "公示"
+        name = f"{published.version.part.short_label}第{published.version.number}版{kind}"
         if published.tenstar is not None:
             content = published.tenstar
             sheet = TenStarSheet(

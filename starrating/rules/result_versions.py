@@ -15,6 +15,11 @@ class Part(StrEnum):
     def label(self) -> str:
         return {Part.TENSTAR: "十星级评定结果", Part.CADRES: "村干部考核结果"}[self]
 
+    @property
+    def short_label(self) -> str:
+        """For a sheet's name: 十星评定, 干部考核."""
+        return {Part.TENSTAR: "十星评定", Part.CADRES: "干部考核"}[self]
+
 
 #: who signs a version off before it goes public: a 监委会 member, or where the village has
 #: none yet a committee member other than the one who prepared it (issue 17 adds the 监委会)

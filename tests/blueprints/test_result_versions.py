@@ -5,6 +5,7 @@ the version submitted, and nothing changes it afterwards."""
 
 import io
 import re
+from pathlib import Path
 from datetime import date
 
 from openpyxl import load_workbook
@@ -16,13 +17,16 @@ import starrating.blueprints.township.exports as township_exports
 from starrating.blueprints.branch import review as review_view
 from starrating.blueprints.branch import versions as versions_view
 from starrating.extensions import db
-from starrating.models import Member, ResultVersion, YearReview
+from starrating.models import Member, ObjectionTopic, ResultVersion, YearReview
 from starrating.plain import restore
 from starrating.queries.assessment import assessed_members
 from starrating.queries.versions import TenStarContent, build, tenstar_of
 from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
 from starrating.services import review as review_service
+from starrating.services.assessment import close_marking, reopen_marking
+from starrating.services.marking import record_marks
+from starrating.services.objections import answer_objection, file_objection
 from starrating.services.versions import LEGACY_NOTE, backfill_versions
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR, ready_year
 from tests.blueprints.test_review_village import (
@@ -228,3 +232,57 @@ def test_years_published_before_versions_get_theirs_from_the_data_step(app):
     submission = db.session.scalar(select(YearReview).where(YearReview.step == "submit"))
     assert submission.versions == {"tenstar": stored.id}
     assert stored.content_digest == build(year_record(), Part.TENSTAR).content_digest
+
+
+def test_the_archive_keeps_each_publication_as_published_with_the_objections(client, monkeypatch):
+    village, secretary, year = ready_year()
+    member = create_user(role=Role.COMMITTEE, village=village)
+    member.display_name = "张监督"
+    reviewer = create_user(role=Role.TOWNSHIP, township=village.township)
+    stranger = create_user(role=Role.TOWNSHIP)
+    signed_off(year, Part.TENSTAR, signer=member)
+    review_service.publish_results(actor=secretary, year=year, today=PUBLISH_DAY)
+    objection = file_objection(
+        village=village,
+        year=YEAR,
+        topic=ObjectionTopic.TENSTAR,
+        content="王建国的先锋星漏评了",
+        name="李举报",
+        phone="13900001111",
+    )
+    answer_objection(actor=secretary, objection=objection, answer="已核实，予以更正。")
+    reopen_marking(actor=secretary, year=year, reason="群众异议")
+    wang = next(a for a in assessed_members(year.id) if a.member.name == "王建国")
+    record_marks(rater=secretary, assessed=wang, marks=dict.fromkeys(ORGANISATIONAL, True))
+    close_marking(actor=secretary, year=year)
+    signed_off(year, Part.TENSTAR, signer=member)
+    review_service.publish_correction(
+        actor=secretary, year=year, part=Part.TENSTAR, today=CORRECTED
+    )
+    db.session.commit()
+
+    login(client, secretary)
+    page = text(client.get(f"/branch/years/{YEAR}/archive").get_data(as_text=True))
+    assert "十星级评定结果第 1 版（公示）" in page and "十星级评定结果第 2 版（更正）" in page
+    assert "张监督" in page and "已核实，予以更正。" in page and "王建国的先锋星漏评了" in page
+    assert "李举报" not in page and "13900001111" not in page
+    data = client.get(f"/branch/exports/years/{YEAR}/archive.xlsx").data
+    artifacts = Path("test-artifacts")
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "archive.xlsx").write_bytes(data)  # to render and look at (docs/EXCEL.md)
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["十星评定第1版公示", "十星评定第2版更正", "群众异议与答复"]
+    first = [row for row in book["十星评定第1版公示"].iter_rows(values_only=True)]
+    second = [row for row in book["十星评定第2版更正"].iter_rows(values_only=True)]
+    assert any(r[1] == "王建国" and "合格" in str(r) and "优秀" not in str(r) for r in first)
+    assert any(r[1] == "王建国" and "优秀" in str(r) for r in second)
+    assert any("公示：2026-11-26 起至 2026-11-30" in str(r) for r in first)
+    assert "李举报" not in str(list(book["群众异议与答复"].iter_rows(values_only=True)))
+
+    township = client.application.test_client()
+    login(township, reviewer)
+    url = f"/township/villages/{village.id}/years/{YEAR}/archive"
+    assert "十星级评定结果第 2 版（更正）" in text(township.get(url).get_data(as_text=True))
+    other = client.application.test_client()
+    login(other, stranger)
+    assert other.get(url).status_code == 404
