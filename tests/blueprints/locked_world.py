@@ -22,7 +22,7 @@ from starrating.models import (
     ResultVersion,
     User,
 )
-from starrating.queries.assessment import assessed_members
+from starrating.queries.assessment import assessed_members, raters
 from starrating.queries.ballots import subjects
 from starrating.rules.assessment_state import YearState
 from starrating.rules.ballots import Choice
@@ -37,6 +37,7 @@ from starrating.services.ballots import (
     open_round,
     write_off_unused_codes,
 )
+from starrating.services.marking import record_marks
 from starrating.services.objections import answer_objection, file_objection
 from starrating.services.paper import certify_round, key_paper_ballot, propose_void
 from starrating.services.pledges import confirm_pledge
@@ -330,20 +331,16 @@ def tenstar_draft(w: World) -> None:
 
 
 def signed_correction(w: World) -> None:
-    """Published, then corrected during publicity (陈阿婆 no longer 免评), the correction's
-    公示稿 signed off: publishing the correction writes."""
+    """Published, then corrected during publicity (王建国's vanguard stars marked 达标 by every
+    rater after an objection), the correction's 公示稿 signed off: publishing it writes."""
     signed_tenstar(w)
     secretary = w.users["secretary"]
     review_service.publish_results(actor=secretary, year=w.year, today=PUBLISH_DAY)
     reopen_marking(actor=secretary, year=w.year, reason="更正")
-    record_exemption(
-        actor=secretary,
-        assessed=w.elderly,
-        meeting_date=None,
-        reason="",
-        expected_version=w.elderly.version,
-        today=TODAY,
-    )
+    wang = next(a for a in assessed_members(w.year.id) if a.member.name == "王建国")
+    codes = [s.code for s in w.year.scheme.tenstar.stars if s.measure is None]
+    for rater in raters(w.year.id):
+        record_marks(rater=rater, assessed=wang, marks=dict.fromkeys(codes, True))
     close_marking(actor=secretary, year=w.year, reason="更正完毕")
     signed_off(w.year, Part.TENSTAR)
     db.session.commit()

@@ -5,8 +5,8 @@ the version submitted, and nothing changes it afterwards."""
 
 import io
 import re
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import select

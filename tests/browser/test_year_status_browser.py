@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from starrating.extensions import db
-from starrating.models import ObjectionTopic
-from starrating.queries.assessment import assessed_members
+from starrating.models import ObjectionTopic, User
+from starrating.queries.assessment import assessed_members, year_of
+from starrating.queries.versions import latest_draft
 from starrating.rules.electorate import Electorate
 from starrating.rules.result_versions import Part
 from starrating.rules.vocabulary import Role
@@ -19,6 +21,7 @@ from starrating.services.ballots import create_round, generate_codes, open_round
 from starrating.services.marking import record_marks
 from starrating.services.objections import file_objection
 from starrating.services.review import publish_results
+from starrating.services.versions import sign_off
 from starrating.web import china_today
 from tests.blueprints.publicity import ORGANISATIONAL, YEAR, ready_year
 from tests.browser.conftest import BACKEND, SCREENSHOTS
@@ -69,6 +72,16 @@ def _says(page: Page, base: str, phase: str, sentence: str) -> None:
         expect(page.locator("#year-status")).to_contain_text(sentence)
 
 
+def _signed_by_a_committee_member(secretary_username: str) -> None:
+    """Another committee member signs the 公示稿 the secretary just made (on their own phone:
+    tests/browser/test_result_versions_browser.py)."""
+    secretary = db.session.scalar(select(User).where(User.username == secretary_username))
+    year = year_of(secretary.village_id, YEAR)
+    draft = latest_draft(year.id, Part.TENSTAR)
+    sign_off(actor=create_user(role=Role.COMMITTEE, village=secretary.village), version=draft)
+    db.session.commit()
+
+
 def test_the_year_says_one_thing_everywhere_through_its_states(live_server, pc: Page):
     def make() -> dict[str, str]:
         _, secretary, _ = ready_year(close=False)
@@ -96,8 +109,14 @@ def test_the_year_says_one_thing_everywhere_through_its_states(live_server, pc: 
     expect(pc.locator("#preview-rows")).to_contain_text("刘志强")
     expect(pc.locator("#publicity-period")).to_contain_text("（5 天）")
     _shot(pc, "publish-confirm-1366")
+    pc.get_by_role("button", name="生成公示稿，请审核签字").click()
+    expect(pc.locator("div.flash-success")).to_contain_text("已生成十星级评定结果公示稿第 1 版")
+    username = users["marking"]
+    live_server.seed(lambda: _signed_by_a_committee_member(username))
+    pc.goto(f"{base}/branch/years/{YEAR}/review/publish")
+    expect(pc.locator("#signed-note")).to_contain_text("审核签字")
     pc.get_by_role("button", name="确认公示").click()  # unticked: the browser holds it back
-    expect(pc.locator(".flash-success")).to_have_count(0)
+    expect(pc.locator("div.flash-success")).to_have_count(0)
     expect(pc.locator("#preview-rows")).to_be_visible()
     pc.get_by_label("我已核对以上姓名、获星、等次和公示期，同意在公示栏公开").check()
     pc.get_by_role("button", name="确认公示").click()
