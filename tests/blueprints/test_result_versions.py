@@ -234,6 +234,24 @@ def test_years_published_before_versions_get_theirs_from_the_data_step(app):
     assert stored.content_digest == build(year_record(), Part.TENSTAR).content_digest
 
 
+def test_init_db_runs_the_data_step_after_upgrading(app, monkeypatch):
+    import starrating.cli
+
+    upgraded = []  # the schema upgrade itself runs in tests/test_cli.py on a database file
+    monkeypatch.setattr(starrating.cli, "upgrade", lambda: upgraded.append(True))
+    _, secretary, year = ready_year()
+    signed_off(year, Part.TENSTAR)
+    review_service.publish_results(actor=secretary, year=year, today=PUBLISH_DAY)
+    db.session.commit()
+    for version in versions():
+        db.session.delete(version)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert upgraded == [True] and "已为升级前公示的年度补存 1 个结果版本" in result.output
+    assert [v.number for v in versions()] == [1]
+
+
 def test_the_archive_keeps_each_publication_as_published_with_the_objections(client, monkeypatch):
     village, secretary, year = ready_year()
     member = create_user(role=Role.COMMITTEE, village=village)
