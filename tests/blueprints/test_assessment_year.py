@@ -732,7 +732,7 @@ def test_every_form_of_the_member_page_carries_a_csrf_token(client):
     db.session.refresh(assessed)
     assert assessed.veto_reason is None
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', _page(client, url)).group(1)
-    assert client.post(f"{url}/veto", data={**data, "csrf_token": token}).status_code == 302
+    assert client.post(f"{url}/veto", data={**data, "csrf_token": token}).status_code == 303
     db.session.refresh(assessed)
     assert assessed.veto_reason == "受党纪处分"
 

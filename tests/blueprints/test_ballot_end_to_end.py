@@ -144,7 +144,7 @@ def test_seventy_phone_ballots_give_the_counts_rates_stars_and_grades_worked_by_
     assert printed.status_code == 200
     codes = sorted(set(CODE.findall(printed.get_data(as_text=True))))
     assert len(codes) == PRINTED and all(normalised(code) for code in codes)
-    assert client.post(f"{round_url}/open").status_code == 302
+    assert client.post(f"{round_url}/open").status_code == 303
 
     # --- 70 villagers vote on their phones --------------------------------------------------
     for code, marks in zip(codes, ballots_by_hand(), strict=False):

@@ -71,7 +71,7 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
     )
     codes = sorted(set(CODE.findall(printed.get_data(as_text=True))))
     assert len(codes) == PRINTED
-    assert client.post(f"{round_url}/open").status_code == 302
+    assert client.post(f"{round_url}/open").status_code == 303
     ballots = ballots_by_hand()
 
     # --- 60 villagers vote on their phones ---------------------------------------------------
