@@ -152,10 +152,7 @@ def _year_page(
     raters_form = RatersForm(raters=[user.id for user in raters])
     _rater_choices(raters_form)
     add_form = AddYearMemberForm()
-    add_form.member.choices = [
-        (member.id, f"{member.name}（{member.birth_date:%Y-%m-%d}）")
-        for member in reads.joinable_members(found)
-    ]
+    _joinable_choices(add_form, found)
     scheme = found.scheme
     members = reads.assessed_members(found.id)
     progress = reads.marking_progress(found.id)
@@ -177,6 +174,13 @@ def _year_page(
         close_error=close_error,
         reopen_form=ReopenForm(),
     )
+
+
+def _joinable_choices(form: AddYearMemberForm, found: AssessmentYear) -> None:
+    form.member.choices = [
+        (member.id, f"{member.name}（{member.birth_date:%Y-%m-%d}）")
+        for member in reads.joinable_members(found)
+    ]
 
 
 @bp.route("/years/<int:year>/raters", methods=["POST"])
@@ -214,6 +218,7 @@ def set_raters(year: int) -> Any:
 def add_year_member(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = AddYearMemberForm()
+    _joinable_choices(form, found)
     if not form.validate_on_submit():
         return refused_back(form_problem(form), _year_url(found))
     member = get_member_or_404(form.member.data, for_user=current_user)
@@ -313,8 +318,9 @@ def confirm_excellence(year: int) -> Any:
     form = ExcellenceForm()
     outcome = reads.year_results(found)
     quota = outcome.quota
-    if found.state not in (YearState.MARKING, YearState.PUBLICITY):
-        # no quota form on the page (under review, approved, returned): the refusal at the top
+    if found.state not in (YearState.MARKING, YearState.PUBLICITY) or not quota.needs_confirmation:
+        # no quota form on the page (under review, approved, returned; or no more candidates
+        # than places): the refusal at the top
         return submit_change(
             form, lambda: _confirm(found, form, quota), done=CONFIRMED, back=_results_url(found)
         )

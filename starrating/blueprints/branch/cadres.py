@@ -136,7 +136,7 @@ def edit_cadre(cadre_id: int) -> Any:
     form = CadreForm(obj=cadre)
     _set_choices(form)
     if request.method == "GET":
-        form.version.data = str(cadre.version)
+        form.version.data = cadre.version
     stale = False
     if form.validate_on_submit():
         try:
@@ -144,7 +144,7 @@ def edit_cadre(cadre_id: int) -> Any:
                 actor=current_user,
                 cadre=cadre,
                 facts=_facts(form),
-                expected_version=int(form.version.data or 0),
+                expected_version=form.version.data or 0,
             )
         except ServiceError as error:
             _flash_problem(error)
@@ -228,6 +228,15 @@ def _item_facts(form: PledgeItemForm) -> ItemFacts:
     )
 
 
+def _item_form(*, with_reason: bool, **kwargs: Any) -> PledgeItemForm:
+    """An item's form; with the reason for the change only where the page asks for one (an item
+    of a pledge past its draft): a field the page does not show is neither read nor checked."""
+    form = PledgeItemForm(**kwargs)
+    if not with_reason:
+        del form.reason
+    return form
+
+
 def _pledge_url(cadre: Cadre, year: int) -> str:
     return url_for("branch.pledge", cadre_id=cadre.id, year=year)
 
@@ -257,7 +266,7 @@ def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm) -> str:
 def pledge(cadre_id: int, year: int) -> Any:
     """The pledge sheet; a POST adds an item to the draft."""
     cadre = _cadre_and_year(cadre_id, year)
-    form = PledgeItemForm()
+    form = _item_form(with_reason=False)
     if form.validate_on_submit():
         if (done := once.claim(form.once.data)) is not None:
             flash(once.ALREADY, "info")
@@ -283,7 +292,7 @@ def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
     by someone else since the form was opened is not overwritten."""
     cadre = _cadre_and_year(cadre_id, year)
     item = get_pledge_item_or_404(item_id, cadre=cadre, year=year)
-    form = PledgeItemForm(obj=item)
+    form = _item_form(with_reason=item.pledge.state is not PledgeState.DRAFT, obj=item)
     stale = False
     if form.validate_on_submit():
         try:

@@ -93,7 +93,7 @@ def edit_member(member_id: int) -> Any:
     member = get_member_or_404(member_id, for_user=current_user)
     form = MemberForm(obj=member)
     if request.method == "GET":
-        form.version.data = str(member.version)
+        form.version.data = member.version
     stale = False
     if form.validate_on_submit():
         try:
@@ -101,7 +101,7 @@ def edit_member(member_id: int) -> Any:
                 actor=current_user,
                 member=member,
                 facts=_facts(form),
-                expected_version=int(form.version.data or 0),
+                expected_version=form.version.data or 0,
                 today=china_today(),
             )
         except ServiceError as error:
