@@ -292,7 +292,10 @@ def _valid(endpoint: str, field: str) -> set[str]:
     }
 
 
-# Fields of a form beyond its case's valid data (optional or hidden ones).
+# Fields of a form beyond its case's valid data (optional or hidden ones). Not sent at all, as
+# every kind is valid in them: the one-time token of a create form (one that is no token is not
+# deduplicated: the create goes on), set_raters' hidden "confirmed" (anything but 1 shows the
+# confirmation first), the buttons pick_top, save_next and save_skip, the login's "remember".
 EXTRA_FIELDS: dict[str, Callable[[World], tuple[str, ...]]] = {
     "branch.mark_member": lambda w: ("shown", "note_ideals"),
     "branch.close_marking": lambda w: ("close_reason",),
