@@ -46,7 +46,7 @@ def test_a_failure_closing_the_session_still_sends_the_page_and_is_logged(
     monkeypatch.setattr(flask_sqlalchemy.session.Session, "close", _dead_database)
     with caplog.at_level(logging.ERROR):  # a wrong password: read, count, commit, answer
         response = client.post("/login", data={"username": "nobody", "password": "wrong-pass"})
-    assert response.status_code == 200 and "用户名或密码" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "用户名或密码" in response.get_data(as_text=True)
     assert "closing the request's database session failed" in caplog.text
     with app.app_context():  # the broken session's connection was closed, not left to the GC
         assert db.engine.pool.checkedout() == 0

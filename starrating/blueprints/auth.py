@@ -19,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from starrating import ratelimit
+from starrating.blueprints.changes import form_page, refused, refused_back
 from starrating.errors import refuse
 from starrating.extensions import db
 from starrating.forms import ChangePasswordForm, ConfirmForm, LoginForm
@@ -126,7 +127,7 @@ def login() -> Any:
         user = db.session.scalar(select(User).where(User.username == username))
         if not _check_password(user, form.password.data) or user is None or not user.active:
             flash("用户名或密码不正确", "error")
-            return render_template("auth/login.html", form=form), 200
+            return refused(render_template("auth/login.html", form=form))
         ratelimit.release(attempt)
         remember = bool(form.remember.data)
         user.last_login_at = utcnow()
@@ -134,7 +135,7 @@ def login() -> Any:
         db.session.commit()
         _begin(user, key=key, remember=remember)
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
-    return render_template("auth/login.html", form=form)
+    return form_page(render_template("auth/login.html", form=form))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -154,12 +155,11 @@ def _password_tries_key() -> str:
 def _too_many_wrong_passwords() -> Any:
     _end()
     db.session.commit()
-    flash(
+    return refused_back(
         f"当前密码输错次数太多，为保护账号已退出登录。请 {WRONG_CURRENT_PASSWORD.seconds // 60} "
         "分钟后用正确的密码重新登录再修改；如忘记密码，请联系乡镇管理员重置。",
-        "error",
+        url_for("auth.login"),
     )
-    return redirect(url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -192,4 +192,4 @@ def change_password() -> Any:
             _begin(user, key=key, remember=remember)
             flash("密码已修改，其他设备上的登录都已退出", "success")
             return redirect(url_for("auth.home"))
-    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH)
+    return form_page(render_template("auth/password.html", form=form, min_length=MIN_LENGTH))

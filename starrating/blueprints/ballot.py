@@ -37,6 +37,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from starrating.blueprints.changes import form_page
 from starrating.database import write_phase
 from starrating.errors import MESSAGES, VILLAGER_UNSURE
 from starrating.extensions import csrf, db
@@ -229,10 +230,10 @@ def _held_code(village_code: str) -> tuple[str, int] | None:
 def enter(village_code: str) -> Any:
     village = _village(village_code)
     form = CodeForm()
-    refusal, problem = None, None
+    refusal, problem, expired = None, None, False
     if request.method == "POST":
         if not form.validate_on_submit():
-            if "csrf_token" in form.errors:
+            if expired := "csrf_token" in form.errors:  # a request to send again, as app-wide
                 problem = "页面打开的时间太长了，请再点一次「进入投票」。"
         elif (code := normalised(form.code.data)) is None:
             problem = code_problem(form.code.data)
@@ -240,7 +241,7 @@ def enter(village_code: str) -> Any:
             return redirect(url_for(".form", village_code=village.code))
     else:
         refusal = next(iter(get_flashed_messages(category_filter=["refusal"])), None)
-    return render_template(
+    page = render_template(
         "ballot/enter.html",
         village=village,
         form=form,
@@ -251,6 +252,7 @@ def enter(village_code: str) -> Any:
         receipt=_held(village).get("receipt") if refusal == "used" else None,
         holding="hash" in _held(village),
     )
+    return (page, 400) if expired else form_page(page)
 
 
 @bp.route("/<village_code>/t/<code>")
@@ -402,7 +404,7 @@ def cast(village_code: str) -> Any:
     except CodeRefused as refused:
         db.session.rollback()
         return _refused(_village(village_code), refused.reason, hashed)
-    except ServiceError as error:
+    except ServiceError as error:  # marks of subjects not the round's: no ballot page sends them
         db.session.rollback()
         village = _village(village_code)
         return _ballot_page(village, hashed, marks=marks, problem=error.message, status=400)

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
 from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
+from starrating.blueprints.changes import REFUSED, form_problem
 from starrating.database import write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.board import ObjectionForm
@@ -130,8 +131,9 @@ def file(village_code: str) -> Any:
     if not form.validate_on_submit():
         ratelimit.release(attempt)
         db.session.commit()
-        problem = CSRF_EXPIRED if "csrf_token" in form.errors else "请选择对哪一项有异议"
-        return _board_page(village, form, problem=problem, status=400)
+        if "csrf_token" in form.errors:  # the page was open too long: a request to send again
+            return _board_page(village, form, problem=CSRF_EXPIRED, status=400)
+        return _board_page(village, form, problem=form_problem(form), status=REFUSED)
     if (done := once.claim(form.once.data)) is not None:  # a double tap: the first one's page
         ratelimit.release(attempt)
         db.session.commit()
@@ -150,7 +152,7 @@ def file(village_code: str) -> Any:
     except ServiceError as error:
         db.session.rollback()
         ratelimit.release(attempt)  # in Redis; a slot in the database went with the rollback
-        return _board_page(village, form, problem=error.message, status=400)
+        return _board_page(village, form, problem=error.message, status=REFUSED)
     guessing.record_filing(village_id=village.id, address=request.remote_addr)
     answerer = reads.answerer_label(record.state if record else None)
     once.made(

@@ -99,6 +99,22 @@ class PhoneField(StringField):
             self.data = phone_digits(str(valuelist[0]))
 
 
+class ShownVersionField(HiddenField):
+    """The version of the record the form showed, carried back hidden; None when the form showed
+    no record yet. A value that is no version a record can have is 0, which no record has: the
+    service finds the save stale (were it None, a garbled form would pass for one that showed
+    no record)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            self.data = None
+        elif text.isdigit() and text.isascii() and int(text) <= DATABASE_INT_MAX:
+            self.data = int(text)
+        else:
+            self.data = 0
+
+
 class OnceField(HiddenField):
     """A create form's one-time token (services/once.py): new on every fresh form, carried back
     unchanged when the form comes back with a problem to correct."""
@@ -154,7 +170,7 @@ class MemberForm(ChineseForm):
     exempt_meeting_date = ChineseDateField("免评：党员大会通过日期", validators=[Optional()])
     exempt_reason = StringField("免评说明", validators=[Optional(), Length(max=200)])
     note = StringField("备注", validators=[Optional(), Length(max=200)])
-    version = HiddenField()
+    version = ShownVersionField()
 
 
 class LeaveForm(ChineseForm):

@@ -1,5 +1,6 @@
 """Forms of the secretary's ten-star year pages: shape only. Choices that come from the data
-(raters, members, veto reasons, candidates) are checked by the services, not here."""
+(raters, veto reasons, candidates) are checked by the services, not here; the member to add to
+a year is chosen from the list the view offers."""
 
 from typing import Any
 
@@ -62,11 +63,8 @@ class RatersForm(ChineseForm):
 
 
 class AddYearMemberForm(ChineseForm):
-    member = SelectField(
-        "党员",
-        coerce=database_id,
-        validate_choice=False,
-        validators=[InputRequired(message=REQUIRED)],
+    member = SelectField(  # the view offers the members not yet in the year
+        "党员", coerce=database_id, validators=[InputRequired(message=REQUIRED)]
     )
 
 

@@ -4,10 +4,17 @@ are filled in by the view."""
 from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from starrating.forms import REQUIRED, ChineseDateField, OnceField, required, required_date
+from starrating.forms import (
+    REQUIRED,
+    ChineseDateField,
+    OnceField,
+    ShownVersionField,
+    required,
+    required_date,
+)
 from starrating.forms.base import ChineseForm
 from starrating.forms.numbers import FigureField
 from starrating.rules.cadre_grades import CadreGrade
@@ -28,15 +35,6 @@ class WeightField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(f"权重须为 1–{TOTAL_WEIGHT} 的整数") from error
-
-
-class ShownVersionField(HiddenField):
-    """The version of the record the form showed, carried back hidden; None when the form showed
-    no record yet (or the value is no number, which the service then finds stale)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = valuelist[0].strip() if valuelist else ""
-        self.data = int(text) if text.isdigit() else None
 
 
 class OptionalSelectField(SelectField):
@@ -69,7 +67,7 @@ class CadreForm(ChineseForm):
     performance_pay = FigureField("绩效工资（元）", YUAN, required=False)
     reward_amount = FigureField("奖励金额（元）", YUAN, required=False)
     previous_grade = OptionalSelectField("上年度考核等次（首年填写）", choices=grade_choices())
-    version = HiddenField()
+    version = ShownVersionField()
 
 
 class CadreUploadForm(ChineseForm):

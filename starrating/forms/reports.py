@@ -6,9 +6,8 @@ from decimal import Decimal
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from starrating.forms import required
+from starrating.forms import ShownVersionField, required
 from starrating.forms.base import ChineseForm
-from starrating.forms.cadres import ShownVersionField
 from starrating.forms.numbers import FigureField
 from starrating.rules.values import Figure
 

@@ -312,10 +312,12 @@ def test_a_completion_from_a_stale_tab_does_not_overwrite_a_newer_one(client, br
     refused = client.post(
         f"{url}/items/{item.id}",
         data={f"item-{item.id}-completion": "60", f"item-{item.id}-shown": stale},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "已被修改，请查看最新内容后重新填写" in refused
+    )
+    assert refused.status_code == 303 and refused.location == url  # back to the page, which says
+    page = client.get(url).get_data(as_text=True)
+    assert "已被修改，请查看最新内容后重新填写" in page
     assert item.verified_completion == Decimal("90.0")
+    assert 'data-field="verified">90%' in page  # the page shows the newer value
 
 
 def test_a_township_score_from_a_stale_tab_does_not_overwrite_a_newer_one(app, branch):
@@ -327,9 +329,9 @@ def test_a_township_score_from_a_stale_tab_does_not_overwrite_a_newer_one(app, b
     url = f"/township/appraisal/{YEAR}/{cadre.id}/score"
     township.post(url, data={f"cadre-{cadre.id}-score": "85", f"cadre-{cadre.id}-shown": stale})
     refused = township.post(
-        url,
-        data={f"cadre-{cadre.id}-score": "70", f"cadre-{cadre.id}-shown": stale},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "已被修改，请查看最新内容后重新填写" in refused
+        url, data={f"cadre-{cadre.id}-score": "70", f"cadre-{cadre.id}-shown": stale}
+    )
+    assert refused.status_code == 303  # back to the page, which says why
+    page = township.get(refused.location).get_data(as_text=True)
+    assert "已被修改，请查看最新内容后重新填写" in page
     assert db.session.query(TownshipScore).one().score == Decimal("85.0")

@@ -155,7 +155,8 @@ def test_another_villages_member_cannot_be_added_to_the_year(client, secretary):
     (first,) = _open(secretary, [secretary], "赵一")
     stranger = create_member(village=create_village(), name="别村党员")
     response = client.post(f"/branch/years/{YEAR}/members", data={"member": stranger.id})
-    assert response.status_code == 404
+    assert response.status_code == 303  # only the members the page offers can be added
+    assert "党员：请从列表中选择一项" in client.get(response.location).get_data(as_text=True)
     assert len(assessed_members(first.year_id)) == 1
 
 
@@ -733,7 +734,7 @@ def test_every_form_of_the_member_page_carries_a_csrf_token(client):
     db.session.refresh(assessed)
     assert assessed.veto_reason is None
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', _page(client, url)).group(1)
-    assert client.post(f"{url}/veto", data={**data, "csrf_token": token}).status_code == 302
+    assert client.post(f"{url}/veto", data={**data, "csrf_token": token}).status_code == 303
     db.session.refresh(assessed)
     assert assessed.veto_reason == "受党纪处分"
 

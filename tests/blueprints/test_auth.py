@@ -31,7 +31,7 @@ def test_township_reviewer_lands_on_the_township_page(client):
 def test_a_wrong_password_is_refused_in_chinese(client):
     secretary = create_user(role=Role.SECRETARY)
     response = login(client, secretary, password="wrong-password")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "用户名或密码不正确" in response.get_data(as_text=True)
     assert client.get("/branch/").status_code == 302
 
@@ -152,7 +152,7 @@ def _wrong_logins_checked(client, username: str, times: int) -> int:
     checked = 0
     for _ in range(times):
         response = client.post("/login", data={"username": username, "password": "wrong-pass"})
-        assert response.status_code in (200, 429)
+        assert response.status_code in (422, 429)
         checked += "用户名或密码不正确" in response.get_data(as_text=True)
     return checked
 
@@ -269,7 +269,7 @@ def test_a_weak_new_password_is_refused_with_the_reason(client, new, why):
     page = _change_password(client, new=new)
     assert why in page
     client.post("/logout")
-    assert login(client, secretary, password=new).status_code == 200  # not taken
+    assert login(client, secretary, password=new).status_code == 422  # not taken
     assert login(client, secretary).status_code == 302  # the old password still works
 
 

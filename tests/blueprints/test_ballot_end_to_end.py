@@ -144,14 +144,14 @@ def test_seventy_phone_ballots_give_the_counts_rates_stars_and_grades_worked_by_
     assert printed.status_code == 200
     codes = sorted(set(CODE.findall(printed.get_data(as_text=True))))
     assert len(codes) == PRINTED and all(normalised(code) for code in codes)
-    assert client.post(f"{round_url}/open").status_code == 302
+    assert client.post(f"{round_url}/open").status_code == 303
 
     # --- 70 villagers vote on their phones --------------------------------------------------
     for code, marks in zip(codes, ballots_by_hand(), strict=False):
         vote_on_a_phone(app, village, normalised(code), marks)
     while_open = client.get(f"{round_url}/tally").get_data(as_text=True)
     assert "投票结束后才能查看结果" in while_open  # nobody sees results while it is open
-    assert client.post(f"{round_url}/close").status_code == 302
+    assert client.post(f"{round_url}/close").status_code == 303
 
     # --- the tally --------------------------------------------------------------------------
     tally = client.get(f"{round_url}/tally")
@@ -189,7 +189,7 @@ def test_seventy_phone_ballots_give_the_counts_rates_stars_and_grades_worked_by_
     waiting = client.get(f"/branch/years/{YEAR}/results").get_data(as_text=True)
     assert {row[10] for row in cells(waiting, "data-member-id").values()} == {"待测评"}
     # the codes printed and never used are written off by the committee member first (核销)
-    assert signers[1].post(f"{round_url}/write-off").status_code == 302
+    assert signers[1].post(f"{round_url}/write-off").status_code == 303
     for signer in signers:
         assert signer.post(f"{round_url}/certify").status_code == 302
     assert "结果生效" in client.get(f"{round_url}/tally").get_data(as_text=True)

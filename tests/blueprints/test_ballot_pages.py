@@ -224,7 +224,7 @@ def test_a_typed_code_is_accepted_in_any_spelling(app, branch):
 
 def test_a_code_that_cannot_be_one_says_how_a_code_looks(client, branch):
     response = client.post(f"{branch.base}/", data={"code": "ABC-123"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "10 位字母和数字" in page_text(response)
     assert 'value="ABC-123"' in page_text(response)  # kept, to correct rather than retype
     empty = client.post(f"{branch.base}/", data={"code": ""})
@@ -388,7 +388,7 @@ def test_an_expired_page_comes_back_with_the_choices_and_the_code_kept(app, clie
 def test_a_post_without_the_token_is_refused(client, branch):
     client.get(branch.scan_path(branch.codes[0]))
     assert client.post(f"{branch.base}/ballot", data={}).status_code == 400
-    assert client.post(f"{branch.base}/", data={"code": branch.codes[1]}).status_code == 200
+    assert client.post(f"{branch.base}/", data={"code": branch.codes[1]}).status_code == 400
     assert ballots_stored(branch.ballot_round) == 0
 
 

@@ -272,7 +272,7 @@ def test_an_empty_or_too_long_objection_is_refused_and_the_text_kept(
 ):
     village, _, _ = published
     response = file(client, village, content=content, name="王举报")
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
     assert 'value="王举报"' in html  # what was typed is still there
@@ -288,7 +288,7 @@ def test_a_thousand_characters_are_accepted(client, published):
 def test_a_bad_phone_is_refused(client, published):
     village, _, _ = published
     response = file(client, village, phone="打我电话")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "联系电话不对：手机号是 11 位数字" in response.get_data(as_text=True)
 
 

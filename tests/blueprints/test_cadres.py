@@ -82,7 +82,7 @@ def test_an_edit_is_audited_and_a_stale_edit_is_refused(client, secretary):
     url = f"/branch/cadres/{cadre.id}/edit"
     client.post(url, data={**GOOD, "post": "村会计", "version": 1})
     page = client.post(url, data={**GOOD, "post": "旧表单", "version": 1})
-    assert "已被修改" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "已被修改" in page.get_data(as_text=True)
     db.session.refresh(cadre)
     assert cadre.post == "村会计"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cadre.update"))

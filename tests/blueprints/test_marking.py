@@ -434,11 +434,10 @@ def test_marking_after_close_is_refused_and_the_marks_stay(client, branch):
     close_marking(actor=branch.secretary, year=branch.year, reason="支委会决定按已评结果定")
     db.session.commit()
 
-    response = client.post(branch.url(0), data={**ALL_PASS, "star_ideals": "fail", "save": "保存"})
+    page = client.post(branch.url(0), data={**ALL_PASS, "star_ideals": "fail", "save": "保存"})
 
-    assert response.location == branch.url(0)
+    assert page.status_code == 422
     assert _stored(branch.members[0], branch.rater) == dict.fromkeys(STARS, True)
-    page = client.get(branch.url(0))
     text = page.get_data(as_text=True)
     assert "没有保存：2026 年度评分已结束" in text
     assert "本年度评分已结束" in text
@@ -453,10 +452,10 @@ def test_a_removed_member_is_refused(client, branch):
     remove_member_from_year(actor=branch.secretary, assessed=branch.members[1], reason="转出")
     db.session.commit()
 
-    client.post(branch.url(1), data={**ALL_PASS, "save": "保存"})
+    refused = client.post(branch.url(1), data={**ALL_PASS, "save": "保存"})
 
-    assert _mark_count() == 0
-    page = client.get(branch.url(1)).get_data(as_text=True)
+    assert refused.status_code == 422 and _mark_count() == 0
+    page = refused.get_data(as_text=True)
     assert "没有保存：「刘桂兰」已移出评定名单，不需要评分" in page
     assert "已移出本年度评定名单" in page
 
@@ -476,11 +475,10 @@ def test_an_exempt_member_is_refused(client):
     exempt = assessed_members(year.id)[0]
     _log_in(client, rater)
 
-    client.post(f"/branch/marking/2026/{exempt.id}", data={**ALL_PASS, "save": "保存"})
+    refused = client.post(f"/branch/marking/2026/{exempt.id}", data={**ALL_PASS, "save": "保存"})
 
-    assert _mark_count() == 0
-    page = client.get(f"/branch/marking/2026/{exempt.id}").get_data(as_text=True)
-    assert "没有保存：「免评党员」免评，不需要评分" in page
+    assert refused.status_code == 422 and _mark_count() == 0
+    assert "没有保存：「免评党员」免评，不需要评分" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -649,10 +647,11 @@ def test_marks_from_a_stale_tab_do_not_overwrite_newer_ones(client, branch):
     newer = {**ALL_PASS, "star_hardship": "fail", "save": "保存", "shown": second_tab}
     client.post(branch.url(0), data=newer)
     stale = {**ALL_PASS, "save": "保存", "shown": first_tab}
-    page = client.post(branch.url(0), data=stale, follow_redirects=True).get_data(as_text=True)
-    assert "已被修改，请查看最新内容后重新填写" in page
+    refused = client.post(branch.url(0), data=stale)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "已被修改，请查看最新内容后重新填写" in page
     assert _stored(branch.members[0], branch.rater)["hardship"] is False
+    assert _inputs(refused).checked["star_hardship"] == "fail"  # the newer marks are shown
     # the page now carries the newer marks' fingerprint: saving from it works
-    fresh = shown_in(client.get(branch.url(0)).get_data(as_text=True))
-    client.post(branch.url(0), data={**stale, "shown": fresh})
+    client.post(branch.url(0), data={**stale, "shown": shown_in(page)})
     assert _stored(branch.members[0], branch.rater)["hardship"] is True

@@ -71,7 +71,7 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
     )
     codes = sorted(set(CODE.findall(printed.get_data(as_text=True))))
     assert len(codes) == PRINTED
-    assert client.post(f"{round_url}/open").status_code == 302
+    assert client.post(f"{round_url}/open").status_code == 303
     ballots = ballots_by_hand()
 
     # --- 60 villagers vote on their phones ---------------------------------------------------
@@ -112,7 +112,7 @@ def test_sixty_phones_and_ten_double_keyed_sheets_give_the_figures_worked_by_han
     assert db.session.scalar(select(func.count(CastBallot.id))) == 70  # 60 + 10
     receipts = db.session.scalars(select(BallotReceipt.receipt)).all()
     assert len(set(receipts)) == 70 and all(len(r) == 8 for r in receipts)  # sheets get one too
-    assert client.post(f"{round_url}/close").status_code == 302
+    assert client.post(f"{round_url}/close").status_code == 303
 
     # --- the tally: the same figures as 70 phone ballots -------------------------------------
     html = client.get(f"{round_url}/tally").get_data(as_text=True)

@@ -138,7 +138,7 @@ def test_progress_outside_nought_to_a_hundred_is_refused(
     login(client, cadre_user)
     response = client.post(f"/branch/reports/{item.id}/1", data=GOOD | {"progress": progress})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "没有保存" in page and message in page
+    assert response.status_code == 422 and "没有保存" in page and message in page
     assert report_count() == 0
 
 

@@ -474,6 +474,9 @@ def test_an_answer_from_a_stale_tab_does_not_overwrite_a_newer_one(client, monke
     first_tab = shown_in(client.get(f"/branch/years/{YEAR}/objections").get_data(as_text=True))
     second_tab = shown_in(client.get(f"/branch/years/{YEAR}/objections").get_data(as_text=True))
     post(client, f"objections/{objection.id}/answer", answer="第二个窗口的答复", shown=second_tab)
-    refused = post(client, f"objections/{objection.id}/answer", answer="旧窗口", shown=first_tab)
-    assert "已被修改，请查看最新内容后重新填写" in refused
+    url = f"/branch/years/{YEAR}/objections/{objection.id}/answer"
+    refused = client.post(url, data={"answer": "旧窗口", "shown": first_tab})
+    assert refused.status_code == 303  # back to the list, which says why
+    page = client.get(refused.location).get_data(as_text=True)
+    assert "已被修改，请查看最新内容后重新填写" in page
     assert objection.answer == "第二个窗口的答复"

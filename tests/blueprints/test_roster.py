@@ -120,7 +120,7 @@ def test_a_stale_edit_is_refused_and_the_newer_values_stay(client, secretary):
         f"/branch/members/{member.id}/edit",
         data={**GOOD, "name": "李四", "note": "旧表单", "version": 1},
     )
-    assert "已被修改" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "已被修改" in page.get_data(as_text=True)
     db.session.refresh(member)
     assert member.note == "第一次修改"
 

@@ -151,7 +151,7 @@ def test_the_member_section_needs_the_years_assessment_opened(client):
         "/branch/rounds",
         data={"year": YEAR, "members": "y", "electorate": "villagers", "eligible": 50},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "2026 年度党员星级评定尚未开启，不能测评党员" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(BallotRound.id))) == 0
 
@@ -220,7 +220,7 @@ def test_a_hundred_codes_print_a_hundred_sheets_and_no_more(client, secretary):
     assert not any(code[:5] in summaries for code in codes.values())
 
     refused = _print(client, ballot_round, 1, issued=100)
-    assert refused.status_code == 302
+    assert refused.status_code == 303
     again = client.get(refused.location).get_data(as_text=True)
     assert "已发出 100 张，应参加 100 人，最多还能生成 0 张" in again
 
@@ -283,7 +283,7 @@ def test_a_resent_print_form_generates_nothing(client, secretary):
     ballot_round = _round(secretary, eligible=20)
     assert _print(client, ballot_round, 5).status_code == 200
     again = _print(client, ballot_round, 5, issued=0)  # the same form, reloaded
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert "没有再生成" in client.get(again.location).get_data(as_text=True)
     assert db.session.scalar(select(func.count(BallotToken.id))) == 5
 

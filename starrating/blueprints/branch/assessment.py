@@ -7,7 +7,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import form_problem, submit_change
+from starrating.blueprints.changes import (
+    form_page,
+    form_problem,
+    refused,
+    refused_back,
+    submit_change,
+)
 from starrating.extensions import db
 from starrating.forms import VersionForm
 from starrating.forms.assessment import (
@@ -126,7 +132,7 @@ def open_year() -> Any:
             db.session.commit()
             flash(f"已开启 {opened.year} 年度党员十星级评定，评定名单和方案已固定", "success")
             return redirect(_year_url(opened))
-    return _years_page(form, warn=False)
+    return form_page(_years_page(form, warn=False))
 
 
 # --- one year: raters, progress, roster of the year, closing --------------------------------------
@@ -146,10 +152,7 @@ def _year_page(
     raters_form = RatersForm(raters=[user.id for user in raters])
     _rater_choices(raters_form)
     add_form = AddYearMemberForm()
-    add_form.member.choices = [
-        (member.id, f"{member.name}（{member.birth_date:%Y-%m-%d}）")
-        for member in reads.joinable_members(found)
-    ]
+    _joinable_choices(add_form, found)
     scheme = found.scheme
     members = reads.assessed_members(found.id)
     progress = reads.marking_progress(found.id)
@@ -171,6 +174,13 @@ def _year_page(
         close_error=close_error,
         reopen_form=ReopenForm(),
     )
+
+
+def _joinable_choices(form: AddYearMemberForm, found: AssessmentYear) -> None:
+    form.member.choices = [
+        (member.id, f"{member.name}（{member.birth_date:%Y-%m-%d}）")
+        for member in reads.joinable_members(found)
+    ]
 
 
 @bp.route("/years/<int:year>/raters", methods=["POST"])
@@ -208,9 +218,9 @@ def set_raters(year: int) -> Any:
 def add_year_member(year: int) -> Any:
     found = get_year_or_404(year, for_user=current_user)
     form = AddYearMemberForm()
+    _joinable_choices(form, found)
     if not form.validate_on_submit():
-        flash(form_problem(form), "error")
-        return redirect(_year_url(found))
+        return refused_back(form_problem(form), _year_url(found))
     member = get_member_or_404(form.member.data, for_user=current_user)
     return submit_change(
         form,
@@ -235,12 +245,12 @@ def close_marking(year: int) -> Any:
             back=_year_url(found),
         )
     if not form.validate_on_submit():
-        return _year_page(found, form, form_problem(form)), 422
+        return refused(_year_page(found, form, form_problem(form)))
     try:
         service.close_marking(actor=current_user, year=found, reason=form.close_reason.data or "")
     except ServiceError as error:
         db.session.rollback()
-        return _year_page(found, form, error.message), 422
+        return refused(_year_page(found, form, error.message))
     db.session.commit()
     flash(CLOSED.format(year=found.year), "success")
     return redirect(_year_url(found))
@@ -308,8 +318,9 @@ def confirm_excellence(year: int) -> Any:
     form = ExcellenceForm()
     outcome = reads.year_results(found)
     quota = outcome.quota
-    if found.state not in (YearState.MARKING, YearState.PUBLICITY):
-        # no quota form on the page (under review, approved, returned): the refusal at the top
+    if found.state not in (YearState.MARKING, YearState.PUBLICITY) or not quota.needs_confirmation:
+        # no quota form on the page (under review, approved, returned; or no more candidates
+        # than places): the refusal at the top
         return submit_change(
             form, lambda: _confirm(found, form, quota), done=CONFIRMED, back=_results_url(found)
         )
@@ -319,12 +330,12 @@ def confirm_excellence(year: int) -> Any:
         note = f"已按排序勾选前 {quota.quota} 名，尚未保存：请核对后点「确认优秀人选」"
         return _results_page(found, outcome, form, top, note=note)
     if not form.validate_on_submit():
-        return _results_page(found, outcome, form, posted, refused=form_problem(form)), 422
+        return refused(_results_page(found, outcome, form, posted, refused=form_problem(form)))
     try:
         _confirm(found, form, quota)
     except ServiceError as error:
         db.session.rollback()
-        return _results_page(found, outcome, form, posted, refused=error.message), 422
+        return refused(_results_page(found, outcome, form, posted, refused=error.message))
     db.session.commit()
     flash(CONFIRMED, "success")
     return redirect(_results_url(found))

@@ -26,7 +26,13 @@ from markupsafe import Markup
 from sqlalchemy import case, func, select
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import form_problem, submit_change
+from starrating.blueprints.changes import (
+    form_page,
+    form_problem,
+    refused,
+    refused_back,
+    submit_change,
+)
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.ballots import SHEET, CodesForm, RoundForm, VoidForm
@@ -102,12 +108,13 @@ def rounds() -> Any:
         created = _create_round(form)
         if created is not None:
             return redirect(_round_url(created))
-    return render_template(
+    page = render_template(
         "branch/rounds.html",
         rounds=reads.rounds_of(current_user.village_id),
         counts=_issued_and_returned(current_user.village_id),
         form=form,
     )
+    return form_page(page)
 
 
 def _new_round_form(year: int) -> RoundForm:
@@ -170,7 +177,7 @@ def _round_page(
     codes_form: CodesForm | None = None,
     void_form: VoidForm | None = None,
     problems: dict[str, str] | None = None,
-) -> Any:
+) -> str:
     """The round's page; after a refused print or void, with the form as sent and the reason
     beside its button (problems: section id → message), the browser scrolled there."""
     counts = reads.turnout(found)
@@ -191,7 +198,7 @@ def _round_page(
         address=printed_address(),
         print_runs=reads.print_runs(found.id),
         problems=problems or {},
-    ), (422 if problems else 200)
+    )
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
@@ -243,19 +250,17 @@ def generate_codes(round_id: int) -> Any:
     found = get_round_or_404(round_id, for_user=current_user)
     form = CodesForm()
     if not form.validate_on_submit():
-        flash(_form_problem(form), "error")
-        return redirect(_round_url(found))
+        return refused_back(_form_problem(form), _round_url(found))
     if problem := _address_refusal(form, "没有生成票码"):
-        return _round_page(found, codes_form=form, problems={"codes": problem})
+        return refused(_round_page(found, codes_form=form, problems={"codes": problem}))
     issued = service.issued_count(found)
     if form.issued.data != issued:
         # a reloaded print page or a double click sends the form again: never print twice
-        flash(
+        return refused_back(
             f"这次提交的票码已经生成过（现已发出 {issued} 张），没有再生成。"
             "如果选票没有打出来，请按编号作废后补发。",
-            "error",
+            _round_url(found),
         )
-        return redirect(_round_url(found))
     try:
         codes = service.generate_codes(
             actor=current_user, ballot_round=found, count=form.count.data
@@ -265,8 +270,7 @@ def generate_codes(round_id: int) -> Any:
         )
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(_round_url(found))
+        return refused_back(error.message, _round_url(found))
     db.session.commit()
     return _print_page(found, codes, run, layout=form.layout.data)
 
@@ -280,9 +284,9 @@ def void_code(round_id: int) -> Any:
     form = VoidForm()
     if not form.validate_on_submit():
         problem = _form_problem(form) + "。没有作废任何选票。"
-        return _round_page(found, void_form=form, problems={"void": problem})
+        return refused(_round_page(found, void_form=form, problems={"void": problem}))
     if problem := _address_refusal(form, "没有作废任何选票"):  # replacements print at once
-        return _round_page(found, void_form=form, problems={"void": problem})
+        return refused(_round_page(found, void_form=form, problems={"void": problem}))
     serials = form.serials.data
     try:
         replacements = service.void_codes(
@@ -300,7 +304,7 @@ def void_code(round_id: int) -> Any:
         )
     except ServiceError as error:
         db.session.rollback()
-        return _round_page(found, void_form=form, problems={"void": error.message})
+        return refused(_round_page(found, void_form=form, problems={"void": error.message}))
     db.session.commit()
     return _print_page(found, replacements, run, layout=form.layout.data, voided=serials)
 

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from starrating import queries
 from starrating.blueprints.branch import bp
 from starrating.blueprints.branch.exports import send_workbook
+from starrating.blueprints.changes import form_page, refused_back
 from starrating.extensions import db
 from starrating.forms import VersionForm
 from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
@@ -125,7 +126,7 @@ def new_cadre() -> Any:
             db.session.commit()
             flash(f"已添加村干部「{cadre.name}」", "success")
             return redirect(url_for("branch.cadres"))
-    return render_template("branch/cadre_form.html", form=form, cadre=None)
+    return form_page(render_template("branch/cadre_form.html", form=form, cadre=None))
 
 
 @bp.route("/cadres/<int:cadre_id>/edit", methods=["GET", "POST"])
@@ -135,25 +136,28 @@ def edit_cadre(cadre_id: int) -> Any:
     form = CadreForm(obj=cadre)
     _set_choices(form)
     if request.method == "GET":
-        form.version.data = str(cadre.version)
+        form.version.data = cadre.version
+    stale = False
     if form.validate_on_submit():
         try:
             update_cadre(
                 actor=current_user,
                 cadre=cadre,
                 facts=_facts(form),
-                expected_version=int(form.version.data or 0),
+                expected_version=form.version.data or 0,
             )
         except ServiceError as error:
             _flash_problem(error)
+            stale = isinstance(error, StaleEdit)
         else:
             db.session.commit()
             flash(f"已保存「{cadre.name}」的信息", "success")
             return redirect(url_for("branch.cadres"))
     deactivate_form = VersionForm(version=cadre.version, formdata=None)
-    return render_template(
+    page = render_template(
         "branch/cadre_form.html", form=form, cadre=cadre, deactivate_form=deactivate_form
     )
+    return form_page(page, stale=stale)
 
 
 @bp.route("/cadres/<int:cadre_id>/deactivate", methods=["POST"])
@@ -166,8 +170,8 @@ def deactivate(cadre_id: int) -> Any:
             raise ServiceError("表单已过期，请刷新后重试")
         deactivate_cadre(actor=current_user, cadre=cadre, expected_version=form.version.data)
     except ServiceError as error:
-        _flash_problem(error)
-        return redirect(url_for("branch.edit_cadre", cadre_id=cadre.id))
+        db.session.rollback()
+        return refused_back(error.message, url_for("branch.edit_cadre", cadre_id=cadre.id))
     db.session.commit()
     flash(f"「{cadre.name}」已停用，记录和承诺保留", "success")
     return redirect(url_for("branch.cadres"))
@@ -196,9 +200,7 @@ def import_cadre_list() -> Any:
             db.session.commit()
             flash(f"已导入村干部 {len(imported)} 名", "success")
             return redirect(url_for("branch.cadres"))
-    return render_template("branch/cadre_import.html", form=form, errors=errors), (
-        422 if errors else 200
-    )
+    return form_page(render_template("branch/cadre_import.html", form=form, errors=errors))
 
 
 @bp.route("/cadres/template.xlsx")
@@ -226,11 +228,24 @@ def _item_facts(form: PledgeItemForm) -> ItemFacts:
     )
 
 
+def _item_form(*, with_reason: bool, **kwargs: Any) -> PledgeItemForm:
+    """An item's form; with the reason for the change only where the page asks for one (an item
+    of a pledge past its draft): a field the page does not show is neither read nor checked."""
+    form = PledgeItemForm(**kwargs)
+    if not with_reason:
+        del form.reason
+    return form
+
+
+def _pledge_url(cadre: Cadre, year: int) -> str:
+    return url_for("branch.pledge", cadre_id=cadre.id, year=year)
+
+
 def _to_pledge(cadre: Cadre, year: int) -> Any:
-    return redirect(url_for("branch.pledge", cadre_id=cadre.id, year=year))
+    return redirect(_pledge_url(cadre, year))
 
 
-def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm, status: int = 200) -> Any:
+def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm) -> str:
     pledge = find_pledge(cadre, year)
     return render_template(
         "branch/pledge.html",
@@ -243,7 +258,7 @@ def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm, status: int = 
         state_form=VersionForm(version=pledge.version if pledge else 0, formdata=None),
         draft=pledge is None or pledge.state is PledgeState.DRAFT,
         editing=None,
-    ), status
+    )
 
 
 @bp.route("/cadres/<int:cadre_id>/pledges/<int:year>", methods=["GET", "POST"])
@@ -251,7 +266,7 @@ def _render_pledge(cadre: Cadre, year: int, form: PledgeItemForm, status: int = 
 def pledge(cadre_id: int, year: int) -> Any:
     """The pledge sheet; a POST adds an item to the draft."""
     cadre = _cadre_and_year(cadre_id, year)
-    form = PledgeItemForm()
+    form = _item_form(with_reason=False)
     if form.validate_on_submit():
         if (done := once.claim(form.once.data)) is not None:
             flash(once.ALREADY, "info")
@@ -265,7 +280,7 @@ def pledge(cadre_id: int, year: int) -> Any:
             db.session.commit()
             flash("已添加承诺事项", "success")
             return _to_pledge(cadre, year)
-    return _render_pledge(cadre, year, form, 422 if form.errors else 200)
+    return form_page(_render_pledge(cadre, year, form))
 
 
 @bp.route(
@@ -277,7 +292,7 @@ def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
     by someone else since the form was opened is not overwritten."""
     cadre = _cadre_and_year(cadre_id, year)
     item = get_pledge_item_or_404(item_id, cadre=cadre, year=year)
-    form = PledgeItemForm(obj=item)
+    form = _item_form(with_reason=item.pledge.state is not PledgeState.DRAFT, obj=item)
     stale = False
     if form.validate_on_submit():
         try:
@@ -292,7 +307,7 @@ def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
     if stale:
         # the stored item is shown above the typed values; saving again replaces it knowingly
         form.version.data = item.version
-    return render_template(
+    page = render_template(
         "branch/pledge.html",
         locked=year_lock(cadre.village_id, year),
         cadre=cadre,
@@ -304,7 +319,8 @@ def edit_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
         draft=item.pledge.state is PledgeState.DRAFT,
         editing=item,
         stale=stale,
-    ), 409 if stale else 200
+    )
+    return form_page(page, stale=stale)
 
 
 def _save_item(item: PledgeItem, form: PledgeItemForm) -> None:
@@ -331,10 +347,10 @@ def remove_pledge_item(cadre_id: int, year: int, item_id: int) -> Any:
     try:
         remove_item(actor=current_user, item=item)
     except ServiceError as error:
-        _flash_problem(error)
-    else:
-        db.session.commit()
-        flash("已删除该承诺事项", "success")
+        db.session.rollback()
+        return refused_back(error.message, _pledge_url(cadre, year))
+    db.session.commit()
+    flash("已删除该承诺事项", "success")
     return _to_pledge(cadre, year)
 
 
@@ -349,10 +365,10 @@ def _step(cadre_id: int, year: int, service: Any, done: str) -> Any:
             raise ServiceError("表单已过期，请刷新后重试")
         service(actor=current_user, pledge=found, expected_version=form.version.data)
     except ServiceError as error:
-        _flash_problem(error)
-    else:
-        db.session.commit()
-        flash(done, "success")
+        db.session.rollback()
+        return refused_back(error.message, _pledge_url(cadre, year))
+    db.session.commit()
+    flash(done, "success")
     return _to_pledge(cadre, year)
 
 

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
+from starrating.blueprints.changes import form_page
 from starrating.errors import refuse
 from starrating.extensions import db
 from starrating.forms.marking import MarkForm, mark_form_class, stored_marks_data
@@ -20,7 +21,7 @@ from starrating.rules.assessment_state import YearState
 from starrating.rules.stale import fingerprint
 from starrating.rules.tenstar_scheme import MarkingMode, Star, StarGroup
 from starrating.rules.vocabulary import Role
-from starrating.services import ServiceError
+from starrating.services import ServiceError, StaleEdit
 from starrating.services.marking import marks_state, record_marks
 
 ORGANISATIONAL_GROUPS = (StarGroup.BASIC, StarGroup.VANGUARD)
@@ -130,13 +131,24 @@ def mark_member(year: int, assessed_id: int) -> Any:
     points_mode = assessment.scheme.tenstar.marking.mode is MarkingMode.POINTS
     form_class = mark_form_class(sheet.stars, points_mode=points_mode)
     mine = sheet.marks.get(assessed.id, {})
-    stored = stored_marks_data(mine, points_mode=points_mode)
-    form = form_class(data={**stored, "shown": fingerprint(marks_state(mine))})
+    stored = {
+        **stored_marks_data(mine, points_mode=points_mode),
+        "shown": fingerprint(marks_state(mine)),
+    }
+    form = form_class(data=stored)
+    stale = False
     if form.validate_on_submit():
-        return _save(form, sheet, assessed)
-    if form.is_submitted():
+        try:
+            return _save(form, sheet, assessed)
+        except ServiceError as error:
+            # another tab saved first, marking was closed, the member removed or exempted: the
+            # page shows the marks as stored now (a save from it replaces them knowingly)
+            db.session.rollback()
+            flash(f"没有保存：{error.message}", "error")
+            form, stale = form_class(formdata=None, data=stored), isinstance(error, StaleEdit)
+    elif form.is_submitted():
         flash("没有保存：请按标红的提示改正后再保存", "error")
-    return render_template(
+    page = render_template(
         "branch/mark_member.html",
         form=form,
         sheet=sheet,
@@ -149,25 +161,22 @@ def mark_member(year: int, assessed_id: int) -> Any:
         points_mode=points_mode,
         read_only=not (assessment.marking_open and assessed.markable),
     )
+    return form_page(page, stale=stale)
 
 
 def _save(form: MarkForm, sheet: MarkingSheet, assessed: AssessedMember) -> Any:
-    """Save; "保存并评下一位" moves on only when every star is decided (marked or 弃权): a
-    half-marked member keeps the rater on the page, told how many stars are left."""
+    """Save (a refusal is the service's ServiceError); "保存并评下一位" moves on only when
+    every star is decided (marked or 弃权): a half-marked member keeps the rater on the page,
+    told how many stars are left."""
     year, name, total = sheet.year.year, assessed.member.name, len(sheet.stars)
     here = url_for("branch.mark_member", year=year, assessed_id=assessed.id)
-    try:
-        decided = record_marks(
-            rater=current_user,
-            assessed=assessed,
-            marks=form.marks(),
-            notes=form.notes(),
-            shown=form.shown.data,
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(f"没有保存：{error.message}", "error")
-        return redirect(here)
+    decided = record_marks(
+        rater=current_user,
+        assessed=assessed,
+        marks=form.marks(),
+        notes=form.notes(),
+        shown=form.shown.data,
+    )
     db.session.commit()
     if form.save_next.data and decided < total:
         flash(_still_to_mark(form, sheet, decided), "info")

@@ -12,7 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import STALE_FORM, form_problem, submit_change
+from starrating.blueprints.changes import (
+    STALE_FORM,
+    form_problem,
+    refused,
+    refused_back,
+    submit_change,
+)
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.paper import (
@@ -86,7 +92,7 @@ def paper(round_id: int) -> Any:
         if problem is None:
             return redirect(url_for("branch.paper", round_id=found.id))
         flash(problem, "error")
-        return _paper_page(found, subjects, form, parsed, refused=True), 422
+        return refused(_paper_page(found, subjects, form, parsed, refused=True))
     return _paper_page(found, subjects, PaperForm(formdata=None), None)
 
 
@@ -176,20 +182,17 @@ def correct_paper_entry(round_id: int, entry_id: int) -> Any:
     back = url_for("branch.paper_disagreements", round_id=found.id)
     form = CorrectionForm()
     if not form.validate():
-        flash(_first_error(form), "error")
-        return redirect(back)
+        return refused_back(_first_error(form), back)
     try:
         choices = read_digits(form.digits.data, [s.name for s in subjects])
         outcome = service.correct_paper_entry(
             user=current_user, entry=entry, marks=_marks(subjects, choices)
         )
     except BadDigits as error:
-        flash(f"第 {entry.serial} 号选票：{error}", "error")
-        return redirect(back)
+        return refused_back(f"第 {entry.serial} 号选票：{error}", back)
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
+        return refused_back(error.message, back)
     db.session.commit()
     flash(f"第 {entry.serial} 号选票：{outcome.message}", "success")
     return redirect(back)
@@ -269,14 +272,12 @@ def certify_round(round_id: int) -> Any:
     found = get_round_or_404(round_id, for_user=current_user)
     back = url_for("branch.certification", round_id=found.id)
     if not ConfirmForm().validate_on_submit():
-        flash(STALE_FORM, "error")
-        return redirect(back)
+        return refused_back(STALE_FORM, back)
     try:
         final = service.certify_round(user=current_user, ballot_round=found)
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
+        return refused_back(error.message, back)
     db.session.commit()
     flash(
         "计票结果已由两人确认，结果生效"

@@ -14,6 +14,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
+from starrating.blueprints.changes import form_page, refused
 from starrating.errors import refuse
 from starrating.extensions import db
 from starrating.forms.reports import ReportForm
@@ -157,7 +158,7 @@ def file_report(item_id: int, quarter: int) -> Any:
         return _save(form, item, quarter, today)
     if form.is_submitted():
         flash("没有保存：请按标红的提示改正后再保存", "error")
-    return _report_page(form, item, quarter, today)
+    return form_page(_report_page(form, item, quarter, today))
 
 
 def _report_page(
@@ -197,7 +198,7 @@ def _save(form: ReportForm, item: PledgeItem, quarter: int, today: date) -> Any:
         db.session.rollback()
         stale = isinstance(error, StaleEdit)
         flash(error.message if stale else f"没有保存：{error.message}", "error")
-        return _report_page(form, item, quarter, today, stale=stale), 409 if stale else 422
+        return refused(_report_page(form, item, quarter, today, stale=stale), stale=stale)
     db.session.commit()
     flash(
         f"已保存「{item.content}」第 {quarter} 季度汇报（进度 {report.progress.normalize():f}%）",

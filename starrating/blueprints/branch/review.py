@@ -5,11 +5,11 @@ once publicity is over, and take a returned year back to act on the township's o
 from collections import Counter
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import form_problem, submit_change
+from starrating.blueprints.changes import form_problem, refused_back, submit_change
 from starrating.forms import ConfirmForm
 from starrating.forms.board import AnswerForm, PublishForm
 from starrating.models import AssessmentYear
@@ -101,14 +101,13 @@ def publish_results(year: int) -> Any:
     form = PublishForm()
     confirm_url = url_for("branch.confirm_publishing", year=found.year)
     if not village_may_edit(found.state):  # under review or approved: say that first
-        flash(lock_message(found.year, found.state), "error")
-        return redirect(_review_url(found))
+        return refused_back(lock_message(found.year, found.state), _review_url(found))
     if not form.validate_on_submit():
-        flash(form_problem(form, hidden=("csrf_token",), labelled=False), "error")
-        return redirect(confirm_url)
+        return refused_back(form_problem(form, hidden=("csrf_token",), labelled=False), confirm_url)
     if form.shown.data != _shown_now(found):
-        flash("公示内容在您核对之后有变化（评分或等次改动了），请重新核对后再公示", "error")
-        return redirect(confirm_url)
+        return refused_back(
+            "公示内容在您核对之后有变化（评分或等次改动了），请重新核对后再公示", confirm_url
+        )
     return submit_change(
         form,
         lambda: service.publish_results(actor=current_user, year=found, today=china_today()),

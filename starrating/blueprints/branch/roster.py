@@ -8,6 +8,7 @@ from flask_login import current_user
 from starrating import queries
 from starrating.blueprints.branch import bp
 from starrating.blueprints.branch.exports import send_workbook
+from starrating.blueprints.changes import form_page, refused_back
 from starrating.extensions import db
 from starrating.forms import LeaveForm, MemberForm, RosterUploadForm, VersionForm
 from starrating.permissions import allow, get_member_or_404
@@ -19,7 +20,7 @@ from starrating.rules.vocabulary import (
     MemberStatus,
     Role,
 )
-from starrating.services import ServiceError
+from starrating.services import ServiceError, StaleEdit
 from starrating.services.members import (
     ImportRejected,
     add_member,
@@ -83,7 +84,7 @@ def new_member() -> Any:
             db.session.commit()
             flash(f"已添加党员「{member.name}」", "success")
             return redirect(url_for("branch.members"))
-    return render_template("branch/member_form.html", form=form, member=None)
+    return form_page(render_template("branch/member_form.html", form=form, member=None))
 
 
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -92,30 +93,33 @@ def edit_member(member_id: int) -> Any:
     member = get_member_or_404(member_id, for_user=current_user)
     form = MemberForm(obj=member)
     if request.method == "GET":
-        form.version.data = str(member.version)
+        form.version.data = member.version
+    stale = False
     if form.validate_on_submit():
         try:
             update_member(
                 actor=current_user,
                 member=member,
                 facts=_facts(form),
-                expected_version=int(form.version.data or 0),
+                expected_version=form.version.data or 0,
                 today=china_today(),
             )
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
+            stale = isinstance(error, StaleEdit)
         else:
             db.session.commit()
             flash(f"已保存「{member.name}」的信息", "success")
             return redirect(url_for("branch.members"))
-    return render_template(
+    page = render_template(
         "branch/member_form.html",
         form=form,
         member=member,
         leave_form=LeaveForm(version=member.version, formdata=None),
         restore_form=VersionForm(version=member.version, formdata=None),
     )
+    return form_page(page, stale=stale)
 
 
 @bp.route("/members/<int:member_id>/leave", methods=["POST"])
@@ -123,9 +127,9 @@ def edit_member(member_id: int) -> Any:
 def leave_member(member_id: int) -> Any:
     member = get_member_or_404(member_id, for_user=current_user)
     form = LeaveForm()
+    back = url_for("branch.edit_member", member_id=member.id)
     if not form.validate_on_submit():
-        flash("请选择变动类型并填写日期", "error")
-        return redirect(url_for("branch.edit_member", member_id=member.id))
+        return refused_back("请选择变动类型并填写日期", back)
     try:
         mark_member_left(
             actor=current_user,
@@ -137,8 +141,7 @@ def leave_member(member_id: int) -> Any:
         )
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("branch.edit_member", member_id=member.id))
+        return refused_back(error.message, back)
     db.session.commit()
     flash(f"「{member.name}」已标记为{member.status.label}，记录保留在花名册中", "success")
     return redirect(url_for("branch.members"))
@@ -155,8 +158,7 @@ def restore(member_id: int) -> Any:
         restore_member(actor=current_user, member=member, expected_version=form.version.data)
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("branch.edit_member", member_id=member.id))
+        return refused_back(error.message, url_for("branch.edit_member", member_id=member.id))
     db.session.commit()
     flash(f"「{member.name}」已恢复为在册", "success")
     return redirect(url_for("branch.members"))
@@ -189,7 +191,7 @@ def import_roster() -> Any:
             )
             flash(f"已导入党员 {len(imported)} 名{skipped}", "success")
             return redirect(url_for("branch.members"))
-    return render_template("branch/import.html", form=form, errors=errors), 422 if errors else 200
+    return form_page(render_template("branch/import.html", form=form, errors=errors))
 
 
 @bp.route("/members/template.xlsx")

@@ -3,9 +3,10 @@ township's own score (乡镇评价) of each."""
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
+from starrating.blueprints.changes import submit_change
 from starrating.blueprints.township import bp
 from starrating.extensions import db
 from starrating.forms.appraisal import TownshipScoreForm
@@ -15,7 +16,6 @@ from starrating.queries import appraisal as reads
 from starrating.queries.ordering import cadres_in_township_order
 from starrating.rules.stale import fingerprint
 from starrating.rules.wording import plain, rate, yuan
-from starrating.services import ServiceError
 from starrating.services import appraisal as service
 
 
@@ -48,23 +48,11 @@ def appraisal(year: int) -> Any:
 def score_cadre(year: int, cadre_id: int) -> Any:
     cadre = get_cadre_or_404(cadre_id, for_user=current_user)
     form = TownshipScoreForm(prefix=f"cadre-{cadre.id}")
-    back = url_for("township.appraisal", year=year)
-    if not form.validate_on_submit():
-        problem = next((f"{f.label.text}：{f.errors[0]}" for f in form if f.errors), None)
-        flash(problem or "表单不完整或已过期，请刷新页面后重试", "error")
-        return redirect(back)
-    try:
-        service.record_township_score(
-            actor=current_user,
-            cadre=cadre,
-            year=year,
-            score=form.score.data,
-            shown=form.shown.data,
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"已保存{cadre.name}的乡镇评价", "success")
-    return redirect(back)
+    return submit_change(
+        form,
+        lambda: service.record_township_score(
+            actor=current_user, cadre=cadre, year=year, score=form.score.data, shown=form.shown.data
+        ),
+        done=f"已保存{cadre.name}的乡镇评价",
+        back=url_for("township.appraisal", year=year),
+    )

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating import queries
+from starrating.blueprints.changes import form_page
 from starrating.blueprints.township import bp
 from starrating.extensions import db
 from starrating.forms.schemes import (
@@ -66,8 +67,7 @@ def schemes() -> Any:
     rows = queries.scheme_rows(current_user.township_id)
     if not form.is_submitted():
         form.year.data = rows[0].scheme.year + 1 if rows else china_today().year
-    status = 422 if form.is_submitted() else 200  # a submitted form that got here was refused
-    return render_template("township/schemes.html", rows=rows, form=form), status
+    return form_page(render_template("township/schemes.html", rows=rows, form=form))
 
 
 def _rules(form: SchemeForm, stored: TenStarScheme) -> TenStarScheme:
@@ -135,20 +135,20 @@ def _edit_part(
     from the stored values."""
     form = new_form()
     problems: list[str] = []
-    status = 200
+    stale = False
     if form.validate_on_submit():
         try:
             save(form, form.expected_version())
         except ServiceError as error:
             db.session.rollback()
-            form, problems, status = _refused(form, error, lambda: new_form(formdata=None))
+            form, problems, stale = _refused(form, error, lambda: new_form(formdata=None))
         else:
             db.session.commit()
             flash(saved, "success")
             return redirect(url_for(endpoint, year=found.year))
     elif form.is_submitted():
-        problems, status = _not_valid(found, form)
-    return _scheme_page(template, found, form, problems), status
+        problems, stale = _not_valid(found, form)
+    return form_page(_scheme_page(template, found, form, problems), stale=stale)
 
 
 def _appraisal_rules(form: AppraisalSchemeForm) -> AppraisalScheme:
@@ -224,23 +224,24 @@ def board_scheme(year: int) -> Any:
     )
 
 
-def _not_valid(found: Scheme, form: SchemePartForm) -> tuple[list[str], int]:
-    """Why a form that failed its shape checks was refused: a frozen scheme takes no edit at all."""
+def _not_valid(found: Scheme, form: SchemePartForm) -> tuple[list[str], bool]:
+    """Why a form that failed its shape checks was refused, and whether it is stale: a frozen
+    scheme takes no edit at all (the form was opened before it froze)."""
     if found.frozen:
-        return [SchemeFrozen(found).message], 409
-    return form.error_summary(), 422
+        return [SchemeFrozen(found).message], True
+    return form.error_summary(), False
 
 
 def _refused(
     form: SchemePartForm, error: ServiceError, stored: Callable[[], SchemePartForm]
-) -> tuple[SchemePartForm, list[str], int]:
-    """The form to show again, every reason it was refused, and the status."""
+) -> tuple[SchemePartForm, list[str], bool]:
+    """The form to show again, every reason it was refused, and whether it is stale."""
     if isinstance(error, SchemeRejected):
-        return form, error.problems, 422
+        return form, error.problems, False
     if isinstance(error, StaleEdit):
         # show what is stored now: saving these edits would overwrite someone else's
-        return stored(), [error.message], 409
-    return form, [error.message], 409
+        return stored(), [error.message], True
+    return form, [error.message], True  # frozen since the form was opened
 
 
 def _scheme_page(template: str, found: Scheme, form: SchemePartForm, problems: list[str]) -> str:

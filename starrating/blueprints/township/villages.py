@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from starrating import queries
+from starrating.blueprints.changes import form_page, refused, refused_back
 from starrating.blueprints.township import bp
 from starrating.extensions import db
 from starrating.forms import ConfirmForm, UserForm, VillageForm
@@ -35,7 +36,7 @@ def index() -> Any:
             flash(f"已创建「{village.name}」，请为它创建支部书记等账号", "success")
             return redirect(url_for("township.village", village_id=village.id))
     rows = queries.township_villages(current_user.township_id)
-    return render_template("township/index.html", rows=rows, form=form)
+    return form_page(render_template("township/index.html", rows=rows, form=form))
 
 
 @bp.route("/villages/<int:village_id>")
@@ -72,7 +73,7 @@ def add_user(village_id: int) -> Any:
             return render_template(
                 "township/password.html", user=user, password=password, created=True
             )
-    return render_template(
+    page = render_template(
         "township/village.html",
         village=found,
         form=form,
@@ -80,14 +81,15 @@ def add_user(village_id: int) -> Any:
         accounts=queries.village_accounts(found.id),
         members=queries.roster(found.id),
     )
+    return refused(page)
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 def reset_user_password(user_id: int) -> Any:
     user = get_managed_user_or_404(user_id, for_user=current_user)
     if not ConfirmForm().validate_on_submit():
-        flash("请从页面上的按钮重置密码", "error")
-        return redirect(url_for("township.village", village_id=user.village_id))
+        back = url_for("township.village", village_id=user.village_id)
+        return refused_back("请从页面上的按钮重置密码", back)
     password = reset_password(actor=current_user, user=user)
     db.session.commit()
     return render_template("township/password.html", user=user, password=password, created=False)
