@@ -195,6 +195,12 @@ REGISTERS: dict[str, Case] = {
         _page_form("reviewer", f"/township/schemes/{YEAR + 1}/appraisal"),
         control=_next_scheme,
     ),
+    "township.board_scheme": Case(
+        "reviewer",
+        lambda w: f"/township/schemes/{YEAR + 1}/board",
+        _page_form("reviewer", f"/township/schemes/{YEAR + 1}/board"),
+        control=_next_scheme,
+    ),
     "auth.login": Case(
         "villager",  # nobody logged in
         lambda w: "/login",
@@ -279,6 +285,8 @@ VALID: list[tuple[str, str, set[str], str]] = [
     (r"township\.index", "name", TEXT, "a village's name: free text"),
     (r"township\.add_user", "display_name", TEXT, "an account's name: free text (翁书记)"),
     (r"township\.scheme", r"stars-\d+-name|stars-\d+-criteria|veto_reasons", TEXT, "free text"),
+    (r"township\.board_scheme", r"tenstar|pledges|cadre_results|pay_\w+|star_standing", EVERY,
+     "a tick box: anything sent is a tick, nothing sent none (both valid)"),
 ]
 # fmt: on
 
