@@ -9,6 +9,8 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from starrating.rules.star_changes import StarChangeRules, rules_problems
+
 SCHEME_FORMAT = 1
 STAR_COUNT = 10
 MAX_PUBLICITY_DAYS = 30
@@ -125,6 +127,7 @@ class TenStarScheme:
     grades: GradeRule = field(default_factory=GradeRule)
     veto_reasons: tuple[str, ...] = DEFAULT_VETO_REASONS
     publicity_days: int = 5
+    changes: StarChangeRules = field(default_factory=StarChangeRules)  # 摘星 / 升星 (§15)
 
     def star(self, code: str) -> Star:
         """The star with this code; KeyError if the scheme has none."""
@@ -196,6 +199,7 @@ def scheme_problems(scheme: TenStarScheme) -> list[str]:
         *_grade_problems(scheme),
         *_veto_problems(scheme.veto_reasons),
         *_publicity_problems(scheme.publicity_days),
+        *rules_problems(scheme.changes),
     ]
 
 
@@ -329,6 +333,7 @@ def scheme_to_dict(scheme: TenStarScheme) -> dict[str, Any]:
         },
         "veto_reasons": list(scheme.veto_reasons),
         "publicity_days": scheme.publicity_days,
+        "changes": scheme.changes.to_dict(),
     }
 
 
@@ -362,6 +367,7 @@ def _parse_scheme(data: dict[str, Any]) -> TenStarScheme:
         ),
         veto_reasons=tuple(_text(reason) for reason in data["veto_reasons"]),
         publicity_days=_integer(data["publicity_days"]),
+        changes=StarChangeRules.from_dict(data.get("changes", {})),  # older schemes: defaults
     )
 
 

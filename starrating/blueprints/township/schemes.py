@@ -98,6 +98,7 @@ def _rules(form: SchemeForm, stored: TenStarScheme) -> TenStarScheme:
         ),
         veto_reasons=form.veto_reason_lines(),
         publicity_days=form.publicity_days.data,
+        changes=form.change_rules(),
     )
 
 
