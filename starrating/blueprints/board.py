@@ -33,6 +33,7 @@ from starrating.forms.board import ObjectionForm
 from starrating.models import ObjectionTopic, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
 from starrating.queries import board as reads
+from starrating.queries.stars import public_standing
 from starrating.rules.board_scheme import OFF_BOARD
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.rules.wording import yuan
@@ -108,6 +109,7 @@ def _board_page(
     return render_template(
         "board/board.html",
         board=reads.public_board(village, today=today),
+        stars=public_standing(village.id),
         today=today,
         form=form,
         problem=problem,
