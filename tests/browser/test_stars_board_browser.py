@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
+from starrating.blueprints.branch import stars as star_views
 from starrating.extensions import db
 from starrating.rules.star_changes import DEFAULT_AWARD_REASONS, DEFAULT_REMOVAL_REASONS, ChangeKind
 from starrating.services.stars import ChangeFacts, record_star_change
 from tests.blueprints.stars_world import NEXT, TODAY, approved_world
 from tests.browser.conftest import SCREENSHOTS
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 NOTE = "本人在支委会上作了检讨"
@@ -58,3 +60,46 @@ def test_a_villager_reads_the_star_standing_on_a_phone(live_server, page: Page, 
     screenshot("board-star-standing")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=str(SCREENSHOTS / "board-star-standing-section.png"))
+
+
+def test_the_secretary_records_an_award_on_a_phone_and_reads_the_history(
+    live_server, page: Page, screenshot, monkeypatch
+):
+    monkeypatch.setattr(star_views, "china_today", lambda: TODAY)  # the server runs in-process
+
+    def make() -> str:
+        return approved_world().secretary.username
+
+    username = live_server.seed(make)
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/branch/members")
+    page.get_by_role("link", name="党员星级榜").click()
+    page.get_by_role("link", name="李桂兰").click()
+    expect(page.locator("#current")).to_contain_text("6 星")
+
+    form = page.locator("#change")
+    form.get_by_label("摘星还是升星").select_option(label="摘星")
+    form.get_by_label("哪一颗星").select_option(label="履职尽责星")
+    form.get_by_label("理由（在公示栏公开）").select_option(label=DEFAULT_REMOVAL_REASONS[0])
+    form.get_by_label("摘星或升星的日期").fill(f"{NEXT}-04-01")
+    form.get_by_label("支委会研究决定的日期").fill(f"{NEXT}-04-01")
+    form.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("该党员目前没有「履职尽责星」，不能摘星")).to_be_visible()
+
+    form.get_by_label("摘星还是升星").select_option(label="升星")
+    form.get_by_label("哪一颗星").select_option(label="义务奉献星")
+    form.get_by_label("理由（在公示栏公开）").select_option(label=DEFAULT_AWARD_REASONS[1])
+    form.get_by_label("摘星或升星的日期").fill(f"{NEXT}-04-01")
+    form.get_by_label("支委会研究决定的日期").fill(f"{NEXT}-04-01")
+    form.get_by_label("备注（不公开，只有本村党支部和乡镇能看到）").fill(NOTE)
+    form.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("已登记：李桂兰升星「义务奉献星」")).to_be_visible()
+    expect(page.locator("#current")).to_contain_text("7 星")
+    expect(page.locator("#history")).to_contain_text("6 星 · 合格")
+    expect(page.locator("#history")).to_contain_text(NOTE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the member's stars page scrolls sideways ({width} px)"
+    screenshot("member-stars")
