@@ -27,6 +27,7 @@ from starrating.models import (
     YearReview,
 )
 from starrating.queries.board import star_labels
+from starrating.queries.result_rows import china_day
 from starrating.queries.versions import StoredMember, published_versions, shown_versions, tenstar_of
 from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.result_versions import Part
@@ -81,6 +82,7 @@ class StarStanding:
     """The village's current stars: the approved year they start from and every member."""
 
     year: AssessmentYear
+    approved_on: date  # the China day the township approved it
     version_number: int
     star_codes: tuple[str, ...]
     star_names: tuple[str, ...]
@@ -151,8 +153,10 @@ def star_standing(village_id: int) -> StarStanding | None:
             continue
         own = by_member.get(row.member_id, [])
         members.append(_member_stars(stored, row.member, year.year, codes, names, own))
+    assert year.decided_at is not None  # an approved year was decided
     return StarStanding(
         year=year,
+        approved_on=china_day(year.decided_at),
         version_number=version.number,
         star_codes=codes,
         star_names=tuple(content.star_names),

@@ -1,6 +1,7 @@
 """Stars through the year (动态管理, DESIGN.md §15): after a year is approved each member's stars
-are their current stars; during the following year the 支委会 may 摘星 (take one away) or 升星
-(restore or add one), each with a public reason from the scheme's list and its decision date.
+are their current stars; from then to the end of the following year the 支委会 may 摘星 (take
+one away) or 升星 (restore or add one), each with a public reason from the scheme's list and
+its decision date.
 
 The scheme's part of it (StarChangeRules, kept inside the ten-star scheme): the public reasons
 for 摘星 and for 升星, and whether 升星 is allowed at all. A scheme made before these settings
@@ -131,7 +132,8 @@ class Proposed:
 class Standing:
     """What the check needs to know of the member and the approved year."""
 
-    year: int  # the approved assessment year; changes fall in the year after it
+    year: int  # the approved assessment year
+    approved_on: date  # the township approved it: changes fall from then to the next year's end
     in_year: bool  # the member is in the approved year's list
     exempt: bool  # 免评 in that year: no stars to change
     leaver: str | None  # 已转出 / 已去世, or None for a member still on the roster
@@ -164,18 +166,26 @@ def change_problems(
         problems.append(f"该党员已有「{name}」，不能再升星")
     if proposed.reason not in rules.reasons(kind):
         problems.append(f"请从方案列出的{label}理由中选择")
-    problems += _date_problems(proposed.on, f"{label}日期", year + 1, today)
-    problems += _date_problems(proposed.decided_on, "支委会研究决定的日期", year + 1, today)
+    window = (standing.approved_on, date(year + 1, 12, 31))
+    problems += _date_problems(proposed.on, f"{label}日期", window, today)
+    problems += _date_problems(proposed.decided_on, "支委会研究决定的日期", window, today)
     if proposed.on and proposed.decided_on and proposed.decided_on > proposed.on:
         problems.append(f"支委会研究决定的日期不能晚于{label}日期")
     return problems
 
 
-def _date_problems(value: date | None, what: str, year: int, today: date) -> list[str]:
+def _date_problems(
+    value: date | None, what: str, window: tuple[date, date], today: date
+) -> list[str]:
+    """A day from the approval to the end of the year after the approved one, not in the future."""
     if value is None:
         return [f"请填写{what}"]
-    if value.year != year:
-        return [f"{what}须在 {year} 年内（上一年度评定结果审批之后的一年）"]
+    first, last = window
+    if not first <= value <= last:
+        return [
+            f"{what}须在 {first.year}年{first.month}月{first.day}日（评定结果审批）"
+            f"至 {last.year} 年底之间"
+        ]
     if value > today:
         return [f"{what}不能晚于今天"]
     return []

@@ -29,8 +29,9 @@ def record_star_change(
     *, actor: User, member: Member, facts: ChangeFacts, today: date
 ) -> StarChange:
     """Record a 摘星 or 升星 against the member's current stars; refused with every reason
-    when it does not fit (a star not held, one already held, a date outside the year after the
-    approved one, a member not in that year, 免评, or no longer on the roster)."""
+    when it does not fit (a star not held, one already held, a date before the approval or
+    after the end of the year after the approved one, a member not in that year, 免评, or no
+    longer on the roster)."""
     if actor.role is not Role.SECRETARY or actor.village_id != member.village_id:
         raise ServiceError("摘星、升星只能由本村支部书记按支委会决定登记")
     standing = star_standing(member.village_id)
@@ -45,6 +46,7 @@ def record_star_change(
         Proposed(facts.kind, facts.star_code, facts.changed_on, facts.decided_on, facts.reason),
         Standing(
             year=standing.year.year,
+            approved_on=standing.approved_on,
             in_year=current is not None,
             exempt=current is not None and current.exempt,
             leaver=leaver,

@@ -2,7 +2,7 @@
 joining after the year opened, approved by the township; 摘星 and 升星 fall in the year after."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from starrating.extensions import db
@@ -29,6 +29,7 @@ from tests.factories import create_member, create_user, create_village, open_ass
 
 NEXT = YEAR + 1
 TODAY = date(NEXT, 6, 30)  # in the year after the approved one
+APPROVED_AT = datetime(YEAR, 12, 12, 2, 0, tzinfo=UTC)  # 10:00 in China
 
 
 @dataclass
@@ -81,6 +82,7 @@ def approved_world(village: Village | None = None) -> Approved:
         approved_members=review_service.members_needing_approval(year),
         opinion="同意",
     )
+    year.decided_at = APPROVED_AT  # whenever the tests run
     db.session.commit()
     return Approved(village, secretary, committee, reviewer, year, members, exempt, newcomer)
 

@@ -124,10 +124,10 @@ REFUSED = {
         "该党员已是十星，不能再升星",
     ),
     "no decision date": ("李桂兰", dict(decided_on=""), "支委会研究决定的日期"),
-    "a date in the approved year": (
+    "a date before the approval": (
         "李桂兰",
-        dict(changed_on=f"{YEAR}-12-20", decided_on=f"{YEAR}-12-20"),
-        f"摘星日期须在 {NEXT} 年内",
+        dict(changed_on=f"{YEAR}-11-20", decided_on=f"{YEAR}-11-20"),
+        f"至 {NEXT} 年底之间",
     ),
     "a date after today": (
         "李桂兰",

@@ -36,7 +36,13 @@ RULES = StarChangeRules()
 
 def standing(held=("ideals", "organisation"), **facts) -> Standing:
     values = dict(
-        year=2026, in_year=True, exempt=False, leaver=None, star_names=NAMES, held=frozenset(held)
+        year=2026,
+        approved_on=date(2026, 12, 20),
+        in_year=True,
+        exempt=False,
+        leaver=None,
+        star_names=NAMES,
+        held=frozenset(held),
     )
     return Standing(**(values | facts))
 
@@ -84,9 +90,9 @@ def test_a_fitting_removal_and_award_have_no_problems():
         (proposed(on=None), {}, "请填写摘星日期"),
         (proposed(decided_on=None), {}, "请填写支委会研究决定的日期"),
         (
-            proposed(on=date(2026, 12, 31)),
+            proposed(on=date(2026, 12, 19)),
             {},
-            "摘星日期须在 2027 年内（上一年度评定结果审批之后的一年）",
+            "摘星日期须在 2026年12月20日（评定结果审批）至 2027 年底之间",
         ),
         (proposed(on=date(2027, 7, 1)), {}, "摘星日期不能晚于今天"),
         (proposed(decided_on=date(2027, 3, 11)), {}, "支委会研究决定的日期不能晚于摘星日期"),
@@ -98,6 +104,15 @@ def test_a_fitting_removal_and_award_have_no_problems():
 def test_each_change_that_does_not_fit_is_refused_with_its_reason(change, facts, message):
     held = facts.pop("held", frozenset({"ideals", "organisation"}))
     assert message in change_problems(change, standing(held, **facts), RULES, today=TODAY)
+
+
+def test_a_change_may_fall_between_the_approval_and_the_end_of_the_next_year():
+    after_approval = proposed(on=date(2026, 12, 22), decided_on=date(2026, 12, 21))
+    assert change_problems(after_approval, standing(), RULES, today=TODAY) == []
+    too_late = proposed(on=date(2028, 1, 2), decided_on=date(2027, 12, 30))
+    assert change_problems(too_late, standing(), RULES, today=date(2028, 1, 5)) == [
+        "摘星日期须在 2026年12月20日（评定结果审批）至 2027 年底之间"
+    ]
 
 
 def test_an_award_is_refused_where_the_scheme_does_not_allow_it():
