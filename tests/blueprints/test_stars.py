@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from starrating.blueprints.branch import stars as star_views
 from starrating.extensions import db
-from starrating.models import AuditEvent, Scheme, StarChange
+from starrating.models import AuditEvent, Scheme, StarChange, Village
 from starrating.queries.stars import public_standing, star_standing
 from starrating.rules.star_changes import DEFAULT_AWARD_REASONS, DEFAULT_REMOVAL_REASONS
 from starrating.rules.tenstar_scheme import scheme_to_dict
@@ -278,3 +278,17 @@ def test_the_board_and_the_history_read_in_a_fixed_number_of_queries(app, client
         assert change(client, song, **award).status_code == 303
     assert counted(f"/{world.village.code}/board") == board
     assert counted(f"/branch/members/{song.id}/stars") == page
+
+
+def test_the_demo_village_beitang_has_current_stars_and_one_removal(app, client, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    village = db.session.scalar(select(Village).where(Village.code == "beitang"))
+    standing = star_standing(village.id)
+    assert standing is not None and standing.year.year == 2026
+    changed = [m for m in standing.members if m.changes]
+    assert len(changed) == 1 and changed[0].removed == 1
+    assert changed[0].star_count == sum(changed[0].approved) - 1
+    board = text(client.get("/beitang/board"))
+    assert "党员星级榜" in board and "摘星 1 次 / 升星 0 次" in board
+    assert "连续三个月未交党费" not in board  # the demo's private note
