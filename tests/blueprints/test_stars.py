@@ -292,3 +292,31 @@ def test_the_demo_village_beitang_has_current_stars_and_one_removal(app, client,
     board = text(client.get("/beitang/board"))
     assert "党员星级榜" in board and "摘星 1 次 / 升星 0 次" in board
     assert "连续三个月未交党费" not in board  # the demo's private note
+
+
+def test_the_door_cards_print_every_member_on_the_roster_or_one(app, client, today):
+    world = approved_world()
+    zhang = world.members["张秀英"]
+    mark_member_left(
+        actor=world.secretary,
+        member=zhang,
+        status=MemberStatus.TRANSFERRED,
+        on=date(NEXT, 2, 1),
+        expected_version=zhang.version,
+        today=TODAY,
+    )
+    db.session.commit()
+    login(client, world.secretary)
+    page = text(client.get("/branch/stars/cards"))
+    assert page.count('class="door-card"') == 6  # seven in the year, one transferred out
+    assert "张秀英" not in page and "共 2 页" in page
+    one = text(client.get(f"/branch/stars/cards?member={world.members['李桂兰'].id}"))
+    assert one.count('class="door-card"') == 1 and "李桂兰" in one
+    assert client.get(f"/branch/stars/cards?member={zhang.id}").status_code == 404
+
+    committee = app.test_client()
+    login(committee, world.committee)
+    assert committee.get("/branch/stars/cards").status_code == 403
+    nobody = app.test_client()
+    login(nobody, create_user(role=Role.SECRETARY, village=create_village()))
+    assert nobody.get("/branch/stars/cards").status_code == 404

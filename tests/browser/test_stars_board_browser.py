@@ -2,6 +2,8 @@
 after the approved year, 摘星 / 升星 with the public reasons, 免评 as 免评, nothing private, and
 no sideways scrolling."""
 
+import re
+import subprocess
 from datetime import date
 
 import pytest
@@ -103,3 +105,51 @@ def test_the_secretary_records_an_award_on_a_phone_and_reads_the_history(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the member's stars page scrolls sideways ({width} px)"
     screenshot("member-stars")
+
+
+def test_the_door_cards_print_four_to_an_a4_sheet_and_read_in_grey(
+    live_server, page: Page, screenshot, tmp_path
+):
+    def make() -> tuple[str, int]:
+        world = approved_world()
+        facts = ChangeFacts(
+            ChangeKind.REMOVE, "organisation", date(NEXT, 3, 10), date(NEXT, 3, 8),
+            DEFAULT_REMOVAL_REASONS[1], NOTE,
+        )  # fmt: skip
+        song = world.members["宋明远"]
+        record_star_change(actor=world.secretary, member=song, facts=facts, today=TODAY)
+        db.session.commit()
+        return world.secretary.username, song.id
+
+    username, song = live_server.seed(make)
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/branch/stars")
+    page.get_by_role("link", name="打印党员户星级牌（全支部）").click()
+    cards = page.locator(".door-card")
+    expect(cards).to_have_count(7)  # six members and the 免评 one, on two sheets
+    card = page.locator(f".door-card[data-member='{song}']")
+    expect(card).to_contain_text("现有 9 星")
+    expect(card.locator(".door-stars .on")).to_have_count(9)
+    expect(card.locator(".door-stars .off")).to_contain_text("组织观念星")
+    expect(page.locator(".door-card", has_text="老党员")).to_contain_text("免评")
+    assert NOTE not in page.content()
+    screenshot("star-cards-screen")
+
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 2, f"seven cards print on {pages} A4 pages, not 2"
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(pdf)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(  # the first sheet in grey, as a photocopy would be
+        ["pdftoppm", "-gray", "-r", "110", "-f", "1", "-l", "1", "-png", str(path),
+         str(SCREENSHOTS / "star-cards-grey")],
+        check=True,
+    )  # fmt: skip
+
+    page.goto(f"{live_server.url}/branch/stars/cards?member={song}")
+    expect(page.locator(".door-card")).to_have_count(1)

@@ -1,6 +1,6 @@
 """Stars through the year (DESIGN.md §15): the branch's 星级榜 (each member's current stars),
-a member's stars page (every year's stars and grade, every 摘星 and 升星) and the secretary's
-form for the 支委会's 摘星 or 升星."""
+a member's stars page (every year's stars and grade, every 摘星 and 升星), the secretary's
+form for the 支委会's 摘星 or 升星, and the printed 党员户星级牌 for the house doors."""
 
 from typing import Any
 
@@ -16,7 +16,9 @@ from starrating.rules.star_changes import ChangeKind
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.stars import ChangeFacts, record_star_change
-from starrating.web import china_today
+from starrating.web import china_today, query_int
+
+CARDS_PER_SHEET = 4  # 党员户星级牌: four A6 cards to an A4 sheet
 
 
 @bp.route("/stars")
@@ -73,3 +75,23 @@ def member_stars(member_id: int) -> Any:
         history=member_history(member),
         form=form,
     ), status
+
+
+@bp.route("/stars/cards")
+@allow(Role.SECRETARY)
+def star_cards() -> Any:
+    """The 党员户星级牌 for the house doors: one card per member still on the roster, four to
+    an A4 sheet, the whole branch in one print run (or one member's card: ?member=<id>)."""
+    standing = star_standing(current_user.village_id)
+    if standing is None:
+        abort(404)
+    cards = [m for m in standing.members if m.leaver is None]
+    one = query_int("member")
+    if one is not None:
+        cards = [m for m in cards if m.member_id == one]
+        if not cards:
+            abort(404)
+    sheets = [cards[i : i + CARDS_PER_SHEET] for i in range(0, len(cards), CARDS_PER_SHEET)]
+    return render_template(
+        "branch/star_cards.html", standing=standing, sheets=sheets, today=china_today()
+    )
