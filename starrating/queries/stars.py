@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from starrating.extensions import db
@@ -174,12 +174,12 @@ def standing_before(year: AssessmentYear) -> StarStanding | None:
     return standing if standing is not None and standing.year.year == year.year - 1 else None
 
 
-def _changes(condition: object) -> Sequence[StarChange]:
+def _changes(condition: ColumnElement[bool]) -> Sequence[StarChange]:
     return list(
         db.session.scalars(
             select(StarChange)
             .options(joinedload(StarChange.recorded_by), joinedload(StarChange.year))
-            .where(condition)  # type: ignore[arg-type]
+            .where(condition)
             .order_by(StarChange.changed_on, StarChange.id)
         )
     )
