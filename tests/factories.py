@@ -92,7 +92,8 @@ def create_scheme(*, township: Township, year: int = 2026, **rules: Any) -> "Sch
     """A township's scheme for year with the default ten-star rules (dataclasses.replace
     overrides via rules=TenStarScheme)."""
     from starrating.models import Scheme
-    from starrating.rules.tenstar_scheme import default_tenstar_scheme, scheme_to_dict
+    from starrating.rules.tenstar_scheme import default_tenstar_scheme
+    from starrating.rules.tenstar_scheme_json import scheme_to_dict
 
     tenstar = rules.get("tenstar") or default_tenstar_scheme()
     from starrating.rules.appraisal_scheme import default_appraisal_scheme

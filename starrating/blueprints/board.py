@@ -36,6 +36,7 @@ from starrating.permissions import get_public_village_or_404, guard_blueprint, p
 from starrating.queries import board as reads
 from starrating.queries.answer_deadlines import answer_days_of, deadline_of
 from starrating.queries.assessment import scheme_of
+from starrating.queries.stars import public_standing
 from starrating.rules.board_scheme import OFF_BOARD
 from starrating.rules.tokens import RECEIPT_LENGTH
 from starrating.rules.wording import yuan
@@ -111,6 +112,7 @@ def _board_page(
     return render_template(
         "board/board.html",
         board=reads.public_board(village, today=today),
+        stars=public_standing(village.id),
         today=today,
         form=form,
         problem=problem,

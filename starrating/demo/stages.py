@@ -1,6 +1,6 @@
 """The township's other demo villages, each walked through the services to another stage of
-the 2026 review: publicity (with an objection waiting), submitted, approved, returned (with an
-objection past its answer deadline)."""
+the 2026 review: publicity (with an objection waiting), submitted, approved (its stars current,
+one 摘星 since), returned (with an objection past its answer deadline)."""
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from starrating.demo import DEMO_PASSWORD, GIVEN_MALE, PLEDGE_ITEMS, _demo_members
 from starrating.extensions import db
-from starrating.models import AssessmentYear, ObjectionTopic, Township, User, Village
+from starrating.models import AssessmentYear, Member, ObjectionTopic, Township, User, Village
 from starrating.models.types import recorded_at
 from starrating.rules.result_versions import Part
+from starrating.rules.star_changes import ChangeKind
 from starrating.rules.vocabulary import Role
 from starrating.services.members import add_member
 from starrating.services.org import create_user, create_village, set_branch_contact
@@ -155,10 +156,29 @@ def _village_through(
             return_year(
                 actor=reviewer, year=year, opinion="请补充不合格党员的支委会认定材料后重新报送。"
             )
+    if stage == "approved":
+        with recorded_at(_morning(today - timedelta(days=1))):
+            _one_star_removed(village, secretary, today - timedelta(days=1))
     return secretary
 
 
 _PUBLISHED_DAYS_AGO = {"publicity": 2, "returned": 22}
+
+
+def _one_star_removed(village: Village, secretary: User, day: date) -> None:
+    """After the approval the stars are current (§15): the 支委会 takes one star from the first
+    member holding 组织观念星 (dues paid late), with a note the board never shows."""
+    from starrating.queries.stars import star_standing
+    from starrating.services.stars import ChangeFacts, record_star_change
+
+    standing = star_standing(village.id)
+    assert standing is not None
+    first = next(m for m in standing.members if "organisation" in m.held)
+    member = db.session.get(Member, first.member_id)
+    assert member is not None
+    reason = standing.rules.removal_reasons[1]  # 未按时足额交纳党费 by default
+    facts = ChangeFacts(ChangeKind.REMOVE, "organisation", day, day, reason, "连续三个月未交党费")
+    record_star_change(actor=secretary, member=member, facts=facts, today=day)
 
 
 def _morning(day: date) -> datetime:

@@ -27,6 +27,7 @@ from starrating.forms.numbers import FigureField, WholeNumberField
 from starrating.rules.appraisal_scheme import AppraisalScheme
 from starrating.rules.board_scheme import BOARD_LABELS, BoardScheme
 from starrating.rules.pay import PayRuleKind
+from starrating.rules.star_changes import StarChangeRules
 from starrating.rules.tenstar_scheme import STAR_COUNT, MarkingMode, StarGroup, TenStarScheme
 from starrating.rules.values import Figure, Whole
 from starrating.rules.wording import plain
@@ -152,6 +153,9 @@ class SchemeForm(SchemePartForm):
     veto_reasons = TextAreaField("一票否决情形（每行一种）")
     publicity_days = whole_number("公示期（天）")
     answer_days = whole_number("异议答复期限（天）")
+    removal_reasons = TextAreaField("摘星理由（每行一种，在公示栏公开）")
+    award_reasons = TextAreaField("升星理由（每行一种，在公示栏公开）")
+    award_allowed = BooleanField("允许升星（恢复或增加星）")
 
     def validate_veto_reasons(self, field: TextAreaField) -> None:
         too_long = [line for line in self.veto_reason_lines() if len(line) > MAX_VETO_REASON]
@@ -160,8 +164,20 @@ class SchemeForm(SchemePartForm):
 
     def veto_reason_lines(self) -> tuple[str, ...]:
         """One reason per line; blank lines are only spacing."""
-        text = self.veto_reasons.data or ""
-        return tuple(line.strip() for line in text.splitlines() if line.strip())
+        return lines(self.veto_reasons.data)
+
+    def change_rules(self) -> StarChangeRules:
+        """The 摘星 / 升星 settings as typed (the scheme's rules check them)."""
+        return StarChangeRules(
+            removal_reasons=lines(self.removal_reasons.data),
+            award_reasons=lines(self.award_reasons.data),
+            award_allowed=bool(self.award_allowed.data),
+        )
+
+
+def lines(text: str | None) -> tuple[str, ...]:
+    """One entry per line; blank lines are only spacing."""
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
 def scheme_form_data(rules: TenStarScheme, version: int) -> dict[str, Any]:
@@ -184,6 +200,9 @@ def scheme_form_data(rules: TenStarScheme, version: int) -> dict[str, Any]:
         "veto_reasons": "\n".join(rules.veto_reasons),
         "publicity_days": rules.publicity_days,
         "answer_days": rules.answer_days,
+        "removal_reasons": "\n".join(rules.changes.removal_reasons),
+        "award_reasons": "\n".join(rules.changes.award_reasons),
+        "award_allowed": rules.changes.award_allowed,
         "version": str(version),
     }
 
@@ -259,6 +278,7 @@ class BoardSchemeForm(SchemePartForm):
     cadre_results = BooleanField(BOARD_LABELS["cadre_results"])
     pay_standards = BooleanField(BOARD_LABELS["pay_standards"])
     pay_results = BooleanField(BOARD_LABELS["pay_results"])
+    star_standing = BooleanField(BOARD_LABELS["star_standing"])
 
     def rules(self) -> BoardScheme:
         return BoardScheme(**{name: bool(self[name].data) for name in BOARD_LABELS})

@@ -18,6 +18,7 @@ from starrating.models.org import LoginSession, Township, User, Village
 from starrating.models.results import ResultVersion
 from starrating.models.review import Objection, ObjectionTopic, YearReview
 from starrating.models.security import FormSubmission, RateLimitHit
+from starrating.models.stars import StarChange
 
 __all__ = [
     "AssessedMember",
@@ -32,6 +33,7 @@ __all__ = [
     "Certification",
     "Rater",
     "Scheme",
+    "StarChange",
     "StarMark",
     "TownshipScore",
     "LoginSession",

@@ -16,7 +16,8 @@ from starrating.models.types import UTCDateTime, enum_column, utcnow
 from starrating.rules.appraisal_scheme import AppraisalScheme, default_appraisal_scheme
 from starrating.rules.assessment_state import YearState
 from starrating.rules.board_scheme import BoardScheme
-from starrating.rules.tenstar_scheme import TenStarScheme, scheme_from_dict
+from starrating.rules.tenstar_scheme import TenStarScheme
+from starrating.rules.tenstar_scheme_json import scheme_from_dict
 from starrating.rules.vocabulary import Membership
 
 

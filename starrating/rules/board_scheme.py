@@ -1,5 +1,6 @@
 """What a village's public board shows (DESIGN.md §16, 村务公开): the ten-star results, the
-cadres' pledges, the cadres' results, and each cadre's pay standard and pay result. Every item
+cadres' pledges, the cadres' results, each cadre's pay standard and pay result, and the
+党员星级榜 (each member's current stars between assessments, §15). Every item
 is on by default, as the rules on 村务公开 require; a township may turn one off in its scheme
 (the paper board in the village then carries it)."""
 
@@ -15,6 +16,7 @@ class BoardScheme:
     cadre_results: bool = True
     pay_standards: bool = True  # each cadre's 基本报酬 standard, beside their result
     pay_results: bool = True  # each cadre's 应发报酬 as the appraisal worked it out
+    star_standing: bool = True  # 党员星级榜: current stars, 摘星 / 升星 counts (§15)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -31,6 +33,7 @@ BOARD_LABELS = {
     "cadre_results": "村干部考核结果",
     "pay_standards": "村干部报酬标准（基本报酬）",
     "pay_results": "村干部报酬兑现结果（应发报酬）",
+    "star_standing": "党员星级榜（现有星级及摘星、升星情况）",
 }
 
 #: what the board says where the scheme keeps an item off it

@@ -13,8 +13,8 @@ from starrating.rules.tenstar_scheme import (
     TenStarScheme,
     default_tenstar_scheme,
     scheme_problems,
-    scheme_to_dict,
 )
+from starrating.rules.tenstar_scheme_json import scheme_to_dict
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event
 

@@ -17,7 +17,8 @@ from starrating.rules.appraisal_scheme import (
 from starrating.rules.ballots import Choice, ChoiceWeights
 from starrating.rules.cadre_grades import ConsequenceThresholds, GradeBands
 from starrating.rules.pay import PayRule, PayRuleKind, TierPercents
-from starrating.rules.tenstar_scheme import default_tenstar_scheme, scheme_to_dict
+from starrating.rules.tenstar_scheme import default_tenstar_scheme
+from starrating.rules.tenstar_scheme_json import scheme_to_dict
 from starrating.rules.vocabulary import Role
 from tests.blueprints.test_appraisal import (
     ZHANG_SAN_ITEMS,

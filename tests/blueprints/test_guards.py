@@ -78,6 +78,9 @@ ROLE_PAGES = [
     ("/branch/members/{member}/edit", only(S)),
     ("/branch/members/import", only(S)),
     ("/branch/members/template.xlsx", only(S)),
+    ("/branch/stars", only(S, C)),
+    ("/branch/members/{member}/stars", only(S, C)),
+    ("/branch/stars/cards", {**only(S), S: 404}),  # no approved year: no cards to print
     ("/branch/audit", only(S)),
     ("/branch/contact", only(S)),
     ("/branch/years", only(S)),
@@ -170,6 +173,8 @@ OTHER_VILLAGE_URLS = [
     ("POST", "/branch/members/{member}/edit"),
     ("POST", "/branch/members/{member}/leave"),
     ("POST", "/branch/members/{member}/restore"),
+    ("GET", "/branch/members/{member}/stars"),
+    ("POST", "/branch/members/{member}/stars"),
 ]
 
 

@@ -13,8 +13,8 @@ from starrating.rules.tenstar_scheme import (
     DEFAULT_CRITERIA,
     DEFAULT_VETO_REASONS,
     default_tenstar_scheme,
-    scheme_to_dict,
 )
+from starrating.rules.tenstar_scheme_json import scheme_to_dict
 from starrating.rules.vocabulary import Role
 from tests.factories import (
     counting_queries,

@@ -20,11 +20,10 @@ from starrating.rules.tenstar_scheme import (
     StarGroup,
     TenStarScheme,
     default_tenstar_scheme,
-    scheme_from_dict,
     scheme_problems,
-    scheme_to_dict,
     validate_scheme,
 )
+from starrating.rules.tenstar_scheme_json import scheme_from_dict, scheme_to_dict
 
 DEFAULT = default_tenstar_scheme()
 

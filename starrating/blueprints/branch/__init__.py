@@ -58,5 +58,6 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     review,
     roster,
     screen,
+    stars,
     versions,
 )

@@ -35,6 +35,7 @@ from starrating.permissions import (
     get_year_or_404,
 )
 from starrating.queries import assessment as reads
+from starrating.queries.stars import standing_before
 from starrating.queries.status import year_status_of, year_statuses
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar import GRADE_ORDER
@@ -173,6 +174,7 @@ def _year_page(
         close_form=close_form or CloseMarkingForm(),
         close_error=close_error,
         reopen_form=ReopenForm(),
+        stars_before=standing_before(found),
     )
 
 

@@ -99,6 +99,7 @@ def _rules(form: SchemeForm, stored: TenStarScheme) -> TenStarScheme:
         veto_reasons=form.veto_reason_lines(),
         publicity_days=form.publicity_days.data,
         answer_days=form.answer_days.data,
+        changes=form.change_rules(),
     )
 
 
