@@ -384,6 +384,8 @@ ROUTES: dict[str, Case | str] = {
     "township.scheme": "the township's schemes (frozen once a village opens the year)",
     "township.appraisal_scheme": "the township's schemes (frozen once a village opens the year)",
     "township.board_scheme": "the township's schemes (frozen once a village opens the year)",
+    "branch.member_stars": "a member's current stars after the year's approval (摘星 / 升星, "
+    "tests/blueprints/test_stars.py): they change between assessments, never the year's results",
     "auth.login": "logging in",
     "auth.logout": "logging out",
     "auth.change_password": "one's own password",

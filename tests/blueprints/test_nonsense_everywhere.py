@@ -24,11 +24,20 @@ from sqlalchemy import delete
 
 from starrating.extensions import db
 from starrating.models import RateLimitHit
+from starrating.queries.assessment import assessed_members
 from starrating.rules.vocabulary import MemberStatus
 from starrating.services.ballots import open_round
 from starrating.services.members import mark_member_left
 from starrating.services.schemes import create_scheme
-from tests.blueprints.locked_world import TODAY, World, build, fresh_objection, to_submitted
+from starrating.web import china_today
+from tests.blueprints.locked_world import (
+    TODAY,
+    World,
+    build,
+    fresh_objection,
+    to_approved,
+    to_submitted,
+)
 from tests.blueprints.publicity import YEAR
 from tests.blueprints.test_cadres import _sheet as cadre_workbook
 from tests.blueprints.test_locked_year import CASES, Case, _client, snapshot
@@ -201,6 +210,12 @@ REGISTERS: dict[str, Case] = {
         _page_form("reviewer", f"/township/schemes/{YEAR + 1}/board"),
         control=_next_scheme,
     ),
+    "branch.member_stars": Case(
+        "secretary",
+        lambda w: f"/branch/members/{_wang(w).member_id}/stars",
+        lambda w: _star_change(w),
+        control=to_approved,
+    ),
     "auth.login": Case(
         "villager",  # nobody logged in
         lambda w: "/login",
@@ -213,6 +228,23 @@ REGISTERS: dict[str, Case] = {
         lambda w: {"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     ),
 }
+
+
+def _wang(w: World) -> Any:
+    return next(a for a in assessed_members(w.year.id) if a.member.name == "王建国")
+
+
+def _star_change(w: World) -> dict[str, Any]:
+    """摘星 of 王建国's first star, decided and recorded today, the scheme's first reason."""
+    today = china_today()
+    return {
+        "kind": "remove",
+        "star_code": w.year.scheme.tenstar.stars[0].code,
+        "reason": w.year.scheme.tenstar.changes.removal_reasons[0],
+        "changed_on": today.isoformat(),
+        "decided_on": today.isoformat(),
+        "note": "",
+    }
 
 
 def _open_draft_round(w: World) -> None:
@@ -285,6 +317,9 @@ VALID: list[tuple[str, str, set[str], str]] = [
     (r"township\.index", "name", TEXT, "a village's name: free text"),
     (r"township\.add_user", "display_name", TEXT, "an account's name: free text (翁书记)"),
     (r"township\.scheme", r"stars-\d+-name|stars-\d+-criteria|veto_reasons", TEXT, "free text"),
+    (r"township\.scheme", "removal_reasons|award_reasons", TEXT, "free text, a reason per line"),
+    (r"township\.scheme", "award_allowed", EVERY, "a tick box: sent or not, both valid"),
+    (r"branch\.member_stars", "note", BLANK | TEXT, "optional free text"),
     (r"township\.board_scheme", r"tenstar|pledges|cadre_results|pay_\w+|star_standing", EVERY,
      "a tick box: anything sent is a tick, nothing sent none (both valid)"),
 ]
