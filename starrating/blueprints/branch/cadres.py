@@ -11,23 +11,33 @@ from wtforms import SelectChoice
 from starrating import queries
 from starrating.blueprints.branch import bp
 from starrating.blueprints.branch.exports import send_workbook
+from starrating.blueprints.changes import form_problem, submit_change
 from starrating.extensions import db
-from starrating.forms import VersionForm
-from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
-from starrating.models import Cadre, PledgeItem, User
+from starrating.forms import ConfirmForm, VersionForm
+from starrating.forms.cadres import (
+    NOT_LINKED,
+    CadreForm,
+    CadreUploadForm,
+    PledgeItemForm,
+    RelativeForm,
+)
+from starrating.models import Cadre, CadreRelative, PledgeItem, User
 from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries.appraisal import get_pledge_item_or_404
 from starrating.queries.assessment import year_lock
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
-from starrating.rules.vocabulary import Role
+from starrating.rules.vocabulary import PostKind, Role
 from starrating.services import ServiceError, StaleEdit, once
 from starrating.services.cadres import (
+    LINKABLE_ROLES,
     CadreFacts,
     CadreImportRejected,
     add_cadre,
+    add_relative,
     deactivate_cadre,
     import_cadres,
+    remove_relative,
     update_cadre,
 )
 from starrating.services.pledges import (
@@ -63,10 +73,24 @@ def _village_cadres() -> list[Cadre]:
 
 
 def _cadre_accounts() -> list[User]:
+    """The accounts a cadre's record may link: the cadres', and the secretary's own (the 书记
+    is a cadre too)."""
     statement = select(User).where(
-        User.village_id == current_user.village_id, User.role == Role.CADRE, User.active
+        User.village_id == current_user.village_id,
+        User.role.in_(LINKABLE_ROLES),
+        User.active,
     )
+    return list(db.session.scalars(statement.order_by(User.role, User.id)))
+
+
+def _village_accounts() -> list[User]:
+    """Any active account of the village: a relative may hold one of any role."""
+    statement = select(User).where(User.village_id == current_user.village_id, User.active)
     return list(db.session.scalars(statement.order_by(User.id)))
+
+
+def _account_label(user: User) -> str:
+    return f"{user.display_name}（{user.username}，{user.role.label}）"
 
 
 def _set_choices(form: CadreForm) -> None:
@@ -75,7 +99,7 @@ def _set_choices(form: CadreForm) -> None:
         SelectChoice(str(m.id), f"{m.name}（{m.birth_date:%Y-%m-%d}）") for m in members
     ]
     form.user_id.choices = [SelectChoice(NOT_LINKED, "（不关联）")] + [
-        SelectChoice(str(u.id), f"{u.display_name}（{u.username}）") for u in _cadre_accounts()
+        SelectChoice(str(u.id), _account_label(u)) for u in _cadre_accounts()
     ]
 
 
@@ -87,6 +111,7 @@ def _facts(form: CadreForm) -> CadreFacts:
     return CadreFacts(
         name=form.name.data.strip(),
         post=form.post.data.strip(),
+        post_kind=PostKind(form.post_kind.data),
         base_pay=form.base_pay.data,
         performance_pay=form.performance_pay.data or Decimal(0),
         reward_amount=form.reward_amount.data or Decimal(0),
@@ -150,9 +175,71 @@ def edit_cadre(cadre_id: int) -> Any:
             db.session.commit()
             flash(f"已保存「{cadre.name}」的信息", "success")
             return redirect(url_for("branch.cadres"))
+    return _edit_page(cadre, form)
+
+
+def _relative_form(*, blank: bool = False) -> RelativeForm:
+    """The relative form, as posted (or blank, to show on the edit page)."""
+    form = RelativeForm(formdata=None) if blank else RelativeForm()
+    form.user_id.choices = [SelectChoice(NOT_LINKED, "（没有账号）")] + [
+        SelectChoice(str(u.id), _account_label(u)) for u in _village_accounts()
+    ]
+    return form
+
+
+def _edit_page(cadre: Cadre, form: CadreForm, relative_form: RelativeForm | None = None) -> Any:
     deactivate_form = VersionForm(version=cadre.version, formdata=None)
     return render_template(
-        "branch/cadre_form.html", form=form, cadre=cadre, deactivate_form=deactivate_form
+        "branch/cadre_form.html",
+        form=form,
+        cadre=cadre,
+        deactivate_form=deactivate_form,
+        relative_form=relative_form or _relative_form(blank=True),
+        remove_form=ConfirmForm(),
+    )
+
+
+@bp.route("/cadres/<int:cadre_id>/relatives", methods=["POST"])
+@allow(Role.SECRETARY)
+def add_cadre_relative(cadre_id: int) -> Any:
+    """List a close relative (近亲属) on the cadre's record."""
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
+    form = _relative_form()
+    back = url_for("branch.edit_cadre", cadre_id=cadre.id) + "#relatives"
+    if not form.validate_on_submit():
+        flash(form_problem(form), "error")
+        return redirect(back)
+    try:
+        _, warning = add_relative(
+            actor=current_user,
+            cadre=cadre,
+            name=form.name.data,
+            relation=form.relation.data or "",
+            user_id=_linked(form.user_id.data),
+        )
+    except ServiceError as error:
+        _flash_problem(error)
+        return redirect(back)
+    db.session.commit()
+    flash(f"已登记「{cadre.name}」的近亲属「{form.name.data.strip()}」", "success")
+    if warning:
+        flash(warning, "info")
+    return redirect(back)
+
+
+@bp.route("/cadres/<int:cadre_id>/relatives/<int:relative_id>/remove", methods=["POST"])
+@allow(Role.SECRETARY)
+def remove_cadre_relative(cadre_id: int, relative_id: int) -> Any:
+    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
+    relative = db.session.get(CadreRelative, relative_id)
+    if relative is None or relative.cadre_id != cadre.id:
+        abort(404)
+    back = url_for("branch.edit_cadre", cadre_id=cadre.id) + "#relatives"
+    return submit_change(
+        ConfirmForm(),
+        lambda: remove_relative(actor=current_user, relative=relative),
+        done=f"已删除近亲属「{relative.name}」",
+        back=back,
     )
 
 
