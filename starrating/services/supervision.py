@@ -245,17 +245,23 @@ def establish(*, actor: User, village: Village) -> str | None:
     return chair_warning_of(village.id)
 
 
-def check_cadre_section(user: User, ballot_round: BallotRound) -> None:
-    """Refuse, with why, a user who is a subject of the round's cadre section (or a listed
-    relative of one) from keying, scrutinising or certifying the round."""
+def cadre_section_conflict(user: User, ballot_round: BallotRound) -> str | None:
+    """Why the user may not key, scrutinise or certify the round — they are a subject of its
+    cadre section, or a listed relative of one — or None."""
     if not ballot_round.has_cadres:
-        return
+        return None
     statement = (
         select(Cadre)
         .join(BallotSubject, BallotSubject.cadre_id == Cadre.id)
         .where(BallotSubject.round_id == ballot_round.id, BallotSubject.section == Section.CADRES)
         .order_by(BallotSubject.position)
     )
-    problem = section_conflict(user.id, [cadre_record(c) for c in db.session.scalars(statement)])
+    return section_conflict(user.id, [cadre_record(c) for c in db.session.scalars(statement)])
+
+
+def check_cadre_section(user: User, ballot_round: BallotRound) -> None:
+    """Refuse, with why, a user who is a subject of the round's cadre section (or a listed
+    relative of one) from keying, scrutinising or certifying the round."""
+    problem = cadre_section_conflict(user, ballot_round)
     if problem:
         raise ServiceError(problem)

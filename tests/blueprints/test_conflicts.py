@@ -244,3 +244,18 @@ def test_a_member_round_has_no_cadre_section_to_be_conflicted_in(app):
     open_round(actor=secretary, ballot_round=members)
     keyed = key_paper_ballot(user=secretary, ballot_round=members, code=code, marks=_marks(members))
     assert keyed.serial == 1
+
+
+@pytest.mark.parametrize("who", CONFLICTED)
+@pytest.mark.parametrize("path", ["paper", "certification"])
+def test_the_keying_and_certification_pages_say_why_before_anyone_types(app, who, path):
+    world = build()
+    client = _client(app, world, who)
+    page = " ".join(
+        client.get(f"/branch/rounds/{world.round.id}/{path}").get_data(as_text=True).split()
+    )
+    assert WHY[who] in page
+    clean = _client(app, world, "teller")
+    assert 'id="conflict"' not in clean.get(f"/branch/rounds/{world.round.id}/{path}").get_data(
+        as_text=True
+    )
