@@ -23,7 +23,7 @@ NEW_ROLES = OLD_ROLES + ('supervisor',)
 
 
 def _roles(roles):
-    with op.batch_alter_table('user_account', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_user_account_role'), type_='check')
         batch_op.create_check_constraint(
             'role', sa.column('role').in_(roles)
