@@ -62,6 +62,7 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     exports,
     marking,
     paper,
+    relatives,
     reports,
     review,
     roster,

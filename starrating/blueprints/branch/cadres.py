@@ -9,9 +9,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from starrating import queries
-from starrating.blueprints.branch import bp
+from starrating.blueprints.branch import bp, relatives
 from starrating.blueprints.branch.exports import send_workbook
-from starrating.blueprints.changes import form_problem, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm, VersionForm
 from starrating.forms.cadres import (
@@ -21,7 +20,7 @@ from starrating.forms.cadres import (
     PledgeItemForm,
     RelativeForm,
 )
-from starrating.models import Cadre, CadreRelative, PledgeItem, User
+from starrating.models import Cadre, PledgeItem, User
 from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries.appraisal import get_pledge_item_or_404
 from starrating.queries.assessment import year_lock
@@ -34,10 +33,8 @@ from starrating.services.cadres import (
     CadreFacts,
     CadreImportRejected,
     add_cadre,
-    add_relative,
     deactivate_cadre,
     import_cadres,
-    remove_relative,
     update_cadre,
 )
 from starrating.services.pledges import (
@@ -83,23 +80,13 @@ def _cadre_accounts() -> list[User]:
     return list(db.session.scalars(statement.order_by(User.role, User.id)))
 
 
-def _village_accounts() -> list[User]:
-    """Any active account of the village: a relative may hold one of any role."""
-    statement = select(User).where(User.village_id == current_user.village_id, User.active)
-    return list(db.session.scalars(statement.order_by(User.id)))
-
-
-def _account_label(user: User) -> str:
-    return f"{user.display_name}（{user.username}，{user.role.label}）"
-
-
 def _set_choices(form: CadreForm) -> None:
     members = queries.roster(current_user.village_id)
     form.member_id.choices = [SelectChoice(NOT_LINKED, "（不关联）")] + [
         SelectChoice(str(m.id), f"{m.name}（{m.birth_date:%Y-%m-%d}）") for m in members
     ]
     form.user_id.choices = [SelectChoice(NOT_LINKED, "（不关联）")] + [
-        SelectChoice(str(u.id), _account_label(u)) for u in _cadre_accounts()
+        SelectChoice(str(u.id), relatives.account_label(u)) for u in _cadre_accounts()
     ]
 
 
@@ -178,15 +165,6 @@ def edit_cadre(cadre_id: int) -> Any:
     return _edit_page(cadre, form)
 
 
-def _relative_form(*, blank: bool = False) -> RelativeForm:
-    """The relative form, as posted (or blank, to show on the edit page)."""
-    form = RelativeForm(formdata=None) if blank else RelativeForm()
-    form.user_id.choices = [SelectChoice(NOT_LINKED, "（没有账号）")] + [
-        SelectChoice(str(u.id), _account_label(u)) for u in _village_accounts()
-    ]
-    return form
-
-
 def _edit_page(cadre: Cadre, form: CadreForm, relative_form: RelativeForm | None = None) -> Any:
     deactivate_form = VersionForm(version=cadre.version, formdata=None)
     return render_template(
@@ -194,52 +172,8 @@ def _edit_page(cadre: Cadre, form: CadreForm, relative_form: RelativeForm | None
         form=form,
         cadre=cadre,
         deactivate_form=deactivate_form,
-        relative_form=relative_form or _relative_form(blank=True),
+        relative_form=relative_form or relatives.relative_form(blank=True),
         remove_form=ConfirmForm(),
-    )
-
-
-@bp.route("/cadres/<int:cadre_id>/relatives", methods=["POST"])
-@allow(Role.SECRETARY)
-def add_cadre_relative(cadre_id: int) -> Any:
-    """List a close relative (近亲属) on the cadre's record."""
-    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
-    form = _relative_form()
-    back = url_for("branch.edit_cadre", cadre_id=cadre.id) + "#relatives"
-    if not form.validate_on_submit():
-        flash(form_problem(form), "error")
-        return redirect(back)
-    try:
-        _, warning = add_relative(
-            actor=current_user,
-            cadre=cadre,
-            name=form.name.data,
-            relation=form.relation.data or "",
-            user_id=_linked(form.user_id.data),
-        )
-    except ServiceError as error:
-        _flash_problem(error)
-        return redirect(back)
-    db.session.commit()
-    flash(f"已登记「{cadre.name}」的近亲属「{form.name.data.strip()}」", "success")
-    if warning:
-        flash(warning, "info")
-    return redirect(back)
-
-
-@bp.route("/cadres/<int:cadre_id>/relatives/<int:relative_id>/remove", methods=["POST"])
-@allow(Role.SECRETARY)
-def remove_cadre_relative(cadre_id: int, relative_id: int) -> Any:
-    cadre = get_cadre_or_404(cadre_id, for_user=current_user)
-    relative = db.session.get(CadreRelative, relative_id)
-    if relative is None or relative.cadre_id != cadre.id:
-        abort(404)
-    back = url_for("branch.edit_cadre", cadre_id=cadre.id) + "#relatives"
-    return submit_change(
-        ConfirmForm(),
-        lambda: remove_relative(actor=current_user, relative=relative),
-        done=f"已删除近亲属「{relative.name}」",
-        back=back,
     )
 
 
