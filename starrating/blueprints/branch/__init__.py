@@ -14,6 +14,7 @@ from starrating.permissions import guard_blueprint
 from starrating.queries import assessment as year_queries
 from starrating.queries.status import year_status_of
 from starrating.queries.versions import awaiting_sign_off
+from starrating.rules.result_versions import signing_role
 from starrating.rules.vocabulary import VILLAGE_ROLES, Role
 from starrating.services.supervision import has_supervisors, on_committee
 from starrating.services.todo import secretary_todos
@@ -26,9 +27,10 @@ guard_blueprint(bp, roles=VILLAGE_ROLES)
 def _may_sign(user: User) -> bool:
     """Whether the user is who signs the village's 公示稿 off: a 监委会 member once it is
     established, else a committee member."""
-    if has_supervisors(user.village_id):
-        return on_committee(user)
-    return user.role is Role.COMMITTEE
+    established = has_supervisors(user.village_id)
+    if user.role is not signing_role(has_supervisors=established):
+        return False
+    return on_committee(user) if established else True
 
 
 @bp.route("/")
