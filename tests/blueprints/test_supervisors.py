@@ -57,6 +57,21 @@ def _establish(client) -> str:
     return text(response.get_data(as_text=True))
 
 
+def test_the_township_opens_a_supervisor_account_and_the_secretary_can_seat_it(client, village):
+    reviewer = create_user(role=Role.TOWNSHIP, township=village.township)
+    login(client, reviewer)
+    page = client.get(f"/township/villages/{village.id}").get_data(as_text=True)
+    assert '<option value="supervisor">监委会成员</option>' in page
+    client.post(
+        f"/township/villages/{village.id}/users",
+        data={"display_name": "孙志强", "username": "sun-jiandu", "role": "supervisor"},
+    )
+    office = client.application.test_client()
+    login(office, create_user(role=Role.SECRETARY, village=village))
+    page = office.get("/branch/supervisors").get_data(as_text=True)
+    assert "孙志强（sun-jiandu）" in page
+
+
 def test_the_secretary_seats_three_members_and_a_chair_and_confirms_the_list(
     client, village, secretary
 ):
