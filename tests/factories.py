@@ -48,6 +48,7 @@ def create_user(
     township: Township | None = None,
     username: str | None = None,
     must_change_password: bool = False,
+    display_name: str | None = None,
 ) -> User:
     if role.is_village_role:
         village = village or create_village()
@@ -56,7 +57,7 @@ def create_user(
         township = township or create_township()
     user = User(
         username=username or f"{role.value}{next(_serial)}",
-        display_name=f"{role.label}甲",
+        display_name=display_name or f"{role.label}甲",
         role=role,
         township_id=township.id,
         village_id=village.id if village else None,
@@ -190,10 +191,12 @@ def certify(
 def signed_off(
     year: "AssessmentYear", part: "Part", *, signer: User | None = None
 ) -> "ResultVersion":
-    """The part's 公示稿 prepared by the village's secretary and signed off by a committee
-    member (one is made when none is given): what publishing needs (DESIGN.md §16)."""
+    """The part's 公示稿 prepared by the village's secretary and signed off: by the chair of
+    the village's 村务监督委员会 when it has one, else by a committee member (one is made when
+    none is given): what publishing needs (DESIGN.md §16)."""
     from sqlalchemy import select
 
+    from starrating.services.supervision import has_supervisors, seats
     from starrating.services.versions import prepare_version, sign_off
 
     secretary = db.session.scalar(
@@ -202,6 +205,8 @@ def signed_off(
     assert secretary is not None, "the village needs its secretary to prepare a version"
     version = prepare_version(actor=secretary, year=year, part=part)
     if not version.signed:
+        if signer is None and has_supervisors(year.village_id):
+            signer = next(s.user for s in seats(year.village_id) if s.is_chair)
         signer = signer or db.session.scalar(
             select(User)
             .where(User.village_id == year.village_id, User.role == Role.COMMITTEE)

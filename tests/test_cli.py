@@ -77,9 +77,24 @@ def test_seed_demo_builds_a_village_shaped_like_wengjiabu(runner):
         ).all()
     )
     assert members == 58
-    assert roles == {Role.SECRETARY: 1, Role.COMMITTEE: 5, Role.TELLER: 1, Role.CADRE: 7}
+    assert roles == {
+        Role.SECRETARY: 1,
+        Role.COMMITTEE: 5,
+        Role.TELLER: 1,
+        Role.CADRE: 7,
+        Role.SUPERVISOR: 3,
+    }
     names = db.session.scalars(select(Member.name).where(Member.village_id == village.id)).all()
     assert len(set(names)) < 58  # namesakes, as real villages have
+    # its 村务监督委员会: three members, 孙志强 the chair, established; no 村委会 member on it
+    from starrating.services.supervision import has_supervisors, seat_problems, seats
+
+    assert [(s.user.display_name, s.is_chair) for s in seats(village.id)] == [
+        ("孙志强", True),
+        ("姜桂兰", False),
+        ("林春生", False),
+    ]
+    assert has_supervisors(village.id) and seat_problems(village.id) == {}
     # the 2026 ten-star year is under way: the scheme frozen, four raters done, one a third in
     from starrating.models import AssessmentYear, StarMark
 

@@ -81,3 +81,46 @@ def test_receipts_move_apart_from_the_ballots_cast_before_the_upgrade(databases)
             assert connection.execute(text("SELECT count(*) FROM cast_ballot")).scalar() == 2
         db.engine.dispose()
     close_app(app)
+
+
+def test_the_supervisor_role_comes_and_goes_with_migration_0018(databases):
+    """After 0018 the role's CHECK constraint takes `supervisor` and still refuses a role that
+    does not exist; a downgrade keeps the supervisor accounts, disabled, as cadres."""
+    import pytest
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade as upgrade_to
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from starrating import create_app
+    from tests.conftest import base_config, close_app
+
+    app = create_app(base_config(databases.new(migrate=False)))
+    insert = text(
+        "INSERT INTO user_account (id, username, display_name, role, township_id, village_id,"
+        " password_hash, must_change_password, active, created_at)"
+        " VALUES (:i, :u, '孙志强', :r, 1, 1, 'x', false, true, '2026-01-01')"
+    )
+    with app.app_context():
+        upgrade_to()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO township (id, name, created_at) VALUES (1, '镇', '2026-01-01')")
+            )
+            connection.execute(text(
+                "INSERT INTO village (id, township_id, name, code, created_at)"
+                " VALUES (1, 1, '村', 'cun', '2026-01-01')"
+            ))  # fmt: skip
+            connection.execute(insert, {"i": 1, "u": "jiandu", "r": "supervisor"})
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(insert, {"i": 2, "u": "nobody", "r": "nobody"})
+        downgrade(revision="0017")
+        with db.engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT role, active FROM user_account WHERE username = 'jiandu'")
+            ).one()
+        assert (kept.role, bool(kept.active)) == ("cadre", False)
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(insert, {"i": 3, "u": "again", "r": "supervisor"})
+        db.engine.dispose()
+    close_app(app)

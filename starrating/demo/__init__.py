@@ -8,7 +8,7 @@ from decimal import Decimal
 from starrating.extensions import db
 from starrating.models import User, Village
 from starrating.rules.roster import MemberFacts
-from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
+from starrating.rules.vocabulary import Gender, MemberCategory, Membership, PostKind, Role
 from starrating.services.members import add_member
 from starrating.services.org import (
     create_township,
@@ -70,18 +70,25 @@ ACCOUNTS = [
     ("wjb-weiyuan2", "姚淑芬", Role.CADRE),
     ("wjb-jianwei", "曲庆丰", Role.CADRE),
     ("wjb-gudong", "于明远", Role.CADRE),
+    ("wjb-jiandu1", "孙志强", Role.SUPERVISOR),
+    ("wjb-jiandu2", "姜桂兰", Role.SUPERVISOR),
+    ("wjb-jiandu3", "林春生", Role.SUPERVISOR),
 ]
+#: the 村务监督委员会: its three members (the supervisor accounts), the first its chair
+SUPERVISORS = ("wjb-jiandu1", "wjb-jiandu2", "wjb-jiandu3")
 
-# The cadre list: each cadre account's post and pay (元 a year: base pay, reward amount).
+# The cadre list: each cadre account's post, its kind and pay (元 a year: base, reward).
 CADRE_POSTS = {
-    "wjb-zhuren": ("村委会主任", "24000.00", "3000.00"),
-    "wjb-fuzhuren": ("村委会副主任", "21000.00", "2500.00"),
-    "wjb-kuaiji": ("村报账员", "19000.00", "2000.00"),
-    "wjb-weiyuan1": ("村委会委员", "18000.00", "2000.00"),
-    "wjb-weiyuan2": ("村委会委员（妇女主任）", "18000.00", "2000.00"),
-    "wjb-jianwei": ("村务监督委员会主任", "18000.00", "2000.00"),
-    "wjb-gudong": ("股份经济合作社董事长", "20000.00", "2500.00"),
+    "wjb-zhuren": ("村委会主任", PostKind.VILLAGE_COMMITTEE, "24000.00", "3000.00"),
+    "wjb-fuzhuren": ("村委会副主任", PostKind.VILLAGE_COMMITTEE, "21000.00", "2500.00"),
+    "wjb-kuaiji": ("村报账员", PostKind.STAFF, "19000.00", "2000.00"),
+    "wjb-weiyuan1": ("村委会委员", PostKind.VILLAGE_COMMITTEE, "18000.00", "2000.00"),
+    "wjb-weiyuan2": ("村委会委员（妇女主任）", PostKind.VILLAGE_COMMITTEE, "18000.00", "2000.00"),
+    "wjb-jianwei": ("村文书", PostKind.STAFF, "18000.00", "2000.00"),
+    "wjb-gudong": ("股份经济合作社董事长", PostKind.STAFF, "20000.00", "2500.00"),
 }
+#: close relatives on the cadres' records (name, relation): none of them holds an account
+CADRE_RELATIVES = {"wjb-zhuren": [("王秀英", "配偶")], "wjb-fuzhuren": [("丛海燕", "女儿")]}
 
 
 def _demo_members(count: int) -> list[MemberFacts]:
@@ -166,6 +173,7 @@ def seed() -> list[tuple[str, str]]:
         )
     db.session.flush()
     _demo_cadres(village)
+    _demo_supervisors(users[Role.SECRETARY])
     _demo_year(reviewer, users[Role.SECRETARY], committee)
     codes = _demo_ballots(users[Role.SECRETARY], users[Role.TELLER], committee[0])
     _demo_pledges(users[Role.SECRETARY], reviewer)
@@ -181,24 +189,44 @@ def _demo_cadres(village: Village) -> None:
 
     from sqlalchemy import select
 
-    from starrating.models import Cadre
+    from starrating.models import Cadre, CadreRelative
 
     accounts = db.session.scalars(
         select(User).where(User.village_id == village.id, User.role == Role.CADRE)
     )
     for user in accounts:
-        post, base, reward = CADRE_POSTS[user.username]
-        db.session.add(
-            Cadre(
-                village=village,
-                name=user.display_name,
-                post=post,
-                user=user,
-                base_pay=Decimal(base),
-                reward_amount=Decimal(reward),
-            )
+        post, kind, base, reward = CADRE_POSTS[user.username]
+        cadre = Cadre(
+            village=village,
+            name=user.display_name,
+            post=post,
+            post_kind=kind,
+            user=user,
+            base_pay=Decimal(base),
+            reward_amount=Decimal(reward),
         )
+        cadre.relatives = [
+            CadreRelative(name=name, relation=relation)
+            for name, relation in CADRE_RELATIVES.get(user.username, [])
+        ]
+        db.session.add(cadre)
     db.session.flush()
+
+
+def _demo_supervisors(secretary: User) -> None:
+    """The 村务监督委员会: three members, the first its chair, saved as complete; from now on
+    its members sign the village's 公示稿 off."""
+    from sqlalchemy import select
+
+    from starrating.services.supervision import add_supervisor, establish
+
+    village = secretary.village
+    assert village is not None
+    for position, username in enumerate(SUPERVISORS):
+        user = db.session.scalar(select(User).where(User.username == username))
+        assert user is not None
+        add_supervisor(actor=secretary, village=village, user_id=user.id, chair=position == 0)
+    establish(actor=secretary, village=village)
 
 
 def _demo_year(reviewer: User, secretary: User, committee: list[User]) -> None:

@@ -53,16 +53,21 @@ _STAGE_NOTE = {
 
 
 def _sign_off(year: AssessmentYear, secretary: User, part: Part) -> None:
-    """The secretary prepares the part's 公示稿; the village's first committee member signs it."""
+    """The secretary prepares the part's 公示稿; the chair of the village's 村务监督委员会
+    signs it, or where it has none, the village's first committee member."""
+    from starrating.services.supervision import has_supervisors, seats
     from starrating.services.versions import prepare_version, sign_off
 
     version = prepare_version(actor=secretary, year=year, part=part)
-    signer = db.session.scalar(
-        select(User)
-        .where(User.village_id == year.village_id, User.role == Role.COMMITTEE)
-        .order_by(User.id)
-        .limit(1)
-    )
+    if has_supervisors(year.village_id):
+        signer = next(s.user for s in seats(year.village_id) if s.is_chair)
+    else:
+        signer = db.session.scalar(
+            select(User)
+            .where(User.village_id == year.village_id, User.role == Role.COMMITTEE)
+            .order_by(User.id)
+            .limit(1)
+        )
     assert signer is not None
     sign_off(actor=signer, version=version)
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from starrating.forms import (
     REQUIRED,
@@ -21,7 +21,8 @@ from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import TOTAL_WEIGHT
 from starrating.rules.roster import MAX_NAME_LENGTH
 from starrating.rules.values import Figure
-from starrating.services.cadres import MAX_POST_LENGTH
+from starrating.rules.vocabulary import PostKind
+from starrating.services.cadres import MAX_POST_LENGTH, MAX_RELATION_LENGTH
 from starrating.services.pledges import MAX_REASON_LENGTH
 
 NOT_LINKED = ""
@@ -61,6 +62,12 @@ class CadreForm(ChineseForm):
     once = OnceField()
     name = StringField("姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
     post = StringField("职务", validators=[required(), Length(max=MAX_POST_LENGTH)])
+    post_kind = SelectField(
+        "职务类别",
+        choices=[SelectChoice(NOT_LINKED, "（请选择）")]
+        + [SelectChoice(kind.value, kind.label) for kind in PostKind],
+        validators=[DataRequired(message="请选择职务类别")],
+    )
     member_id = OptionalSelectField("关联党员（可不选）", choices=[])
     user_id = OptionalSelectField("关联登录账号（可不选）", choices=[])
     base_pay = FigureField("基本工资（元）", YUAN)
@@ -68,6 +75,14 @@ class CadreForm(ChineseForm):
     reward_amount = FigureField("奖励金额（元）", YUAN, required=False)
     previous_grade = OptionalSelectField("上年度考核等次（首年填写）", choices=grade_choices())
     version = ShownVersionField()
+
+
+class RelativeForm(ChineseForm):
+    name = StringField("近亲属姓名", validators=[required(), Length(max=MAX_NAME_LENGTH)])
+    relation = StringField(
+        "关系（可不填）", validators=[Length(max=MAX_RELATION_LENGTH)], default=""
+    )
+    user_id = OptionalSelectField("其登录账号（可不选）", choices=[])
 
 
 class CadreUploadForm(ChineseForm):

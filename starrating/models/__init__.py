@@ -12,9 +12,16 @@ from starrating.models.ballots import (
     PaperEntry,
     PrintRun,
 )
-from starrating.models.cadres import Cadre, Pledge, PledgeItem, QuarterlyReport, TownshipScore
+from starrating.models.cadres import (
+    Cadre,
+    CadreRelative,
+    Pledge,
+    PledgeItem,
+    QuarterlyReport,
+    TownshipScore,
+)
 from starrating.models.members import Member
-from starrating.models.org import LoginSession, Township, User, Village
+from starrating.models.org import LoginSession, SupervisorSeat, Township, User, Village
 from starrating.models.results import ResultVersion
 from starrating.models.review import Objection, ObjectionTopic, YearReview
 from starrating.models.security import FormSubmission, RateLimitHit
@@ -29,12 +36,14 @@ __all__ = [
     "BallotSubject",
     "BallotToken",
     "Cadre",
+    "CadreRelative",
     "CastBallot",
     "Certification",
     "Rater",
     "Scheme",
     "StarChange",
     "StarMark",
+    "SupervisorSeat",
     "TownshipScore",
     "LoginSession",
     "Member",

@@ -14,6 +14,7 @@ from starrating.models.org import User, Village
 from starrating.models.types import UTCDateTime, enum_column, utcnow
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
+from starrating.rules.vocabulary import PostKind
 
 
 class Cadre(db.Model):
@@ -25,6 +26,8 @@ class Cadre(db.Model):
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
     post: Mapped[str] = mapped_column(String(40))
+    # what the post is in law; None on records made before it was asked (未填写)
+    post_kind: Mapped[PostKind | None] = mapped_column(enum_column(PostKind))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     base_pay: Mapped[Decimal] = mapped_column(Numeric(10, 2))
@@ -38,8 +41,27 @@ class Cadre(db.Model):
     village: Mapped[Village] = relationship()
     member: Mapped[Member | None] = relationship()
     user: Mapped[User | None] = relationship()
+    relatives: Mapped[list[CadreRelative]] = relationship(
+        back_populates="cadre", order_by="CadreRelative.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CadreRelative(db.Model):
+    """A close relative (近亲属) of a cadre, as the secretary lists them: a name, the relation,
+    and the person's account when they have one (DESIGN.md §14)."""
+
+    __tablename__ = "cadre_relative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    relation: Mapped[str] = mapped_column(String(20), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    cadre: Mapped[Cadre] = relationship(back_populates="relatives")
+    user: Mapped[User | None] = relationship()
 
 
 class Pledge(db.Model):

@@ -38,9 +38,25 @@ class Village(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     # the branch's public telephone, set by the secretary; printed in the board's 落款
     contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # when the secretary saved the 村务监督委员会 as complete: from then on it signs off
+    supervisors_established_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     township: Mapped[Township] = relationship(back_populates="villages")
+
+
+class SupervisorSeat(db.Model):
+    """A seat on the village's 村务监督委员会: a `supervisor` account, one of them the chair."""
+
+    __tablename__ = "supervisor_seat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    is_chair: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class User(db.Model):

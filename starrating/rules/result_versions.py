@@ -21,18 +21,35 @@ class Part(StrEnum):
         return {Part.TENSTAR: "十星评定", Part.CADRES: "干部考核"}[self]
 
 
-#: who signs a version off before it goes public: a 监委会 member, or where the village has
-#: none yet a committee member other than the one who prepared it (issue 17 adds the 监委会)
-SIGNING_ROLES = frozenset({Role.COMMITTEE})
+def signing_role(*, has_supervisors: bool) -> Role:
+    """Who signs a version off before it goes public: a member of the village's 村务监督委员会
+    once it is established; until then a committee member other than the one who prepared it."""
+    return Role.SUPERVISOR if has_supervisors else Role.COMMITTEE
 
 
 def sign_off_problem(
-    *, signer_role: Role, signer_id: int, maker_id: int, published: bool, latest: bool
+    *,
+    signer_role: Role,
+    signer_id: int,
+    maker_id: int,
+    published: bool,
+    latest: bool,
+    has_supervisors: bool = False,
+    on_committee: bool = False,
 ) -> str | None:
-    """Why that user may not sign this version off, or None when they may."""
+    """Why that user may not sign this version off, or None when they may. has_supervisors:
+    the village's 监委会 is established; on_committee: the signer is one of its members."""
     if signer_id == maker_id:
         return "生成公示稿的人不能给自己生成的公示稿签字，请另一位支委审核签字"
-    if signer_role not in SIGNING_ROLES:
+    if has_supervisors:
+        if signer_role is not signing_role(has_supervisors=True) or not on_committee:
+            return "本村已设立村务监督委员会：公示稿须由监委会成员审核签字，支委不再代签"
+    elif signer_role is Role.SUPERVISOR:
+        return (
+            "本村村务监督委员会还没有组建完成：组建完成（由支部书记确认名单）之前，"
+            "公示稿由另一位支委审核签字"
+        )
+    elif signer_role is not signing_role(has_supervisors=False):
         return "公示稿须由村务监督委员会成员（尚未设立的，由另一位支委）审核签字"
     if published:
         return "这一版已经公示，不需要再签字"

@@ -12,6 +12,7 @@ class Role(StrEnum):
     COMMITTEE = "committee"
     TELLER = "teller"
     CADRE = "cadre"
+    SUPERVISOR = "supervisor"
 
     @property
     def label(self) -> str:
@@ -28,8 +29,28 @@ ROLE_LABELS = {
     Role.COMMITTEE: "支委",
     Role.TELLER: "计票人",
     Role.CADRE: "村干部",
+    Role.SUPERVISOR: "监委会成员",
 }
-VILLAGE_ROLES = frozenset({Role.SECRETARY, Role.COMMITTEE, Role.TELLER, Role.CADRE})
+VILLAGE_ROLES = frozenset(
+    {Role.SECRETARY, Role.COMMITTEE, Role.TELLER, Role.CADRE, Role.SUPERVISOR}
+)
+
+
+class PostKind(StrEnum):
+    """What a cadre's post is in law (村民委员会组织法): a 村委会 member, a Party post, or other
+    paid staff. A 书记 who is also 村委会主任 (一肩挑) is a 村委会 member."""
+
+    VILLAGE_COMMITTEE = "village_committee"
+    PARTY = "party"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return {
+            PostKind.VILLAGE_COMMITTEE: "村民委员会成员",
+            PostKind.PARTY: "党组织成员",
+            PostKind.STAFF: "其他",
+        }[self]
 
 
 class Gender(StrEnum):

@@ -35,6 +35,7 @@ from starrating.services.casting import (
     use_code,
 )
 from starrating.services.locks import ensure_village_may_edit
+from starrating.services.supervision import check_cadre_section
 
 MAX_ELIGIBLE = 20_000
 
@@ -333,6 +334,7 @@ def write_off_unused_codes(*, actor: User, ballot_round: BallotRound) -> int:
 
     if actor.role not in WRITERS_OFF or actor.village_id != ballot_round.village_id:
         raise ServiceError("核销未使用的票码须由书记以外的支委委员或计票人确认")
+    check_cadre_section(actor, ballot_round)
     ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     lock_round(ballot_round, exclusive=True)
     if ballot_round.state is not RoundState.CLOSED:

@@ -6,17 +6,18 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from starrating.extensions import db
-from starrating.models import Cadre, Member, User, Village
+from starrating.models import Cadre, CadreRelative, Member, User, Village
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pay import MoneyPrecision, NegativeMoney, checked_money
 from starrating.rules.roster import clean_name, name_problems
-from starrating.rules.vocabulary import Role
+from starrating.rules.vocabulary import PostKind, Role
 from starrating.services import ServiceError, StaleEdit
 from starrating.services.audit import record_event, snapshot
 
 AUDITED_FIELDS = (
     "name",
     "post",
+    "post_kind",
     "member_id",
     "user_id",
     "base_pay",
@@ -37,6 +38,7 @@ class CadreFacts:
     name: str
     post: str
     base_pay: Decimal
+    post_kind: PostKind | None = None
     performance_pay: Decimal = Decimal(0)
     reward_amount: Decimal = Decimal(0)
     previous_grade: CadreGrade | None = None
@@ -74,7 +76,14 @@ def cadre_problems(facts: CadreFacts) -> list[tuple[str, str]]:
     return problems
 
 
-def _check_links(village: Village, facts: CadreFacts) -> list[tuple[str, str]]:
+#: the roles whose account may be a cadre's: the cadre's own, or the secretary's (the 书记)
+LINKABLE_ROLES = frozenset({Role.CADRE, Role.SECRETARY})
+MAX_RELATION_LENGTH = 20  # CadreRelative.relation
+
+
+def _check_links(
+    village: Village, facts: CadreFacts, cadre: Cadre | None = None
+) -> list[tuple[str, str]]:
     problems = []
     if facts.member_id is not None:
         member = db.session.get(Member, facts.member_id)
@@ -82,13 +91,22 @@ def _check_links(village: Village, facts: CadreFacts) -> list[tuple[str, str]]:
             problems.append(("关联党员", "所选党员不在本村花名册中"))
     if facts.user_id is not None:
         user = db.session.get(User, facts.user_id)
-        if user is None or user.village_id != village.id or user.role is not Role.CADRE:
-            problems.append(("关联账号", "所选账号不是本村的村干部账号"))
+        if user is None or user.village_id != village.id or user.role not in LINKABLE_ROLES:
+            problems.append(("关联账号", "所选账号不是本村的村干部或支部书记账号"))
+        else:
+            linked = select(Cadre).where(Cadre.user_id == user.id, Cadre.active)
+            if cadre is not None:
+                linked = linked.where(Cadre.id != cadre.id)
+            taken = db.session.scalar(linked.limit(1))
+            if taken is not None:
+                problems.append(
+                    ("关联账号", f"账号「{user.display_name}」已关联村干部「{taken.name}」")
+                )
     return problems
 
 
-def _check(village: Village, facts: CadreFacts) -> None:
-    problems = cadre_problems(facts) + _check_links(village, facts)
+def _check(village: Village, facts: CadreFacts, cadre: Cadre | None = None) -> None:
+    problems = cadre_problems(facts) + _check_links(village, facts, cadre)
     if problems:
         raise CadreInvalid(problems)
 
@@ -133,7 +151,7 @@ def update_cadre(*, actor: User, cadre: Cadre, facts: CadreFacts, expected_versi
     """Apply an edit made on a form that showed version expected_version of the cadre."""
     if cadre.version != expected_version:
         raise StaleEdit()
-    _check(cadre.village, facts)
+    _check(cadre.village, facts, cadre)
     before = _audited(cadre)
     _apply(cadre, facts)
     db.session.flush()
@@ -201,3 +219,70 @@ def import_cadres(
         after={"imported": [c.name for c in cadres]},
     )
     return cadres
+
+
+# --- close relatives (近亲属) -------------------------------------------------------------------
+
+
+def add_relative(
+    *, actor: User, cadre: Cadre, name: str, relation: str, user_id: int | None
+) -> tuple[CadreRelative, str | None]:
+    """List a close relative on the cadre's record (the account is optional). Returns it and
+    a warning when the relative sits on the village's 监委会 (which they may not)."""
+    from starrating.services.supervision import seat_problems, seats
+
+    name, relation = clean_name(name), relation.strip()
+    problems = [(p.field, p.message) for p in name_problems(name)]
+    if len(relation) > MAX_RELATION_LENGTH:
+        problems.append(("关系", f"不能超过 {MAX_RELATION_LENGTH} 个字"))
+    user = None
+    if user_id is not None:
+        user = db.session.get(User, user_id)
+        if user is None or user.village_id != cadre.village_id:
+            problems.append(("关联账号", "所选账号不是本村的账号"))
+        elif user.id == cadre.user_id:
+            problems.append(("关联账号", f"这是「{cadre.name}」本人的账号，不是近亲属的"))
+    if any(r.name == name and r.user_id == user_id for r in cadre.relatives):
+        problems.append(("姓名", f"「{cadre.name}」的近亲属里已有「{name}」"))
+    if problems:
+        raise CadreInvalid(problems)
+    relative = CadreRelative(cadre=cadre, name=name, relation=relation, user_id=user_id)
+    db.session.add(relative)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="cadre.relative_add",
+        summary=f"登记村干部「{cadre.name}」的近亲属「{name}」"
+        + (f"（{relation}）" if relation else ""),
+        object_type="cadre",
+        object_id=cadre.id,
+        township_id=cadre.village.township_id,
+        village_id=cadre.village_id,
+        after={"name": name, "relation": relation, "user_id": user_id},
+    )
+    conflicted = seat_problems(cadre.village_id)
+    seated = [s for s in seats(cadre.village_id) if s.id in conflicted]
+    warning = None
+    if seated:
+        names = "、".join(s.user.display_name for s in seated)
+        warning = (
+            f"注意：{names}是村务监督委员会成员，村干部的近亲属不能担任监委会成员，"
+            "请在监委会页面更换"
+        )
+    return relative, warning
+
+
+def remove_relative(*, actor: User, relative: CadreRelative) -> None:
+    cadre = relative.cadre
+    db.session.delete(relative)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="cadre.relative_remove",
+        summary=f"删除村干部「{cadre.name}」的近亲属「{relative.name}」",
+        object_type="cadre",
+        object_id=cadre.id,
+        township_id=cadre.village.township_id,
+        village_id=cadre.village_id,
+        before={"name": relative.name, "relation": relative.relation},
+    )

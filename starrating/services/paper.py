@@ -25,6 +25,7 @@ from starrating.services.audit import record_event
 from starrating.services.casting import PAPER, CodeRefused, hash_code, lock_round, seal_ballots
 from starrating.services.casting import use_code as _use_code
 from starrating.services.locks import ensure_village_may_edit
+from starrating.services.supervision import check_cadre_section
 
 KEYERS = frozenset({Role.TELLER, Role.COMMITTEE, Role.SECRETARY})
 
@@ -74,6 +75,7 @@ def _check_keyer(user: User, ballot_round: BallotRound, *, exclusive: bool = Fal
     and certifying (which locks for update) never interleave."""
     if user.role not in KEYERS or user.village_id != ballot_round.village_id:
         raise ServiceError("只有本村的计票人、支委委员和书记可以录入和确认")
+    check_cadre_section(user, ballot_round)
     ensure_village_may_edit(ballot_round.village_id, ballot_round.year)
     lock_round(ballot_round, exclusive=exclusive)
     if ballot_round.certified_at is not None:

@@ -17,6 +17,7 @@ from starrating.rules.result_versions import Part, publish_problem, sign_off_pro
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services.audit import record_event
+from starrating.services.supervision import has_supervisors, on_committee
 
 
 def prepare_version(*, actor: User, year: AssessmentYear, part: Part) -> ResultVersion:
@@ -86,8 +87,8 @@ def _plain_content(built: Built) -> dict[str, object]:
 
 
 def sign_off(*, actor: User, version: ResultVersion) -> None:
-    """审核签字: another of the village's committee (the 监委会 once it exists) checks the
-    prepared version against the results now and signs it."""
+    """审核签字: a member of the village's 村务监督委员会 (until it is established, another of
+    the branch committee) checks the prepared version against the results now and signs it."""
     year = version.year
     latest = versions_of(year.id, version.part)[0]
     if actor.village_id != year.village_id:
@@ -100,6 +101,8 @@ def sign_off(*, actor: User, version: ResultVersion) -> None:
         maker_id=version.made_by_id or 0,
         published=version.published,
         latest=latest.id == version.id,
+        has_supervisors=has_supervisors(year.village_id),
+        on_committee=on_committee(actor),
     )
     if problem:
         raise ServiceError(problem)

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from starrating.rules.cadre_grades import CadreGrade
-from starrating.rules.vocabulary import from_label
+from starrating.rules.vocabulary import PostKind, from_label
 from starrating.services.cadres import CadreFacts, cadre_problems
 from starrating.spreadsheets.roster import RowError
 from starrating.spreadsheets.upload import (
@@ -26,6 +26,7 @@ from starrating.spreadsheets.upload import (
 CADRE_HEADERS: tuple[str, ...] = (
     "姓名",
     "职务",
+    "职务类别",
     "基本工资",
     "绩效工资",
     "奖励金额",
@@ -39,6 +40,7 @@ GUIDE_TITLE = "填写说明"
 TEMPLATE_HEADER_ROW = 2
 HEADER_SEARCH_ROWS = 10
 GRADES = "、".join(grade.label for grade in CadreGrade)
+KINDS = "、".join(kind.label for kind in PostKind)
 
 
 @dataclass(frozen=True)
@@ -147,9 +149,14 @@ def _parse_row(number: int, cells: dict[str, object]) -> tuple[CadreFacts | None
         errors.append(
             RowError(number, "上年度考核等次", f"只能填写 {GRADES}，不能填「{grade_text}」")
         )
+    kind_text = cell_text(cells.get("职务类别"))
+    kind = from_label(PostKind, kind_text) if kind_text else None
+    if kind_text and kind is None:
+        errors.append(RowError(number, "职务类别", f"只能填写 {KINDS}，不能填「{kind_text}」"))
     facts = CadreFacts(
         name=name,
         post=post,
+        post_kind=kind,
         base_pay=pay.get("base_pay", Decimal(0)),
         performance_pay=pay.get("performance_pay", Decimal(0)),
         reward_amount=pay.get("reward_amount", Decimal(0)),
@@ -171,9 +178,11 @@ _GUIDE = (
     "2. 带 * 的列必须填写：姓名、职务、基本工资。",
     "3. 金额以元为单位，最多两位小数（精确到分），如 24000 或 24000.50。",
     f"4. 上年度考核等次只在第一年使用本系统时填写：{GRADES}（可下拉选择），不知道可留空。",
-    "5. 关联党员和登录账号请导入后在网页上逐个选择。",
-    "6. 上传时逐行检查：只要有一处错误，整张表都不导入，并列出出错的行、列和原因。",
-    f"7. 只接受 .xlsx 文件，不超过 {MAX_UPLOAD_BYTES // 1048576} MB。",
+    f"5. 职务类别：{KINDS}（可下拉选择）；书记兼村委会主任的填“村民委员会成员”。"
+    "留空的导入后在网页上补填（旧模板没有这一列，也可以导入）。",
+    "6. 关联党员、登录账号和近亲属请导入后在网页上逐个填写。",
+    "7. 上传时逐行检查：只要有一处错误，整张表都不导入，并列出出错的行、列和原因。",
+    f"8. 只接受 .xlsx 文件，不超过 {MAX_UPLOAD_BYTES // 1048576} MB。",
 )
 
 
@@ -202,6 +211,12 @@ def cadre_template() -> bytes:
     letter = get_column_letter(CADRE_HEADERS.index("上年度考核等次") + 1)
     rule.add(f"{letter}{TEMPLATE_HEADER_ROW + 1}:{letter}1048576")
     ws.add_data_validation(rule)
+    kinds = DataValidation(
+        type="list", formula1='"' + KINDS.replace("、", ",") + '"', allow_blank=True
+    )
+    letter = get_column_letter(CADRE_HEADERS.index("职务类别") + 1)
+    kinds.add(f"{letter}{TEMPLATE_HEADER_ROW + 1}:{letter}1048576")
+    ws.add_data_validation(kinds)
     ws.freeze_panes = f"A{TEMPLATE_HEADER_ROW + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -14,7 +14,13 @@ from starrating.rules.pledges import PledgeState
 from starrating.rules.vocabulary import Role
 from tests.factories import create_member, create_user, create_village, login
 
-GOOD = {"name": "张三", "post": "村委会主任", "base_pay": "24000", "reward_amount": "3000.50"}
+GOOD = {
+    "name": "张三",
+    "post": "村委会主任",
+    "post_kind": "village_committee",
+    "base_pay": "24000",
+    "reward_amount": "3000.50",
+}
 ITEM = {"content": "修村道", "indicator": "道路长度", "target": "2 公里", "deadline": "2026-10-31"}
 
 
@@ -146,7 +152,123 @@ def test_the_template_downloads_and_reads_back(client, secretary):
 
     response = client.get("/branch/cadres/template.xlsx")
     book = load_workbook(io.BytesIO(response.data))
-    assert [c.value for c in book["村干部名单"][2]][:3] == ["姓名*", "职务*", "基本工资（元）*"]
+    assert [c.value for c in book["村干部名单"][2]][:4] == [
+        "姓名*",
+        "职务*",
+        "职务类别",
+        "基本工资（元）*",
+    ]
+
+
+def test_the_template_filled_in_imports_each_cadres_post_kind(client, secretary):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get("/branch/cadres/template.xlsx").data))
+    sheet = book["村干部名单"]
+    sheet.append(["李四", "村委会主任", "村民委员会成员", 24000])
+    sheet.append(["王五", "村党支部书记", "党组织成员", 30000])
+    sheet.append(["赵六", "村报账员", None, 19000])  # left blank: 未填写, filled in on the page
+    out = io.BytesIO()
+    book.save(out)
+    response = client.post(
+        "/branch/cadres/import",
+        data={"file": (io.BytesIO(out.getvalue()), "村干部.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    kinds = dict(db.session.execute(select(Cadre.name, Cadre.post_kind)).all())
+    assert {name: kind and kind.label for name, kind in kinds.items()} == {
+        "李四": "村民委员会成员",
+        "王五": "党组织成员",
+        "赵六": None,
+    }
+    assert "未填写" in client.get("/branch/cadres").get_data(as_text=True)
+
+
+def test_a_post_kind_outside_the_list_is_refused_at_import(client, secretary):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get("/branch/cadres/template.xlsx").data))
+    book["村干部名单"].append(["李四", "村委会主任", "村委", 24000])
+    out = io.BytesIO()
+    book.save(out)
+    page = client.post(
+        "/branch/cadres/import",
+        data={"file": (io.BytesIO(out.getvalue()), "村干部.xlsx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "只能填写 村民委员会成员、党组织成员、其他，不能填「村委」" in page
+    assert _count(secretary.village) == 0
+
+
+def test_a_cadre_needs_its_post_kind(client, secretary):
+    page = client.post("/branch/cadres/new", data={**GOOD, "post_kind": ""})
+    assert "请选择职务类别" in page.get_data(as_text=True)
+    assert _count(secretary.village) == 0
+
+
+def test_the_secretarys_own_account_may_be_the_shuji_cadres(client, secretary):
+    data = {**GOOD, "post": "村党支部书记", "post_kind": "party", "user_id": secretary.id}
+    assert client.post("/branch/cadres/new", data=data).status_code == 302
+    cadre = db.session.scalar(select(Cadre))
+    assert cadre.user_id == secretary.id and cadre.post_kind.label == "党组织成员"
+    # one account is one cadre's
+    again = client.post("/branch/cadres/new", data={**data, "name": "李四"})
+    assert f"已关联村干部「{cadre.name}」" in again.get_data(as_text=True)
+    assert _count(secretary.village) == 1
+
+
+def test_a_teller_account_is_not_a_cadres(client, secretary):
+    teller = create_user(role=Role.TELLER, village=secretary.village)
+    page = client.post("/branch/cadres/new", data={**GOOD, "user_id": teller.id})
+    assert "请从列表中选择" in page.get_data(as_text=True)
+    assert _count(secretary.village) == 0
+
+
+def test_the_secretary_lists_a_cadres_close_relatives(client, secretary):
+    cadre = _cadre(secretary.village)
+    teller = create_user(role=Role.TELLER, village=secretary.village, display_name="张小明")
+    url = f"/branch/cadres/{cadre.id}/relatives"
+    page = client.post(
+        url,
+        data={"name": "张小明", "relation": "儿子", "user_id": teller.id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已登记「张三」的近亲属「张小明」" in page
+    client.post(url, data={"name": "李秀兰", "relation": "配偶", "user_id": ""})
+    edit = client.get(f"/branch/cadres/{cadre.id}/edit").get_data(as_text=True)
+    assert "张小明" in edit and "（儿子）" in edit and "李秀兰" in edit and "没有账号" in edit
+    db.session.refresh(cadre)
+    assert [(r.name, r.relation, r.user_id) for r in cadre.relatives] == [
+        ("张小明", "儿子", teller.id),
+        ("李秀兰", "配偶", None),
+    ]
+    # bad input changes nothing: no name, the cadre's own account, a relative listed twice
+    own = create_user(role=Role.CADRE, village=secretary.village)
+    cadre.user_id = own.id
+    db.session.commit()
+    for data, reason in (
+        ({"name": "", "relation": ""}, "近亲属姓名：此项必填"),
+        ({"name": "张三丰", "user_id": own.id}, "是「张三」本人的账号，不是近亲属的"),
+        ({"name": "李秀兰", "relation": "配偶"}, "「张三」的近亲属里已有「李秀兰」"),
+    ):
+        refused = client.post(url, data={"user_id": "", **data}, follow_redirects=True)
+        assert reason in refused.get_data(as_text=True)
+    db.session.refresh(cadre)
+    assert len(cadre.relatives) == 2
+    first = cadre.relatives[0]
+    removed = client.post(
+        f"/branch/cadres/{cadre.id}/relatives/{first.id}/remove", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "已删除近亲属「张小明」" in removed
+    db.session.refresh(cadre)
+    assert [r.name for r in cadre.relatives] == ["李秀兰"]
+
+
+def test_another_villages_cadres_relatives_are_not_found(client, secretary):
+    theirs = _cadre(create_village())
+    response = client.post(f"/branch/cadres/{theirs.id}/relatives", data={"name": "王五"})
+    assert response.status_code == 404
 
 
 # --- pledges ----------------------------------------------------------------------------------

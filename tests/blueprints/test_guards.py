@@ -62,7 +62,7 @@ def only(*roles: Role) -> dict[Role, int]:
     return {role: 200 if role in roles else 403 for role in Role}
 
 
-T, S, C = Role.TOWNSHIP, Role.SECRETARY, Role.COMMITTEE
+T, S, C, V = Role.TOWNSHIP, Role.SECRETARY, Role.COMMITTEE, Role.SUPERVISOR
 ROLE_PAGES = [
     ("/", dict.fromkeys(Role, 302)),
     ("/password", dict.fromkeys(Role, 200)),
@@ -72,7 +72,11 @@ ROLE_PAGES = [
     ("/township/schemes", only(T)),
     ("/township/schemes/{year}", only(T)),
     ("/township/schemes/{year}/appraisal", only(T)),
-    ("/branch/", only(S, C, Role.TELLER, Role.CADRE)),
+    ("/branch/", only(S, C, Role.TELLER, Role.CADRE, V)),
+    ("/branch/supervisors", only(S)),
+    ("/branch/years/{year}/versions", only(S, C, V)),
+    ("/branch/years/{year}/archive", only(S, C, V)),
+    ("/branch/exports/years/{year}/archive.xlsx", only(S, C, V)),
     ("/branch/members", only(S, C)),
     ("/branch/members/new", only(S)),
     ("/branch/members/{member}/edit", only(S)),

@@ -40,6 +40,7 @@ def test_the_template_has_starred_headers_a_grade_dropdown_and_a_guide():
     assert [c.value for c in sheet[2]] == [
         "姓名*",
         "职务*",
+        "职务类别",
         "基本工资（元）*",
         "绩效工资（元）",
         "奖励金额（元）",

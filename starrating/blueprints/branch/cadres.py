@@ -9,21 +9,28 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from starrating import queries
-from starrating.blueprints.branch import bp
+from starrating.blueprints.branch import bp, relatives
 from starrating.blueprints.branch.exports import send_workbook
 from starrating.blueprints.changes import form_page, refused_back
 from starrating.extensions import db
-from starrating.forms import VersionForm
-from starrating.forms.cadres import NOT_LINKED, CadreForm, CadreUploadForm, PledgeItemForm
+from starrating.forms import ConfirmForm, VersionForm
+from starrating.forms.cadres import (
+    NOT_LINKED,
+    CadreForm,
+    CadreUploadForm,
+    PledgeItemForm,
+    RelativeForm,
+)
 from starrating.models import Cadre, PledgeItem, User
 from starrating.permissions import allow, get_cadre_or_404
 from starrating.queries.appraisal import get_pledge_item_or_404
 from starrating.queries.assessment import year_lock
 from starrating.rules.cadre_grades import CadreGrade
 from starrating.rules.pledges import PledgeState
-from starrating.rules.vocabulary import Role
+from starrating.rules.vocabulary import PostKind, Role
 from starrating.services import ServiceError, StaleEdit, once
 from starrating.services.cadres import (
+    LINKABLE_ROLES,
     CadreFacts,
     CadreImportRejected,
     add_cadre,
@@ -64,10 +71,14 @@ def _village_cadres() -> list[Cadre]:
 
 
 def _cadre_accounts() -> list[User]:
+    """The accounts a cadre's record may link: the cadres', and the secretary's own (the 书记
+    is a cadre too)."""
     statement = select(User).where(
-        User.village_id == current_user.village_id, User.role == Role.CADRE, User.active
+        User.village_id == current_user.village_id,
+        User.role.in_(LINKABLE_ROLES),
+        User.active,
     )
-    return list(db.session.scalars(statement.order_by(User.id)))
+    return list(db.session.scalars(statement.order_by(User.role, User.id)))
 
 
 def _set_choices(form: CadreForm) -> None:
@@ -76,7 +87,7 @@ def _set_choices(form: CadreForm) -> None:
         SelectChoice(str(m.id), f"{m.name}（{m.birth_date:%Y-%m-%d}）") for m in members
     ]
     form.user_id.choices = [SelectChoice(NOT_LINKED, "（不关联）")] + [
-        SelectChoice(str(u.id), f"{u.display_name}（{u.username}）") for u in _cadre_accounts()
+        SelectChoice(str(u.id), relatives.account_label(u)) for u in _cadre_accounts()
     ]
 
 
@@ -88,6 +99,7 @@ def _facts(form: CadreForm) -> CadreFacts:
     return CadreFacts(
         name=form.name.data.strip(),
         post=form.post.data.strip(),
+        post_kind=PostKind(form.post_kind.data),
         base_pay=form.base_pay.data,
         performance_pay=form.performance_pay.data or Decimal(0),
         reward_amount=form.reward_amount.data or Decimal(0),
@@ -153,9 +165,20 @@ def edit_cadre(cadre_id: int) -> Any:
             db.session.commit()
             flash(f"已保存「{cadre.name}」的信息", "success")
             return redirect(url_for("branch.cadres"))
+    return _edit_page(cadre, form, stale=stale)
+
+
+def _edit_page(
+    cadre: Cadre, form: CadreForm, relative_form: RelativeForm | None = None, *, stale: bool = False
+) -> Any:
     deactivate_form = VersionForm(version=cadre.version, formdata=None)
     page = render_template(
-        "branch/cadre_form.html", form=form, cadre=cadre, deactivate_form=deactivate_form
+        "branch/cadre_form.html",
+        form=form,
+        cadre=cadre,
+        deactivate_form=deactivate_form,
+        relative_form=relative_form or relatives.relative_form(blank=True),
+        remove_form=ConfirmForm(),
     )
     return form_page(page, stale=stale)
 

@@ -40,6 +40,7 @@ from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError
 from starrating.services import paper as service
 from starrating.services.ballots import WRITERS_OFF, write_off_unused_codes
+from starrating.services.supervision import cadre_section_conflict
 
 KEYERS = (Role.TELLER, Role.COMMITTEE, Role.SECRETARY)
 
@@ -142,6 +143,7 @@ def _paper_page(
         progress=reads.paper_progress(ballot_round.id),
         open_for_keying=ballot_round.state is not RoundState.DRAFT
         and ballot_round.certified_at is None,
+        conflict=cadre_section_conflict(current_user, ballot_round),
     )
 
 
@@ -222,6 +224,7 @@ def certification(round_id: int) -> Any:
         superseded=[s for s in sheets if s.state is reads.SheetState.SUPERSEDED],
         voided=[s for s in sheets if s.state is reads.SheetState.VOIDED],
         may_write_off=current_user.role in WRITERS_OFF,
+        conflict=cadre_section_conflict(current_user, found),
         confirm_form=ConfirmForm(),
         void_form=VoidSheetForm(formdata=None),
     )

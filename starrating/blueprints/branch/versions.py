@@ -1,5 +1,6 @@
 """Result versions on the village's side (DESIGN.md §16): the secretary prepares a 公示稿 of
-the ten-star or the cadres' results, another committee member reads and signs it off (审核签字),
+the ten-star or the cadres' results, a 监委会 member (until the village's 村务监督委员会 is
+established, another committee member) reads and signs it off (审核签字),
 then the secretary publishes it — or, during publicity, publishes it as a correction. Every
 version, published or not, can be read here; the archive lists the published ones."""
 
@@ -22,10 +23,11 @@ from starrating.rules.vocabulary import Role
 from starrating.rules.wording import yuan
 from starrating.services import review as review_service
 from starrating.services import versions as service
+from starrating.services.supervision import has_supervisors, on_committee
 from starrating.spreadsheets.exports.archive import archive_workbook
 from starrating.web import china_today
 
-READERS = (Role.SECRETARY, Role.COMMITTEE)
+READERS = (Role.SECRETARY, Role.COMMITTEE, Role.SUPERVISOR)
 
 
 def _part_or_404(part: str) -> Part:
@@ -56,7 +58,8 @@ def prepare_version(year: int, part: str) -> Any:
         ConfirmForm(),
         lambda: service.prepare_version(actor=current_user, year=found, part=which),
         done=lambda v: (
-            f"已生成{which.label}公示稿第 {v.number} 版：请另一位支委登录后审核签字，签字后才能公示"
+            f"已生成{which.label}公示稿第 {v.number} 版：请监委会成员（尚未设立的，"
+            "另一位支委）登录后审核签字，签字后才能公示"
         ),
         back=_review_url(found, which),
     )
@@ -100,6 +103,8 @@ def version(year: int, version_id: int) -> Any:
         maker_id=shown.made_by_id or 0,
         published=shown.published,
         latest=latest.id == shown.id,
+        has_supervisors=has_supervisors(found.village_id),
+        on_committee=on_committee(current_user),
     )
     return render_template(
         "branch/version.html",

@@ -1,7 +1,7 @@
 """stars through the year: each 摘星 and 升星 against the approved year's stars
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-03 16:00:00
 
 The scheme's new settings (摘星 and 升星 reasons, whether 升星 is allowed, whether the board
@@ -14,7 +14,7 @@ import starrating.models.types
 
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
