@@ -25,7 +25,7 @@ from sqlalchemy import delete
 from starrating.extensions import db
 from starrating.models import RateLimitHit
 from starrating.queries.assessment import assessed_members
-from starrating.rules.vocabulary import MemberStatus
+from starrating.rules.vocabulary import MemberStatus, Role
 from starrating.services.ballots import open_round
 from starrating.services.members import mark_member_left
 from starrating.services.schemes import create_scheme
@@ -43,7 +43,7 @@ from tests.blueprints.test_cadres import _sheet as cadre_workbook
 from tests.blueprints.test_locked_year import CASES, Case, _client, snapshot
 from tests.blueprints.test_roster import _xlsx as roster_workbook
 from tests.blueprints.test_schemes import form_values
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, create_user, login
 
 KINDS = {
     "blank": "",
@@ -105,6 +105,7 @@ def _cadre_form(w: World) -> dict[str, Any]:
     return {
         "name": "王五",
         "post": "村委会委员",
+        "post_kind": "village_committee",
         "base_pay": "24000",
         "performance_pay": "6000",
         "reward_amount": "3000",
@@ -142,6 +143,12 @@ def _cadre_list(w: World) -> dict[str, Any]:
 
 
 NEW_PASSWORD = "河边柳树-2026-新密码"
+def _supervisor_account(w: World) -> None:
+    """A 监委会成员 account the township opened, not yet seated."""
+    w.notes["supervisor"] = create_user(role=Role.SUPERVISOR, village=w.village)
+    db.session.commit()
+
+
 REGISTERS: dict[str, Case] = {
     "branch.new_member": Case(
         "secretary", lambda w: "/branch/members/new", lambda w: {**_member_form(w), "name": "吴芳"}
@@ -209,6 +216,17 @@ REGISTERS: dict[str, Case] = {
         lambda w: f"/township/schemes/{YEAR + 1}/board",
         _page_form("reviewer", f"/township/schemes/{YEAR + 1}/board"),
         control=_next_scheme,
+    ),
+    "branch.add_cadre_relative": Case(
+        "secretary",
+        lambda w: f"/branch/cadres/{w.zhang.id}/relatives",
+        lambda w: {"name": "王小红", "relation": "女儿", "user_id": ""},
+    ),
+    "branch.add_supervisor": Case(
+        "secretary",
+        lambda w: "/branch/supervisors/add",
+        lambda w: {"user_id": str(w.notes["supervisor"].id), "chair": "y"},
+        control=_supervisor_account,
     ),
     "branch.member_stars": Case(
         "secretary",
@@ -320,6 +338,9 @@ VALID: list[tuple[str, str, set[str], str]] = [
     (r"township\.scheme", "removal_reasons|award_reasons", TEXT, "free text, a reason per line"),
     (r"township\.scheme", "award_allowed", EVERY, "a tick box: sent or not, both valid"),
     (r"branch\.member_stars", "note", BLANK | TEXT, "optional free text"),
+    (r"branch\.add_cadre_relative", "relation", BLANK | TEXT, "optional free text (女儿)"),
+    (r"branch\.add_cadre_relative", "user_id", {"blank"}, "no account chosen"),
+    (r"branch\.add_supervisor", "chair", EVERY, "a tick box: sent or not, both valid"),
     (r"township\.board_scheme", r"tenstar|pledges|cadre_results|pay_\w+|star_standing", EVERY,
      "a tick box: anything sent is a tick, nothing sent none (both valid)"),
 ]
@@ -373,6 +394,10 @@ BUTTONS = {
     "branch.confirm_void",
     "township.reset_user_password",
     "auth.logout",
+    "branch.remove_supervisor",
+    "branch.make_supervisor_chair",
+    "branch.establish_supervisors",
+    "branch.remove_cadre_relative",
 }
 
 

@@ -64,6 +64,7 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     exports,
     marking,
     paper,
+    pledges,
     relatives,
     reports,
     review,

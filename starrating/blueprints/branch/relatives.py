@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import form_problem, submit_change
+from starrating.blueprints.changes import form_problem, refused_back, submit_change
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.cadres import NOT_LINKED, RelativeForm
@@ -48,8 +48,7 @@ def add_cadre_relative(cadre_id: int) -> Any:
     form = relative_form()
     back = url_for("branch.edit_cadre", cadre_id=cadre.id) + "#relatives"
     if not form.validate_on_submit():
-        flash(form_problem(form), "error")
-        return redirect(back)
+        return refused_back(form_problem(form), back)
     try:
         _, warning = add_relative(
             actor=current_user,
@@ -60,8 +59,7 @@ def add_cadre_relative(cadre_id: int) -> Any:
         )
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
+        return refused_back(error.message, back)
     db.session.commit()
     flash(f"已登记「{cadre.name}」的近亲属「{form.name.data.strip()}」", "success")
     if warning:

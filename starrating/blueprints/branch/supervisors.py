@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from starrating.blueprints.branch import bp
-from starrating.blueprints.changes import form_problem
+from starrating.blueprints.changes import form_problem, refused_back
 from starrating.extensions import db
 from starrating.forms import ConfirmForm
 from starrating.forms.supervisors import SupervisorForm
@@ -52,14 +52,12 @@ def _change(change: Any, done: Any, form: Any = None, *, warns: bool = True) -> 
     warns), or roll back and say why."""
     form = form or ConfirmForm()
     if not form.validate_on_submit():
-        flash(form_problem(form), "error")
-        return redirect(url_for(BACK))
+        return refused_back(form_problem(form), url_for(BACK))
     try:
         result = change()
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(BACK))
+        return refused_back(error.message, url_for(BACK))
     db.session.commit()
     flash(done(result) if callable(done) else done, "success")
     if warns and result:
