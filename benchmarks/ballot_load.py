@@ -60,15 +60,28 @@ ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # --- the database -----------------------------------------------------------------------------
 
 
-def build(url: str, members: int, codes: int) -> tuple[str, int, list[str]]:
-    """A village with `members` members in an opened 2026 year, an open member round and
-    `codes` codes; returns the village code, the round id and the codes."""
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "建国桂兰秀英志强海燕"
+
+
+def member_name(i: int) -> str:
+    """A village's names: 20 surnames, 5 given names (so some namesakes), as a roster has."""
+    start = (i // 20 * 2) % 10
+    return SURNAMES[i % 20] + GIVEN[start : start + 2]
+
+
+def build(url: str, members: int, codes: int, cadres: int = 0) -> tuple[str, int, list[str]]:
+    """A village with `members` members (and `cadres` cadres) in an opened 2026 year, an open
+    round of them all and `codes` codes; returns the village code, the round id and the codes
+    (as stored: shown() prints them as on the sheet). benchmarks/ballot_slow_3g.py builds with
+    it too."""
+    from decimal import Decimal
+
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
     from starrating import create_app
     from starrating.extensions import db
-    from starrating.models import Member
+    from starrating.models import Cadre, Member
     from starrating.rules.electorate import Electorate
     from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
     from starrating.services.assessment import open_year
@@ -94,7 +107,7 @@ def build(url: str, members: int, codes: int) -> tuple[str, int, list[str]]:
             [
                 {
                     "village_id": village.id,
-                    "name": f"党员{i:03d}",
+                    "name": member_name(i),
                     "gender": Gender.MALE,
                     "birth_date": date(1950 + i % 40, 1 + i % 12, 1 + i % 28),
                     "joined_on": None,
@@ -104,15 +117,28 @@ def build(url: str, members: int, codes: int) -> tuple[str, int, list[str]]:
                 for i in range(members)
             ],
         )
+        if cadres:
+            db.session.execute(
+                insert(Cadre),
+                [
+                    {
+                        "village_id": village.id,
+                        "name": f"干部{i + 1}",
+                        "post": "村委会委员",
+                        "base_pay": Decimal(1),
+                    }
+                    for i in range(cadres)
+                ],
+            )
         create_scheme(actor=secretary, township=township, year=2026)
         open_year(actor=secretary, village=village, year=2026, rater_ids=[secretary.id])
         ballot_round = create_round(
             actor=secretary,
             village=village,
             year=2026,
-            title="",
+            title="2026 年度党员和村干部满意度测评" if cadres else "",
             members=True,
-            cadres=False,
+            cadres=cadres > 0,
             electorate=Electorate.VILLAGERS,
             eligible=codes,
         )

@@ -25,15 +25,15 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ballot_load import SECRET_KEY  # noqa: E402
+from ballot_load import SECRET_KEY, build  # noqa: E402
 
+from starrating.rules.tokens import shown  # noqa: E402
 from tests.live_server_process import LIVE_APP, LiveServer  # noqa: E402
 
 NETWORKS = {
@@ -48,74 +48,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def build(url: str, members: int, cadres: int, codes: int) -> tuple[str, list[str]]:
-    """The village code and `codes` ballot codes of an open round of members and cadres."""
-    from decimal import Decimal
-
-    from flask_migrate import upgrade
-
-    from starrating import create_app
-    from starrating.extensions import db
-    from starrating.models import Cadre, Member
-    from starrating.rules.electorate import Electorate
-    from starrating.rules.tokens import shown
-    from starrating.rules.vocabulary import Gender, MemberCategory, Membership, Role
-    from starrating.services.assessment import open_year
-    from starrating.services.ballots import create_round, generate_codes, open_round
-    from starrating.services.org import create_township, create_user, create_village
-    from starrating.services.schemes import create_scheme
-
-    app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        township = create_township(name="基准镇")
-        village = create_village(township=township, name="基准村", code="bench", actor=None)
-        secretary, _ = create_user(
-            actor=None,
-            username="bench-shuji",
-            display_name="书记",
-            role=Role.SECRETARY,
-            village=village,
-            password="bench-pass-1",  # noqa: S106
-        )
-        surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "建国桂兰秀英志强海燕"
-        for i in range(members):
-            name = surnames[i % 20] + given[(i // 20 * 2) % 10 : (i // 20 * 2) % 10 + 2]
-            db.session.add(
-                Member(
-                    village=village,
-                    name=name,
-                    gender=Gender.MALE,
-                    birth_date=date(1950 + i % 40, 1 + i % 12, 1 + i % 28),
-                    membership=Membership.FULL,
-                    category=MemberCategory.ORDINARY,
-                )
-            )
-        for i in range(cadres):
-            db.session.add(
-                Cadre(village=village, name=f"干部{i + 1}", post="村委会委员", base_pay=Decimal(1))
-            )
-        create_scheme(actor=secretary, township=township, year=2026)
-        open_year(actor=secretary, village=village, year=2026, rater_ids=[secretary.id])
-        ballot_round = create_round(
-            actor=secretary,
-            village=village,
-            year=2026,
-            title="2026 年度党员和村干部满意度测评",
-            members=True,
-            cadres=cadres > 0,
-            electorate=Electorate.VILLAGERS,
-            eligible=codes,
-        )
-        printed = generate_codes(actor=secretary, ballot_round=ballot_round, count=codes)
-        open_round(actor=secretary, ballot_round=ballot_round)
-        db.session.commit()
-        result = village.code, [shown(c.code) for c in printed]
-        db.session.remove()
-        db.engine.dispose()
-    return result
 
 
 def load(page, cdp, address: str) -> tuple[float, int]:
@@ -143,7 +75,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.sqlite"
-        village_code, codes = build(url, args.members, args.cadres, args.runs * len(NETWORKS))
+        village_code, _, stored = build(
+            url, args.members, args.runs * len(NETWORKS), cadres=args.cadres
+        )
+        codes = [shown(code) for code in stored]
         env = {"STARRATING_LIVE_DATABASE_URL": url, "STARRATING_LIVE_SECRET_KEY": SECRET_KEY}
         subjects = args.members + args.cadres
         print(

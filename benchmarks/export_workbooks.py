@@ -1,11 +1,13 @@
 """Benchmark: the township workbook (乡镇年度汇总) for a township and a county-sized summary.
 
     .venv/bin/python benchmarks/export_workbooks.py [--villages 40] [--members 60] [--raters 3]
-        [--cadres 7] [--county 500] [--runs 3]
+        [--cadres 7] [--ballots 0] [--county 500] [--runs 3]
 
 1. Builds a fresh SQLite database in a temporary folder: one township of N villages, each with M
    members marked by R raters, a certified member round and C cadres with public, verified
-   pledges (tests/blueprints/test_dashboard.py's build_township, the dashboard benchmark's data).
+   pledges (tests/townships.py's build_township): a token round of 6 voters, or with
+   --ballots B a real electorate (member and cadre rounds of B ballots each; the years then in
+   the dashboard benchmark's mix of stages).
 2. Reads: queries/exports.township_export (township_year's fixed reads, approvals) — timed
    and its SQL statements counted.
 3. Writes: spreadsheets/exports/township.township_workbook on those rows — timed, and its
@@ -50,9 +52,9 @@ from starrating.spreadsheets.exports.township import (  # noqa: E402
     TownshipBook,
     township_workbook,
 )
-from tests.blueprints.test_dashboard import build_township  # noqa: E402
 from tests.blueprints.test_township_review import YEAR  # noqa: E402
 from tests.factories import counting_queries  # noqa: E402
+from tests.townships import build_township, mixed_stages  # noqa: E402
 
 TODAY = date(2026, 12, 1)
 
@@ -126,7 +128,12 @@ def _database(args: argparse.Namespace, villages: int) -> tuple[Any, Any, float]
         upgrade()
         started = time.perf_counter()
         reviewer = build_township(
-            villages=villages, members=args.members, raters=args.raters, cadres=args.cadres
+            villages=villages,
+            members=args.members,
+            raters=args.raters,
+            cadres=args.cadres,
+            ballots=args.ballots or None,
+            stage=mixed_stages if args.ballots else None,
         )
         built = time.perf_counter() - started
         township_id = reviewer.township_id
@@ -184,6 +191,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=60)
     parser.add_argument("--raters", type=int, default=3)
     parser.add_argument("--cadres", type=int, default=7)
+    parser.add_argument("--ballots", type=int, default=0, help="per round; 0: 6 voters")
     parser.add_argument("--county", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(

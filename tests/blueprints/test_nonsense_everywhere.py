@@ -143,6 +143,8 @@ def _cadre_list(w: World) -> dict[str, Any]:
 
 
 NEW_PASSWORD = "河边柳树-2026-新密码"
+
+
 def _supervisor_account(w: World) -> None:
     """A 监委会成员 account the township opened, not yet seated."""
     w.notes["supervisor"] = create_user(role=Role.SUPERVISOR, village=w.village)
