@@ -17,16 +17,13 @@ code, never does). A typed wrong code slows its address (services/guessing.py), 
 a link is only a signal for the secretary's alert, and no village is ever blocked.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     get_flashed_messages,
     redirect,
@@ -35,11 +32,9 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
 
 from starrating.blueprints.changes import form_page
 from starrating.database import write_phase
-from starrating.errors import MESSAGES, VILLAGER_UNSURE
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
     CSRF_EXPIRED,
@@ -52,11 +47,11 @@ from starrating.forms.ballot import (
 )
 from starrating.models import BallotRound, Village
 from starrating.permissions import get_public_village_or_404, guard_blueprint, public
-from starrating.queries.ballots import receipts_of, rounds_of, subjects
+from starrating.queries.ballots import subjects
 from starrating.rules.ballots import Choice
-from starrating.rules.electorate import RoundState, Section
+from starrating.rules.electorate import Section
 from starrating.rules.guessing import wait_words
-from starrating.rules.tokens import RECEIPT_ALPHABET, RECEIPT_LENGTH, code_problem, normalised
+from starrating.rules.tokens import code_problem, normalised
 from starrating.services import ServiceError, guessing, printing
 from starrating.services.casting import (
     REFUSALS,
@@ -66,7 +61,6 @@ from starrating.services.casting import (
     receipt_of,
     use_code,
 )
-from starrating.web import redact_path
 
 bp = Blueprint("ballot", __name__)
 guard_blueprint(bp, roles=None)
@@ -93,62 +87,11 @@ WAIT = (
 )
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    """Nothing of a ballot is kept by the phone's browser or a proxy."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(404)
-def _not_found(error: HTTPException) -> Any:
-    db.session.rollback()
-    return _message(
-        "找不到投票页面",
-        "这个投票地址不对。请扫描选票上的二维码，或找村里的工作人员。",
-        status=404,
-    )
-
-
-@bp.errorhandler(HTTPException)
-def _other_http_error(error: HTTPException) -> Any:
-    """Any other refusal on a ballot page, in the ballot's own layout (a villager's phone has
-    no staff login to go back to)."""
-    db.session.rollback()
-    title, text = MESSAGES.get(error.code or 500, MESSAGES[500])
-    if getattr(error, "chinese", False) and error.description:
-        text = error.description
-    return _message(title, text, status=error.code or 500)
-
-
-@bp.errorhandler(Exception)
-def _server_error(error: Exception) -> Any:
-    """An error while voting: say what to do, true whether or not the ballot went in (a code
-    entered again shows its receipt, never a second ballot)."""
-    db.session.rollback()
-    current_app.logger.exception(
-        "unhandled error on %s %s", request.method, redact_path(request.path)
-    )
-    return _message("投票页面出错了", VILLAGER_UNSURE, status=500)
-
-
-@bp.errorhandler(429)
-def _too_many(error: HTTPException) -> Any:
-    db.session.rollback()
-    village_code = (request.view_args or {}).get("village_code", "")
-    return _message(
-        "请稍等一下再输入",
-        error.description or "",
-        status=429,
-        retry=url_for(".enter", village_code=village_code),
-    )
-
-
-def _message(title: str, text: str, *, status: int = 200, **links: Any) -> Any:
+def message_page(title: str, text: str, *, status: int = 200, **links: Any) -> Any:
     return render_template("ballot/message.html", title=title, text=text, **links), status
 
 
-def _village(village_code: str) -> Village:
+def village_of(village_code: str) -> Village:
     return get_public_village_or_404(village_code)
 
 
@@ -228,7 +171,7 @@ def _held_code(village_code: str) -> tuple[str, int] | None:
 @public
 @csrf.exempt
 def enter(village_code: str) -> Any:
-    village = _village(village_code)
+    village = village_of(village_code)
     form = CodeForm()
     refusal, problem, expired = None, None, False
     if request.method == "POST":
@@ -259,7 +202,7 @@ def enter(village_code: str) -> Any:
 @public
 def scan(village_code: str, code: str) -> Any:
     """The printed QR's address: swap the code for the session, then leave this URL at once."""
-    village = _village(village_code)
+    village = village_of(village_code)
     clean = normalised(code)
     refusal = "unknown" if clean is None else _try_code(village, clean)
     if refusal is None:
@@ -322,13 +265,13 @@ def _refused(village: Village, reason: str, hashed: str) -> Any:
         _hold(village, receipt=receipt, again="1")
         return render_template("ballot/voted.html", village=village, receipt=receipt)
     if reason == "not_open":  # keep the code: once the staff open the round, a refresh votes
-        return _message(
+        return message_page(
             REFUSAL_TITLES[reason],
             REFUSALS[reason],
             refresh=url_for(".form", village_code=village.code),
         )
     session.pop(HELD, None)
-    return _message(
+    return message_page(
         REFUSAL_TITLES[reason],
         REFUSALS[reason],
         again=url_for(".enter", village_code=village.code),
@@ -347,13 +290,13 @@ def _no_code(village: Village) -> Any:
 def scan_test(village_code: str, probe: str) -> Any:
     """The test QR on a print run's cover page: a phone that opens it proves the printed address
     reaches this server. It holds no ballot code and touches no ballot or session."""
-    village = _village(village_code)
+    village = village_of(village_code)
     with write_phase():  # a GET that writes: the hit is this transaction's first write
         run = printing.record_scan(village_code=village.code, probe=probe)
         db.session.commit()
     if run is None:
         abort(404)
-    return _message(
+    return message_page(
         "扫码测试成功",
         f"这台手机能打开{village.name}的投票网址（{request.host}）。"
         "这是打印封面上的测试码，不是选票：不能投票，也没有用掉任何票码。"
@@ -364,7 +307,7 @@ def scan_test(village_code: str, probe: str) -> Any:
 @bp.route("/<village_code>/ballot")
 @public
 def form(village_code: str) -> Any:
-    village = _village(village_code)
+    village = village_of(village_code)
     held = _held_code(village.code)
     if held is None:
         return _no_code(village)
@@ -394,7 +337,7 @@ def cast(village_code: str) -> Any:
     if problem is None and held and not ballot_csrf_valid(request.form):
         problem = CSRF_EXPIRED
     if held is None or problem is not None:
-        village = _village(village_code)
+        village = village_of(village_code)
         if held is None:
             return _no_code(village)
         return _ballot_page(village, held[0], marks=marks, problem=problem, status=400)
@@ -403,10 +346,10 @@ def cast(village_code: str) -> Any:
         receipt = use_code(village_code=village_code, round_id=round_id, hashed=hashed, marks=marks)
     except CodeRefused as refused:
         db.session.rollback()
-        return _refused(_village(village_code), refused.reason, hashed)
+        return _refused(village_of(village_code), refused.reason, hashed)
     except ServiceError as error:  # marks of subjects not the round's: no ballot page sends them
         db.session.rollback()
-        village = _village(village_code)
+        village = village_of(village_code)
         return _ballot_page(village, hashed, marks=marks, problem=error.message, status=400)
     db.session.commit()
     # Answer with the receipt itself: no second request and nothing read after the commit.
@@ -425,7 +368,7 @@ def _hold_receipt(village_code: str, receipt: str) -> None:
 @bp.route("/<village_code>/receipt")
 @public
 def receipt(village_code: str) -> Any:
-    village = _village(village_code)
+    village = village_of(village_code)
     held = _held(village)
     if held.get("hash"):  # not voted yet
         return redirect(url_for(".form", village_code=village.code), 303)
@@ -435,68 +378,4 @@ def receipt(village_code: str) -> Any:
     return render_template(page, village=village, receipt=held["receipt"])
 
 
-# --- the receipts of closed rounds (DESIGN.md §6 "Close and tally", §8) ----------------------
-#
-# Anyone may check that their ballot was counted: every closed round lists the receipts of its
-# cast ballots, sorted (so the order tells nothing of who voted when), never their choices.
-
-
-@dataclass(frozen=True)
-class PublishedRound:
-    """A closed round as the public receipts page shows it."""
-
-    ballot_round: BallotRound
-    receipts: list[str]  # sorted
-    found: bool
-
-    @property
-    def count(self) -> int:
-        return len(self.receipts)
-
-
-def typed_receipt(typed: str) -> str:
-    """What a villager typed in the find box, as a receipt would be printed: full-width
-    characters made plain, case, spaces and dashes ignored."""
-    plain = unicodedata.normalize("NFKC", typed).upper()
-    return "".join(ch for ch in plain if not ch.isspace() and ch not in "-－—_")
-
-
-def is_receipt_shaped(text: str) -> bool:
-    return len(text) == RECEIPT_LENGTH and all(ch in RECEIPT_ALPHABET for ch in text)
-
-
-def _published(closed: list[BallotRound], wanted: str | None) -> list[PublishedRound]:
-    by_round = receipts_of([r.id for r in closed])
-    return [
-        PublishedRound(
-            ballot_round=ballot_round,
-            receipts=by_round[ballot_round.id],
-            found=wanted is not None and wanted in by_round[ballot_round.id],
-        )
-        for ballot_round in closed
-    ]
-
-
-@bp.route("/<village_code>/receipts")
-@public
-def receipts(village_code: str) -> Any:
-    village = _village(village_code)
-    rounds = rounds_of(village.id)
-    closed = sorted(
-        (r for r in rounds if r.state is RoundState.CLOSED),
-        key=lambda r: (r.closed_at is not None, r.closed_at, r.id),
-        reverse=True,
-    )
-    typed = typed_receipt(request.args.get("q", ""))[:40]
-    wanted = typed if is_receipt_shaped(typed) else None
-    published = _published(closed, wanted)
-    return render_template(
-        "ballot/receipts.html",
-        village=village,
-        voting=[r for r in rounds if r.state is RoundState.OPEN],
-        published=published,
-        typed=typed,
-        malformed=bool(typed) and wanted is None,
-        found_in=[p.ballot_round for p in published if p.found],
-        receipt_length=RECEIPT_LENGTH,
-    )
+from starrating.blueprints import ballot_errors, receipts  # noqa: E402, F401  (on bp)

@@ -26,8 +26,8 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from starrating import ratelimit
-from starrating.blueprints.ballot import is_receipt_shaped, typed_receipt
 from starrating.blueprints.changes import REFUSED, form_problem
+from starrating.blueprints.receipts import is_receipt_shaped, typed_receipt
 from starrating.database import write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.board import ObjectionForm

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from starrating.blueprints.branch import assessment as assessment_views
 from starrating.blueprints.branch import reports as report_views
 from starrating.blueprints.branch import review as review_views
+from starrating.blueprints.branch import year_members as year_member_views
 from starrating.extensions import db
 from starrating.models import Objection
 from starrating.queries.ballots import subjects
@@ -409,7 +410,7 @@ def test_every_post_route_is_in_the_table(app):
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
-    for views in (assessment_views, report_views, review_views):
+    for views in (assessment_views, year_member_views, report_views, review_views):
         monkeypatch.setattr(views, "china_today", lambda: TODAY)
 
 

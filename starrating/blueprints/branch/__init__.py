@@ -58,6 +58,7 @@ def index() -> Any:
 from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its routes)
     appraisal,
     assessment,
+    ballot_printing,
     ballots,
     cadres,
     contact,
@@ -73,4 +74,5 @@ from starrating.blueprints.branch import (  # noqa: E402, F401  (registers its r
     stars,
     supervisors,
     versions,
+    year_members,
 )

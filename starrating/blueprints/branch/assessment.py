@@ -15,22 +15,17 @@ from starrating.blueprints.changes import (
     submit_change,
 )
 from starrating.extensions import db
-from starrating.forms import VersionForm
 from starrating.forms.assessment import (
     AddYearMemberForm,
     CloseMarkingForm,
     ExcellenceForm,
-    ExemptionForm,
     OpenYearForm,
     RatersForm,
-    RemoveForm,
     ReopenForm,
-    VetoForm,
 )
 from starrating.models import AssessedMember, AssessmentYear
 from starrating.permissions import (
     allow,
-    get_assessed_member_or_404,
     get_member_or_404,
     get_year_or_404,
 )
@@ -40,9 +35,9 @@ from starrating.queries.status import year_status_of, year_statuses
 from starrating.rules.assessment_state import YearState
 from starrating.rules.tenstar import GRADE_ORDER
 from starrating.rules.tenstar_quota import QuotaResult
-from starrating.rules.vocabulary import MemberCategory, Role
+from starrating.rules.vocabulary import Role
 from starrating.rules.wording import rate
-from starrating.services import ServiceError, vetoes
+from starrating.services import ServiceError
 from starrating.services import assessment as service
 from starrating.web import china_today
 
@@ -54,7 +49,7 @@ def _year_url(year: AssessmentYear) -> str:
     return url_for("branch.year", year=year.year)
 
 
-def _member_url(year: AssessmentYear, assessed: AssessedMember) -> str:
+def member_url(year: AssessmentYear, assessed: AssessedMember) -> str:
     return url_for("branch.assessed_member", year=year.year, assessed_id=assessed.id)
 
 
@@ -356,124 +351,3 @@ def _confirm(found: AssessmentYear, form: ExcellenceForm, quota: QuotaResult) ->
 
 def _results_url(found: AssessmentYear) -> str:
     return url_for("branch.results", year=found.year) + "#excellence"
-
-
-# --- one member of the year ---------------------------------------------------------------------
-
-
-def _load(year: int, assessed_id: int) -> tuple[AssessmentYear, AssessedMember]:
-    found = get_year_or_404(year, for_user=current_user)
-    return found, get_assessed_member_or_404(assessed_id, year=found)
-
-
-@bp.route("/years/<int:year>/members/<int:assessed_id>")
-@allow(Role.SECRETARY)
-def assessed_member(year: int, assessed_id: int) -> Any:
-    found, assessed = _load(year, assessed_id)
-    outcome = reads.year_results(found)
-    veto_form = VetoForm(version=assessed.version, veto_on=china_today())
-    veto_form.veto_reason.choices = [(r, r) for r in outcome.scheme.veto_reasons]
-    return render_template(
-        "branch/assessed_member.html",
-        year=found,
-        assessed=assessed,
-        member=assessed.member,
-        result=outcome.by_id.get(assessed.id),
-        scheme=outcome.scheme,
-        may_be_exempt=assessed.member.category is MemberCategory.ELDERLY_INFIRM,
-        veto_form=veto_form,
-        exemption_form=ExemptionForm(version=assessed.version),
-        version_form=VersionForm(version=assessed.version),
-        remove_form=RemoveForm(),
-    )
-
-
-@bp.route("/years/<int:year>/members/<int:assessed_id>/veto", methods=["POST"])
-@allow(Role.SECRETARY)
-def record_veto(year: int, assessed_id: int) -> Any:
-    found, assessed = _load(year, assessed_id)
-    form = VetoForm()
-    return submit_change(
-        form,
-        lambda: vetoes.record_veto(
-            actor=current_user,
-            assessed=assessed,
-            reason=form.veto_reason.data,
-            on=form.veto_on.data,
-            note=form.veto_note.data or "",
-            expected_version=form.version.data,
-            today=china_today(),
-        ),
-        done=f"已记录对「{assessed.member.name}」的一票否决",
-        back=_member_url(found, assessed),
-    )
-
-
-@bp.route("/years/<int:year>/members/<int:assessed_id>/veto/clear", methods=["POST"])
-@allow(Role.SECRETARY)
-def clear_veto(year: int, assessed_id: int) -> Any:
-    found, assessed = _load(year, assessed_id)
-    form = VersionForm()
-    return submit_change(
-        form,
-        lambda: vetoes.clear_veto(
-            actor=current_user, assessed=assessed, expected_version=form.version.data
-        ),
-        done=f"已撤销对「{assessed.member.name}」的一票否决",
-        back=_member_url(found, assessed),
-    )
-
-
-@bp.route("/years/<int:year>/members/<int:assessed_id>/exemption", methods=["POST"])
-@allow(Role.SECRETARY)
-def record_exemption(year: int, assessed_id: int) -> Any:
-    found, assessed = _load(year, assessed_id)
-    form = ExemptionForm()
-    return submit_change(
-        form,
-        lambda: vetoes.record_exemption(
-            actor=current_user,
-            assessed=assessed,
-            meeting_date=form.meeting_date.data,
-            reason=form.exempt_reason.data or "",
-            expected_version=form.version.data,
-            today=china_today(),
-        ),
-        done=f"已记录「{assessed.member.name}」经党员大会同意免评",
-        back=_member_url(found, assessed),
-    )
-
-
-@bp.route("/years/<int:year>/members/<int:assessed_id>/exemption/clear", methods=["POST"])
-@allow(Role.SECRETARY)
-def clear_exemption(year: int, assessed_id: int) -> Any:
-    found, assessed = _load(year, assessed_id)
-    form = VersionForm()
-    return submit_change(
-        form,
-        lambda: vetoes.record_exemption(
-            actor=current_user,
-            assessed=assessed,
-            meeting_date=None,
-            reason="",
-            expected_version=form.version.data,
-            today=china_today(),
-        ),
-        done=f"已撤销「{assessed.member.name}」的免评，须参加评定",
-        back=_member_url(found, assessed),
-    )
-
-
-@bp.route("/years/<int:year>/members/<int:assessed_id>/remove", methods=["POST"])
-@allow(Role.SECRETARY)
-def remove_year_member(year: int, assessed_id: int) -> Any:
-    found, assessed = _load(year, assessed_id)
-    form = RemoveForm()
-    return submit_change(
-        form,
-        lambda: service.remove_member_from_year(
-            actor=current_user, assessed=assessed, reason=form.removed_reason.data
-        ),
-        done=f"已将「{assessed.member.name}」移出 {found.year} 年度评定名单",
-        back=_member_url(found, assessed),
-    )
