@@ -19,9 +19,10 @@ from starrating.models import (
     BallotToken,
     CastBallot,
 )
-from starrating.models.ballots import Certification, PaperEntry, PrintRun
+from starrating.models.ballots import Certification, PaperEntry
 from starrating.rules.ballots import Choice, ChoiceCounts, RoundTally, tally_round
 from starrating.rules.electorate import RoundState
+from starrating.rules.quorum import quorum_met
 
 
 def rounds_of(village_id: int) -> list[BallotRound]:
@@ -176,8 +177,13 @@ def deciding_member_rounds(year_ids: Collection[int]) -> dict[int, BallotRound]:
     if not year_ids:
         return {}
     candidates = _certified(BallotRound.assessment_year_id.in_(year_ids), BallotRound.has_members)
-    key: Callable[[BallotRound], int] = lambda r: r.assessment_year_id or 0  # noqa: E731
-    return _first_counting(candidates, key, tally_rounds(candidates))
+    ids = [r.id for r in candidates]  # newest first; whether one counts needs no tally
+    cast = select(CastBallot.round_id, func.count()).where(CastBallot.round_id.in_(ids))
+    returned = dict(db.session.execute(cast.group_by(CastBallot.round_id)).all())
+    met = [
+        r for r in candidates if quorum_met(returned.get(r.id, 0), r.eligible, r.electorate.quorum)
+    ]
+    return {r.assessment_year_id or 0: r for r in reversed(met)}  # the newest that met quorum
 
 
 @dataclass(frozen=True)
@@ -382,17 +388,5 @@ def certifications(round_id: int) -> list[Certification]:
             .options(joinedload(Certification.user))
             .where(Certification.round_id == round_id)
             .order_by(Certification.certified_at)
-        )
-    )
-
-
-def print_runs(round_id: int) -> list[PrintRun]:
-    """The round's print jobs, newest first, with who printed them."""
-    return list(
-        db.session.scalars(
-            select(PrintRun)
-            .options(joinedload(PrintRun.printed_by))
-            .where(PrintRun.round_id == round_id)
-            .order_by(PrintRun.id.desc())
         )
     )

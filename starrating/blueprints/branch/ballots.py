@@ -35,6 +35,7 @@ from starrating.models import BallotRound, BallotToken
 from starrating.permissions import allow, get_round_or_404
 from starrating.queries import ballots as reads
 from starrating.queries.assessment import year_of
+from starrating.queries.printing import print_runs
 from starrating.rules.electorate import Electorate, RoundState, Section
 from starrating.rules.vocabulary import Role
 from starrating.services import ServiceError, guessing, once
@@ -184,7 +185,7 @@ def render_round_page(
         guessing=guessing.village_alert(found.village_id),
         no_address=printing_problem(),
         address=printed_address(),
-        print_runs=reads.print_runs(found.id),
+        print_runs=print_runs(found.id),
         problems=problems or {},
     )
 
