@@ -33,7 +33,7 @@ from flask import (
     url_for,
 )
 
-from starrating.blueprints.changes import form_page
+from starrating.blueprints.changes import form_page, refused
 from starrating.database import write_phase
 from starrating.extensions import csrf, db
 from starrating.forms.ballot import (
@@ -195,7 +195,11 @@ def enter(village_code: str) -> Any:
         receipt=_held(village).get("receipt") if refusal == "used" else None,
         holding="hash" in _held(village),
     )
-    return (page, 400) if expired else form_page(page)
+    if expired:
+        return page, 400
+    if refusal and request.method == "GET":  # a scanned code refused: the page says why
+        return refused(page)
+    return form_page(page)
 
 
 @bp.route("/<village_code>/t/<code>")

@@ -239,7 +239,7 @@ def refusal_after_scan(client, branch, code: str) -> str:
     assert response.status_code == 302
     assert response.location == f"{branch.base}/"
     page = client.get(response.location)
-    assert page.status_code == 200
+    assert page.status_code == 422  # the code box again, saying why the code was refused
     return page_text(page)
 
 
