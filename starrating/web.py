@@ -47,6 +47,11 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
 
 
+def china_day(moment: datetime) -> date:
+    """The China date of a stored UTC moment (a filing day, an approval day)."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
 def china_today() -> date:
     """Today's date in China (deadlines and publicity are in Asia/Shanghai)."""
     return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -8,7 +8,6 @@ from datetime import date
 
 from starrating.models import AssessmentYear, Objection, ResultVersion
 from starrating.queries.board import village_objections
-from starrating.queries.result_rows import china_day
 from starrating.queries.versions import (
     CadreContent,
     TenStarContent,
@@ -27,6 +26,7 @@ from starrating.spreadsheets.exports.archive import (
 )
 from starrating.spreadsheets.exports.layout import Heading
 from starrating.spreadsheets.exports.tenstar import TenStarSheet
+from starrating.web import china_day
 
 
 @dataclass(frozen=True)

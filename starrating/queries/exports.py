@@ -24,7 +24,7 @@ from starrating.queries.assessment import (
     year_results,
 )
 from starrating.queries.ballots import round_tally, subjects, turnout
-from starrating.queries.result_rows import china_day, roster_numbers
+from starrating.queries.result_rows import roster_numbers
 from starrating.queries.township import VillageYear, township_year
 from starrating.queries.versions import (
     TenStarContent,
@@ -50,6 +50,7 @@ from starrating.spreadsheets.exports.ballots import (
 from starrating.spreadsheets.exports.layout import Heading, Review
 from starrating.spreadsheets.exports.tenstar import TenStarSheet
 from starrating.spreadsheets.exports.township import TownshipBook, VillageLine
+from starrating.web import china_day
 
 #: the grades a chart of the township shows (the others are rare or not grades)
 CHARTED_GRADES = (Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASICALLY_QUALIFIED, Grade.UNQUALIFIED)

@@ -6,11 +6,8 @@ from there once the year is public."""
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -24,11 +21,7 @@ from starrating.rules.tenstar_scheme import MassMeasure
 from starrating.rules.vocabulary import Membership
 from starrating.spreadsheets.exports.appraisal import CadreLine, ItemLine
 from starrating.spreadsheets.exports.tenstar import MemberLine
-
-
-def china_day(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
+from starrating.web import china_day
 
 # --- members ------------------------------------------------------------------------------------
 

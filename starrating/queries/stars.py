@@ -27,12 +27,12 @@ from starrating.models import (
     YearReview,
 )
 from starrating.queries.board import star_labels
-from starrating.queries.result_rows import china_day
 from starrating.queries.versions import StoredMember, published_versions, shown_versions, tenstar_of
 from starrating.rules.assessment_state import Step, YearState
 from starrating.rules.result_versions import Part
 from starrating.rules.star_changes import Change, ChangeKind, StarChangeRules, current_stars
 from starrating.rules.vocabulary import MemberStatus
+from starrating.web import china_day
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,18 @@ the facts every page's status sentence is made from, read in a fixed number of q
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from starrating.extensions import db
 from starrating.models import AssessmentYear, BallotRound, YearReview
 from starrating.rules.assessment_state import Step, YearFacts, YearStatus, year_status
 from starrating.rules.electorate import RoundState
+from starrating.web import china_day
 
 
 def _china_day(moment: datetime | None) -> date | None:
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return china_day(moment) if moment is not None else None
 
 
 def _rounds_counting(records: Sequence[AssessmentYear]) -> dict[tuple[int, int], tuple[int, int]]:

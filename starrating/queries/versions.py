@@ -114,7 +114,6 @@ class CadreFigures:
 
 
 Content = TenStarContent | CadreContent
-CONTENT_TYPES: dict[Part, type] = {Part.TENSTAR: TenStarContent, Part.CADRES: CadreContent}
 
 
 @dataclass(frozen=True)
@@ -244,11 +243,6 @@ def build(year: AssessmentYear, part: Part) -> Built:
 
 
 # --- reading stored versions ---------------------------------------------------------------------
-
-
-def content_of(version: ResultVersion) -> Any:
-    """The version's rows (TenStarContent or CadreContent)."""
-    return restore(CONTENT_TYPES[version.part], version.content)
 
 
 def tenstar_of(version: ResultVersion) -> TenStarContent:
